@@ -1,0 +1,152 @@
+"""The translation cache: SQLite through sqlite-utils, content-addressed.
+
+A translation's key is the hash of the engine signature, the language pair and exactly the
+text the engine saw. So a re-run with nothing changed finds everything, and any change to
+the model, the decoding settings or the engine input (a glossary edit, say) misses only where
+it matters. Writes are committed batch by batch; a crash loses at most the batch in flight.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from workbench.errors import CacheError
+
+migrations = Migrations("workbench.cache")
+#: Seconds a writer waits for another process's transaction before giving up.
+BUSY_TIMEOUT_SECONDS = 60
+#: SQLite limits the number of bound parameters; look up in chunks below it.
+LOOKUP_CHUNK = 500
+
+
+@migrations()
+def m001_translations(db: sqlite_utils.Database) -> None:
+    """One row per (engine signature, pair, engine input)."""
+    db["translations"].create(
+        {"key": str, "text_key": str, "signature": str, "src_lang": str, "tgt_lang": str,
+         "source": str, "target": str, "score": float, "created": str},
+        pk="key",
+    )
+    db["translations"].create_index(["text_key"])
+
+
+def _sha256(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def cache_key(signature: str, src: str, tgt: str, engine_input: str) -> str:
+    """Key of a translation made by a given engine."""
+    return _sha256(signature, src, tgt, engine_input)
+
+
+def text_key(src: str, tgt: str, engine_input: str) -> str:
+    """Key of a text regardless of engine: finds a translation when no model is installed."""
+    return _sha256(src, tgt, engine_input)
+
+
+@dataclass(frozen=True, slots=True)
+class CachedTranslation:
+    """A stored translation."""
+
+    target: str
+    score: float | None
+    signature: str
+
+
+@dataclass(frozen=True, slots=True)
+class CacheEntry:
+    """A translation to store."""
+
+    signature: str
+    src_lang: str
+    tgt_lang: str
+    source: str
+    target: str
+    score: float | None
+
+
+class TranslationCache:
+    """Open (creating if needed) the cache database at ``path``.
+
+    Raises:
+        CacheError: the file is not an SQLite database, or is one that is not a workbench
+            cache; it is never overwritten.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
+            self.db = sqlite_utils.Database(conn)
+            self._check_is_ours()
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+            if self.db.journal_mode != "wal":
+                self.db.enable_wal()
+            migrations.apply(self.db)
+        except sqlite3.DatabaseError as err:
+            raise CacheError(path, f"not a usable workbench cache ({err})") from err
+
+    def _check_is_ours(self) -> None:
+        tables = set(self.db.table_names())
+        if tables and "translations" not in tables and "_sqlite_migrations" not in tables:
+            raise CacheError(self.path, "is an SQLite database but not a workbench cache "
+                             f"(tables: {', '.join(sorted(tables))}); refusing to modify it")
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()
+
+    def __enter__(self) -> TranslationCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, CachedTranslation]:
+        """Look up translations by :func:`cache_key`."""
+        return self._lookup("key", keys)
+
+    def get_by_text(self, text_keys: Sequence[str]) -> dict[str, CachedTranslation]:
+        """Look up the newest translation of each text by any engine (:func:`text_key`)."""
+        return self._lookup("text_key", text_keys)
+
+    def _lookup(self, column: str, keys: Sequence[str]) -> dict[str, CachedTranslation]:
+        found: dict[str, CachedTranslation] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), LOOKUP_CHUNK):
+            chunk = unique[start:start + LOOKUP_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"select {column}, target, score, signature from translations "
+                f"where {column} in ({marks}) order by created", chunk)
+            for key, target, score, signature in rows.fetchall():
+                found[key] = CachedTranslation(target, score, signature)
+        return found
+
+    def put_many(self, entries: Iterable[CacheEntry]) -> int:
+        """Store translations in one transaction; return how many."""
+        now = datetime.now(UTC).isoformat()
+        rows = [
+            {"key": cache_key(e.signature, e.src_lang, e.tgt_lang, e.source),
+             "text_key": text_key(e.src_lang, e.tgt_lang, e.source),
+             "signature": e.signature, "src_lang": e.src_lang, "tgt_lang": e.tgt_lang,
+             "source": e.source, "target": e.target, "score": e.score, "created": now}
+            for e in entries
+        ]
+        if rows:
+            with self.db.atomic():
+                self.db["translations"].insert_all(rows, replace=True)
+        return len(rows)
+
+    def count(self) -> int:
+        """Number of stored translations."""
+        return self.db["translations"].count

@@ -1,0 +1,1 @@
+"""Writers for a run's outputs; each streams records and replaces its file atomically."""

@@ -1,0 +1,5 @@
+"""Translation engines: an abstract interface and the Argos/CTranslate2 implementation."""
+
+from workbench.engines.base import Engine, Translation
+
+__all__ = ["Engine", "Translation"]

@@ -1,0 +1,161 @@
+"""Argos Translate packages run directly through CTranslate2.
+
+We call ``ctranslate2.Translator.translate_batch`` ourselves instead of going through
+``argostranslate.translate``: Argos re-splits text into sentences (pulling stanza/spaCy),
+translates one paragraph at a time with 32-token batches, and hides scores. Here a segment is
+exactly one input, batches are as large as the settings allow, and each output carries a
+score. Tokenization reuses the package's own SentencePiece model or BPE codes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from workbench.engines.base import Engine, Translation
+from workbench.packages import InstalledPackage
+
+if TYPE_CHECKING:
+    from workbench.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def resolve_device(device: str) -> str:
+    """``auto`` means CUDA when CTranslate2 sees a GPU, else CPU."""
+    if device != "auto":
+        return device
+    import ctranslate2
+
+    return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+
+
+def resolve_compute_type(compute_type: str, device: str) -> str:
+    """``default`` means int8 on CPU (fastest, as Argos ships models) and int8_float16 on CUDA."""
+    if compute_type != "default":
+        return compute_type
+    return "int8_float16" if device == "cuda" else "int8"
+
+
+class SentencePieceCodec:
+    """Encode and decode with a package's ``sentencepiece.model``.
+
+    Argos's own ``SentencePieceTokenizer.decode`` turns every underscore into a space; we
+    decode with SentencePiece alone so text like ``file_name`` survives.
+    """
+
+    def __init__(self, model_file: str) -> None:
+        import sentencepiece
+
+        self.processor = sentencepiece.SentencePieceProcessor(model_file=model_file)
+
+    def encode(self, text: str) -> list[str]:
+        """Split text into pieces."""
+        return self.processor.encode(text, out_type=str)
+
+    def decode(self, tokens: list[str]) -> str:
+        """Join pieces back into text."""
+        return self.processor.decode_pieces(tokens)
+
+
+class BPECodec:
+    """Encode and decode with a package's ``bpe.model`` (Moses tokenization + subword-nmt)."""
+
+    def __init__(self, model_file: str, src: str, tgt: str) -> None:
+        from argostranslate.tokenizer import BPETokenizer
+
+        self.tokenizer = BPETokenizer(model_file, src, tgt)
+
+    def encode(self, text: str) -> list[str]:
+        """Split text into subwords."""
+        return self.tokenizer.encode(text)
+
+    def decode(self, tokens: list[str]) -> str:
+        """Join subwords back into text."""
+        return self.tokenizer.decode(tokens)
+
+
+class ArgosEngine(Engine):
+    """One installed Argos package, loaded lazily: nothing is read until the first batch."""
+
+    def __init__(self, package: InstalledPackage, settings: Settings) -> None:
+        self.package = package
+        self.src, self.tgt = package.pair
+        self.settings = settings
+        self.batch_tokens = settings.batch_tokens
+        self.device = resolve_device(settings.device)
+        self.compute_type = resolve_compute_type(settings.compute_type, self.device)
+        self._translator: Any = None
+
+    def signature(self) -> str:
+        """E.g. ``argos:translate-de_en@1.0#3f2a9c|beam:4|lp:0.2|maxlen:256|int8``."""
+        s = self.settings
+        return (
+            f"argos:{self.package.code}@{self.package.package_version}"
+            f"#{self.package.fingerprint()}"
+            f"|beam:{s.beam_size}|lp:{s.length_penalty}|maxlen:{s.max_decoding_length}"
+            f"|maxin:{s.max_input_tokens}|{self.compute_type}"
+        )
+
+    @cached_property
+    def codec(self) -> SentencePieceCodec | BPECodec:
+        """The package's tokenizer."""
+        sp_model = self.package.path / "sentencepiece.model"
+        if sp_model.is_file():
+            return SentencePieceCodec(str(sp_model))
+        return BPECodec(str(self.package.path / "bpe.model"), self.src, self.tgt)
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the CTranslate2 model is in memory."""
+        return self._translator is not None
+
+    def translator(self) -> Any:
+        """The CTranslate2 translator, created on first use."""
+        if self._translator is None:
+            import ctranslate2
+
+            logger.info("loading %s on %s (%s)", self.package.model_dir, self.device,
+                        self.compute_type)
+            self._translator = ctranslate2.Translator(
+                str(self.package.model_dir), device=self.device,
+                compute_type=self.compute_type, intra_threads=self.settings.threads,
+            )
+        return self._translator
+
+    def count_tokens(self, text: str) -> int:
+        """Number of source pieces the model sees."""
+        return min(len(self.codec.encode(text)), self.settings.max_input_tokens)
+
+    def translate_batch(self, texts: Sequence[str]) -> list[Translation]:
+        """Translate segments; inputs longer than ``max_input_tokens`` are truncated."""
+        if not texts:
+            return []
+        s = self.settings
+        tokens = [self.codec.encode(text)[: s.max_input_tokens] for text in texts]
+        prefix = self.package.target_prefix
+        results = self.translator().translate_batch(
+            tokens,
+            target_prefix=[[prefix]] * len(tokens) if prefix else None,
+            max_batch_size=s.batch_tokens,
+            batch_type="tokens",
+            beam_size=s.beam_size,
+            length_penalty=s.length_penalty,
+            max_decoding_length=s.max_decoding_length,
+            replace_unknowns=True,
+            return_scores=True,
+        )
+        return [self._finish(result.hypotheses[0], result.scores[0]) for result in results]
+
+    def _finish(self, hypothesis: list[str], score: float) -> Translation:
+        prefix = self.package.target_prefix
+        if prefix and hypothesis[:1] == [prefix]:
+            hypothesis = hypothesis[1:]
+        text = self.codec.decode(hypothesis).strip()
+        # CTranslate2 divides the summed log-probability by length**length_penalty, where
+        # length counts </s>; undo that to report the mean log-probability per token.
+        length = len(hypothesis) + 1
+        mean_log_prob = score * length**self.settings.length_penalty / length
+        return Translation(text, mean_log_prob)

@@ -1,0 +1,52 @@
+"""Text clean-up: Unicode, invisible characters, whitespace and punctuation spacing.
+
+Normalization never drops a visible character except spaces: what it removes (control and
+invisible characters) is counted, so ``articles.jsonl`` can say how much was cleaned.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Zero-width and formatting characters that carry no text: removed and counted.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
+# C0/C1 control characters except tab and newlines (XML cannot hold them either).
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Every kind of horizontal space (NBSP, thin space, ideographic space...) becomes one space.
+_SPACES_RE = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_SPACE_BEFORE_PUNCT_RE = re.compile(r"(?<=\S) +(?=[,.;:!?](?:\s|$))")
+_TRAILING_SEPARATOR_RE = re.compile(r"\s+[|•·]+\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedText:
+    """An article's non-blank lines after normalization, with their original line numbers."""
+
+    lines: tuple[tuple[int, str], ...]  # (1-based line number in the input, text)
+    removed_chars: int
+
+
+def normalize_line(line: str) -> tuple[str, int]:
+    """Normalize one line; return it and how many invisible or control characters went."""
+    line = unicodedata.normalize("NFC", line)
+    cleaned, invisible = _INVISIBLE_RE.subn("", line)
+    cleaned, control = _CONTROL_RE.subn(" ", cleaned)
+    cleaned = _SPACES_RE.sub(" ", cleaned).strip()
+    cleaned = _TRAILING_SEPARATOR_RE.sub("", cleaned)
+    cleaned = _SPACE_BEFORE_PUNCT_RE.sub("", cleaned)
+    return cleaned, invisible + control
+
+
+def normalize_text(text: str) -> NormalizedText:
+    """Split text into lines (any newline convention) and normalize each non-blank line."""
+    lines: list[tuple[int, str]] = []
+    removed = 0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line, gone = normalize_line(raw)
+        removed += gone
+        if line:
+            lines.append((number, line))
+    return NormalizedText(tuple(lines), removed)

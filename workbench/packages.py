@@ -1,0 +1,267 @@
+"""Installed Argos packages: find them, read their metadata, install archives safely.
+
+An Argos package is a zip (``.argosmodel``) of one folder holding ``metadata.json``, a
+CTranslate2 ``model/`` and a tokenizer (``sentencepiece.model`` or ``bpe.model``). We read
+and install them ourselves rather than through ``argostranslate.package``: its import creates
+directories in the user's home, and its ``install_from_path`` extracts straight into the
+packages directory, so a broken archive leaves a half-installed package behind.
+
+Installing here verifies the whole archive first (zip integrity, member paths, sizes,
+metadata, model files), extracts into a temporary folder inside the models directory, and
+only then renames it into place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import stat
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from workbench.errors import PackageError
+
+#: Refuse archives that would unpack to more than this (a zip bomb guard).
+MAX_UNPACKED_BYTES = 8 * 1024**3
+#: ...or whose members compress better than this (real models compress ~1.1-3x).
+MAX_COMPRESSION_RATIO = 200
+TOKENIZER_FILES = ("sentencepiece.model", "bpe.model")
+
+
+@dataclass(frozen=True, slots=True)
+class InstalledPackage:
+    """An installed translate package: where it is and what it translates."""
+
+    path: Path
+    code: str
+    from_code: str
+    to_code: str
+    package_version: str
+    from_name: str = ""
+    to_name: str = ""
+    target_prefix: str = ""
+
+    @property
+    def model_dir(self) -> Path:
+        """The CTranslate2 model directory."""
+        return self.path / "model"
+
+    @property
+    def pair(self) -> tuple[str, str]:
+        """(source, target) language codes."""
+        return self.from_code, self.to_code
+
+    def fingerprint(self) -> str:
+        """A cheap content fingerprint: metadata, model config and the model file's edges.
+
+        It goes into the engine signature, so replacing a model (even with the same version
+        number) invalidates its cached translations, without hashing hundreds of megabytes.
+        """
+        digest = hashlib.sha256()
+        for name in ("metadata.json", "model/config.json"):
+            part = self.path / name
+            if part.exists():
+                digest.update(part.read_bytes())
+        model_bin = self.model_dir / "model.bin"
+        size = model_bin.stat().st_size
+        digest.update(str(size).encode())
+        with model_bin.open("rb") as handle:
+            digest.update(handle.read(1 << 16))
+            handle.seek(max(0, size - (1 << 16)))
+            digest.update(handle.read(1 << 16))
+        return digest.hexdigest()[:12]
+
+
+def read_metadata(data: bytes, origin: Path) -> dict:
+    """Parse and check a package's ``metadata.json``."""
+    try:
+        metadata = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise PackageError(origin, f"metadata.json is not valid JSON ({err})") from err
+    if not isinstance(metadata, dict):
+        raise PackageError(origin, "metadata.json is not a JSON object")
+    kind = metadata.get("type", "translate")
+    if kind != "translate":
+        raise PackageError(origin, f"not a translate package (type {kind!r})")
+    for key in ("from_code", "to_code"):
+        if not isinstance(metadata.get(key), str) or not metadata[key]:
+            raise PackageError(origin, f"metadata.json has no {key}")
+    return metadata
+
+
+def load_package(path: Path) -> InstalledPackage:
+    """Read an installed package folder."""
+    metadata_path = path / "metadata.json"
+    if not metadata_path.is_file():
+        raise PackageError(path, "not an Argos package (no metadata.json)")
+    metadata = read_metadata(metadata_path.read_bytes(), metadata_path)
+    return InstalledPackage(
+        path=path,
+        code=metadata.get("code") or f"translate-{metadata['from_code']}_{metadata['to_code']}",
+        from_code=metadata["from_code"],
+        to_code=metadata["to_code"],
+        package_version=str(metadata.get("package_version", "")),
+        from_name=metadata.get("from_name", ""),
+        to_name=metadata.get("to_name", ""),
+        target_prefix=metadata.get("target_prefix", "") or "",
+    )
+
+
+def installed_packages(models_dir: Path) -> list[InstalledPackage]:
+    """Every translate package in the models directory, skipping our temporary folders.
+
+    Folders that are not translate packages (Argos also keeps sbd packages there) are
+    ignored; a package whose metadata is broken is ignored too, since it cannot be used.
+    """
+    if not models_dir.is_dir():
+        return []
+    found = []
+    for child in sorted(models_dir.iterdir()):
+        if child.name.startswith(".") or not child.is_dir():
+            continue
+        try:
+            found.append(load_package(child))
+        except PackageError:
+            continue
+    return found
+
+
+def find_package(models_dir: Path, src: str, tgt: str) -> InstalledPackage | None:
+    """The installed package for a pair, the newest version when several are installed."""
+    candidates = [p for p in installed_packages(models_dir) if p.pair == (src, tgt)]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda p: _version_key(p.package_version))
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    parts = []
+    for part in version.replace("_", ".").split("."):
+        parts.append(int(part) if part.isdigit() else 0)
+    return tuple(parts)
+
+
+def install_archive(archive: Path, models_dir: Path) -> InstalledPackage:
+    """Verify an ``.argosmodel`` archive completely, then install it atomically.
+
+    Raises:
+        PackageError: the archive is not a zip, is corrupt, has unsafe member paths, links,
+            or sizes, has no usable metadata, or lacks the model or tokenizer. Nothing is
+            left in ``models_dir`` in that case.
+    """
+    try:
+        zip_file = zipfile.ZipFile(archive)
+    except zipfile.BadZipFile as err:
+        raise PackageError(archive, "not a valid .argosmodel (not a zip archive)") from err
+    except OSError as err:
+        raise PackageError(archive, f"cannot read: {err.strerror or err}") from err
+    with zip_file:
+        root, metadata = _verify_archive(zip_file, archive)
+        name = _folder_name(root, metadata)
+        models_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".installing-", dir=models_dir))
+        try:
+            target = staging / "package"
+            _extract(zip_file, root, target, archive)
+            load_package(target)
+            _check_package_files(target, archive)
+            final = models_dir / name
+            _replace_dir(target, final, staging)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return load_package(final)
+
+
+def _verify_archive(zip_file: zipfile.ZipFile, archive: Path) -> tuple[str, dict]:
+    """Check every member before anything is written; return the package root folder."""
+    members = zip_file.infolist()
+    if not members:
+        raise PackageError(archive, "empty archive")
+    total = 0
+    roots = set()
+    for info in members:
+        path = PurePosixPath(info.filename.replace("\\", "/"))
+        if path.is_absolute() or info.filename.startswith(("/", "\\")) or ":" in path.parts[0]:
+            raise PackageError(archive, f"unsafe absolute path in archive: {info.filename!r}")
+        if ".." in path.parts:
+            raise PackageError(archive, f"unsafe path in archive: {info.filename!r}")
+        mode = info.external_attr >> 16
+        if stat.S_ISLNK(mode):
+            raise PackageError(archive, f"symbolic link in archive: {info.filename!r}")
+        total += info.file_size
+        if total > MAX_UNPACKED_BYTES:
+            raise PackageError(archive, f"unpacks to more than {MAX_UNPACKED_BYTES} bytes")
+        if info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO:
+            raise PackageError(archive, f"suspicious compression ratio for {info.filename!r}")
+        roots.add(path.parts[0] if len(path.parts) > 1 or info.is_dir() else "")
+    root = roots.pop() if len(roots) == 1 else ""
+    metadata_name = f"{root}/metadata.json" if root else "metadata.json"
+    try:
+        metadata_bytes = zip_file.read(metadata_name)
+    except KeyError as err:
+        raise PackageError(archive, "not an Argos package (no metadata.json)") from err
+    except (zipfile.BadZipFile, OSError, EOFError) as err:
+        raise PackageError(archive, f"corrupt archive ({err})") from err
+    metadata = read_metadata(metadata_bytes, archive)
+    try:
+        bad = zip_file.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
+        raise PackageError(archive, f"corrupt archive ({err})") from err
+    if bad is not None:
+        raise PackageError(archive, f"corrupt archive (bad CRC for {bad!r})")
+    return root, metadata
+
+
+def _folder_name(root: str, metadata: dict) -> str:
+    name = root or f"translate-{metadata['from_code']}_{metadata['to_code']}"
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name).lstrip(".") or "package"
+
+
+def _extract(zip_file: zipfile.ZipFile, root: str, target: Path, archive: Path) -> None:
+    target.mkdir()
+    prefix = f"{root}/" if root else ""
+    for info in zip_file.infolist():
+        name = info.filename.replace("\\", "/")
+        relative = name[len(prefix):] if prefix and name.startswith(prefix) else name
+        if not relative or relative == root:
+            continue
+        destination = target / relative
+        if info.is_dir():
+            destination.mkdir(parents=True, exist_ok=True)
+            continue
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with zip_file.open(info) as source, destination.open("wb") as out:
+                shutil.copyfileobj(source, out, 1 << 20)
+        except (zipfile.BadZipFile, OSError, EOFError) as err:
+            raise PackageError(archive, f"corrupt archive ({err})") from err
+
+
+def _check_package_files(folder: Path, archive: Path) -> None:
+    if not (folder / "model" / "model.bin").is_file():
+        raise PackageError(archive, "no CTranslate2 model (model/model.bin missing)")
+    if not any((folder / name).is_file() for name in TOKENIZER_FILES):
+        raise PackageError(archive, "no tokenizer (sentencepiece.model or bpe.model missing)")
+
+
+def _replace_dir(new: Path, final: Path, staging: Path) -> None:
+    """Move ``new`` to ``final``; an existing package is swapped out, never half-replaced."""
+    if final.exists():
+        old = staging / "previous"
+        os.replace(final, old)
+        try:
+            os.replace(new, final)
+        except OSError:
+            os.replace(old, final)
+            raise
+    else:
+        os.replace(new, final)
+
+
+def uninstall(package: InstalledPackage) -> None:
+    """Remove an installed package folder."""
+    shutil.rmtree(package.path)

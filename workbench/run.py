@@ -1,0 +1,94 @@
+"""A translation run: inputs in, ``records.jsonl``, ``articles.jsonl`` and ``run.json`` out.
+
+This is the library call behind ``workbench translate``. Outputs are written atomically: an
+interrupted run leaves the previous outputs (or none), never a half-written file, while every
+finished translation is already safe in the cache.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from workbench import __version__, detect
+from workbench.cache import TranslationCache
+from workbench.emit.atomic import atomic_write
+from workbench.emit.jsonl import dumps
+from workbench.errors import InputError
+from workbench.pipeline import EngineLookup, Progress, RunStats, translate_articles
+from workbench.prepare import PreparedArticle, prepare
+from workbench.reader import ArticleFile, find_articles
+from workbench.settings import Settings
+
+RECORDS = "records.jsonl"
+ARTICLES = "articles.jsonl"
+MANIFEST = "run.json"
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Where the outputs went and what the run did."""
+
+    out_dir: Path
+    stats: RunStats
+
+
+def prepared_articles(inputs: Sequence[Path], languages: tuple[str, ...]
+                      ) -> Iterator[PreparedArticle | InputError]:
+    """Find and prepare every article; unusable files come through as errors, not raised."""
+    for item in find_articles(inputs):
+        if isinstance(item, InputError):
+            yield item
+            continue
+        try:
+            yield prepare(item, languages)
+        except InputError as err:
+            yield err
+
+
+def count_articles(inputs: Sequence[Path]) -> int:
+    """How many article files the inputs hold (for a progress bar)."""
+    return sum(isinstance(item, ArticleFile) for item in find_articles(inputs))
+
+
+def translate_inputs(inputs: Sequence[Path], out_dir: Path, settings: Settings,
+                     engines: EngineLookup, progress: Progress | None = None,
+                     languages: tuple[str, ...] = detect.DEFAULT_LANGUAGES) -> RunResult:
+    """Translate every article under ``inputs`` and write the outputs to ``out_dir``."""
+    stats = RunStats()
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with TranslationCache(settings.cache_path) as cache, \
+            atomic_write(out_dir / RECORDS) as records_out, \
+            atomic_write(out_dir / ARTICLES) as articles_out:
+        results = translate_articles(prepared_articles(inputs, languages), engines, cache,
+                                     stats, settings.tgt_lang, progress)
+        for result in results:
+            articles_out.write(dumps(result.info.to_dict()) + "\n")
+            for record in result.records:
+                records_out.write(dumps(record.to_dict()) + "\n")
+    with atomic_write(out_dir / MANIFEST) as manifest:
+        json.dump(manifest_of(stats, settings, started), manifest, ensure_ascii=False, indent=2)
+        manifest.write("\n")
+    return RunResult(out_dir, stats)
+
+
+def manifest_of(stats: RunStats, settings: Settings, started: str) -> dict:
+    """How the records were made: versions, engine signatures, settings, counts."""
+    return {
+        "workbench": __version__,
+        "started": started,
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "complete": stats.complete,
+        "tgt_lang": settings.tgt_lang,
+        "engines": dict(sorted(stats.signatures.items())),
+        "articles": stats.articles,
+        "failed_articles": stats.failed_articles,
+        "segments": stats.segments,
+        "statuses": {str(k): v for k, v in sorted(stats.statuses.items())},
+        "missing_pairs": sorted(f"{s}-{t}" for s, t in stats.missing_pairs),
+        "errors": stats.errors,
+    }
