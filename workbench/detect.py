@@ -14,7 +14,7 @@ from dataclasses import dataclass
 #: (our articles quote it). A restricted set keeps short lines from drifting to rare languages.
 DEFAULT_LANGUAGES: tuple[str, ...] = (
     "nb", "da", "sv", "de", "pl", "ru", "en", "vi", "fr", "es", "it", "nl", "pt", "cs", "uk",
-    "fi",
+    "fi", "ar",
 )
 # langid's code -> ours. langid calls Norwegian Bokmål "no"; Argos calls it "nb".
 _FROM_LANGID = {"no": "nb"}

@@ -1,0 +1,121 @@
+"""Shared fixtures. Model fixtures build Argos packages locally; nothing is downloaded.
+
+The per-language packages have RANDOM WEIGHTS (see workbench.testing.random_package): tests on
+them check structure, alignment, caching and counts, never English wording. Exact output is
+checked with the one real trained model we have, ``shared/models/aren-transliteration``.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from workbench.cli import cli
+from workbench.testing.random_package import build_random_package, wrap_ctranslate2_model
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SHARED = ROOT.parent / "shared"
+SEED_LANGUAGES = {"000_6ee16a1a097d6283": "nb", "001_9e90e167a72bcd0b": "pl",
+                  "002_56b54d490b5aedd0": "de", "003_1bb19d71bc8151fe": "ru",
+                  "004_6297eead32339cd5": "sv"}
+
+
+def require(path: Path, what: str) -> Path:
+    """Fail loudly (never skip) when a fixture file is missing."""
+    if not path.exists():
+        pytest.fail(f"missing test fixture: {what} expected at {path}", pytrace=False)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the user's settings or writes to their Argos directories."""
+    for name in ("WORKBENCH_MODELS_DIR", "WORKBENCH_CACHE", "WORKBENCH_PACKAGE_INDEX",
+                 "WORKBENCH_DEVICE", "WORKBENCH_COMPUTE_TYPE", "WORKBENCH_BEAM_SIZE",
+                 "WORKBENCH_BATCH_TOKENS", "WORKBENCH_THREADS", "ARGOS_PACKAGES_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / "data"))
+    monkeypatch.setenv("WORKBENCH_RAISE_ERRORS", "")
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    require(SEEDS, "the seed articles")
+    for stem in SEED_LANGUAGES:
+        require(SEEDS / f"{stem}.txt", f"seed article {stem}")
+    return SEEDS
+
+
+def seed_lines(stem: str) -> list[str]:
+    return [line for line in (SEEDS / f"{stem}.txt").read_text("utf-8").splitlines()
+            if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def random_archives(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> dict[str, Path]:
+    """RANDOM-WEIGHT .argosmodel files for nb, pl, de, ru, sv (tokenizers trained on the seeds)."""
+    out = tmp_path_factory.mktemp("archives")
+    return {lang: build_random_package(out, lang, seed_lines(stem), seed=i)
+            for i, (stem, lang) in enumerate(SEED_LANGUAGES.items())}
+
+
+@pytest.fixture(scope="session")
+def installed_models(tmp_path_factory: pytest.TempPathFactory,
+                     random_archives: dict[str, Path]) -> Path:
+    """A models directory with the five random-weight packages, installed through the CLI."""
+    models_dir = tmp_path_factory.mktemp("models")
+    result = CliRunner().invoke(cli, ["models", "install", "--models-dir", str(models_dir),
+                                      *map(str, random_archives.values())])
+    assert result.exit_code == 0, result.output
+    return models_dir
+
+
+@pytest.fixture
+def models_copy(installed_models: Path, tmp_path: Path) -> Path:
+    """A private copy of the installed models, for tests that change them."""
+    copy = tmp_path / "models"
+    shutil.copytree(installed_models, copy)
+    return copy
+
+
+@pytest.fixture(scope="session")
+def aren_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The REAL trained Arabic-script→Latin model, wrapped as an Argos package."""
+    model = require(SHARED / "models" / "aren-transliteration", "the aren-transliteration model")
+    require(model / "model.bin", "aren-transliteration/model.bin")
+    return wrap_ctranslate2_model(tmp_path_factory.mktemp("aren"), model, "ar", "en")
+
+
+@pytest.fixture(scope="session")
+def real_index() -> Path:
+    return require(SHARED / "models" / "argospm-index" / "index.json", "the real Argos index")
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture
+def http_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A loopback HTTP server serving a fresh directory; yields (base URL, directory)."""
+    root = tmp_path / "www"
+    root.mkdir()
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", root
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,53 @@
+import sqlite3
+
+import pytest
+
+from workbench.cache import CacheEntry, TranslationCache, cache_key, text_key
+from workbench.errors import CacheError
+
+
+def test_store_and_find(tmp_path):
+    with TranslationCache(tmp_path / "c.db") as cache:
+        cache.put_many([CacheEntry("sig", "de", "en", "Hallo", "Hello", -0.25)])
+        hit = cache.get_many([cache_key("sig", "de", "en", "Hallo")])
+        assert [(h.target, h.score) for h in hit.values()] == [("Hello", -0.25)]
+        assert cache.get_many([cache_key("other", "de", "en", "Hallo")]) == {}
+        by_text = cache.get_by_text([text_key("de", "en", "Hallo")])
+        assert [h.signature for h in by_text.values()] == ["sig"]
+        assert cache.db.journal_mode == "wal"
+
+
+def test_keys_separate_every_part():
+    keys = {cache_key("s", "de", "en", "a b"), cache_key("s", "de", "en", "a  b"),
+            cache_key("s2", "de", "en", "a b"), cache_key("s", "nb", "en", "a b")}
+    assert len(keys) == 4
+
+
+def test_reopen_keeps_rows_and_schema(tmp_path):
+    with TranslationCache(tmp_path / "c.db") as cache:
+        cache.put_many([CacheEntry("s", "de", "en", f"t{i}", f"e{i}", None) for i in range(700)])
+    with TranslationCache(tmp_path / "c.db") as cache:
+        assert cache.count() == 700
+        keys = [cache_key("s", "de", "en", f"t{i}") for i in range(700)]
+        assert len(cache.get_many(keys)) == 700
+
+
+def test_refuses_a_foreign_database(tmp_path):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("create table customers (id integer)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(CacheError, match="is an SQLite database but not a workbench cache "
+                                         r"\(tables: customers\); refusing to modify it"):
+        TranslationCache(path)
+    assert sqlite3.connect(path).execute("select name from sqlite_master").fetchall() == [
+        ("customers",)]
+
+
+def test_refuses_a_file_that_is_not_sqlite(tmp_path):
+    path = tmp_path / "c.db"
+    path.write_bytes(b"this is not a database at all" * 100)
+    with pytest.raises(CacheError, match=f"{path}: not a usable workbench cache"):
+        TranslationCache(path)
+    assert path.read_bytes() == b"this is not a database at all" * 100
