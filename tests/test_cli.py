@@ -36,7 +36,7 @@ def first_run(tmp_path_factory, seeds_dir, installed_models):
 
 
 def test_seeds_translate_through_the_real_engine(first_run):
-    tmp_path, result, records = first_run
+    _, result, records = first_run
     assert result.exit_code == 0, result.output
     assert "5 articles (0 unreadable)" in result.output
     assert "Models loaded: 5" in result.output

@@ -47,7 +47,7 @@ def test_second_run_sends_nothing(tmp_path):
     folder = write(tmp_path, {"a.txt": NB, "b.txt": DE})
     run(tmp_path, folder, FakeEngines(["nb", "de"]))
     again = FakeEngines(["nb", "de"])
-    stats, records = run(tmp_path, folder, again, out="out2")
+    _, records = run(tmp_path, folder, again, out="out2")
     assert again.segments_sent == 0
     assert {r["status"] for r in records if r["kind"] == "body"} == {"cached"}
 
@@ -72,9 +72,10 @@ def test_identical_sentences_are_translated_once(tmp_path):
 
 
 def test_batches_are_sorted_by_length_and_bounded(tmp_path):
-    words = ("die Regierung hat heute in der Hauptstadt den neuen Haushalt für das kommende "
-             "Jahr vorgestellt und dabei betont dass die Ausgaben für Bildung und Gesundheit "
-             "deutlich steigen sollen").split()
+    words = ["die", "Regierung", "hat", "heute", "in", "der", "Hauptstadt", "den", "neuen",
+             "Haushalt", "für", "das", "kommende", "Jahr", "vorgestellt", "und", "dabei",
+             "betont", "dass", "die", "Ausgaben", "für", "Bildung", "und", "Gesundheit",
+             "deutlich", "steigen", "sollen"]
     sentences = ["Heute " + " ".join(words[:n]) + "." for n in (30, 2, 15, 8, 25)]
     folder = write(tmp_path, {"a.txt": "\n".join(sentences) + "\n"})
     engines = FakeEngines(["de"])

@@ -76,7 +76,7 @@ def _sinusoids(positions: int, depth: int) -> np.ndarray:
     return np.concatenate([np.sin(angles), np.cos(angles)], axis=1).astype(np.float32)
 
 
-def random_transformer(vocabulary: list[str], size: ModelSize, seed: int):  # noqa: ANN201
+def random_transformer(vocabulary: list[str], size: ModelSize, seed: int):
     """A CTranslate2 TransformerSpec with random weights and the ``</s>`` bias described above."""
     from ctranslate2.specs import model_spec, transformer_spec
 
@@ -106,7 +106,7 @@ def random_transformer(vocabulary: list[str], size: ModelSize, seed: int):  # no
             rows = 2 * d
         return (rows, d) if leaf == "weight" else (rows,)
 
-    def fill(layer, name: str, value: object) -> None:  # noqa: ANN001
+    def fill(layer, name: str, value: object) -> None:
         if value is not None:
             return
         shape = shape_of(name)
