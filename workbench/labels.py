@@ -1,53 +1,189 @@
-"""Label each line of an article (title, body, caption, source, boilerplate...).
+"""Label each line of an article: title, body, caption, source, byline, dateline, boilerplate.
 
-Labels come from wording and layout. Nothing is dropped: a labelled line keeps its text and
-becomes a record whose ``kind`` says what it is, so reviewers can see what was set aside.
+Labels come from wording (``cues.py``) and layout together: a comment counter or source line
+near the end opens the page footer, a "related" heading opens a navigation list, a caption
+label makes the next line a caption, the first short unpunctuated line is the title. Nothing
+is dropped: each line keeps its text and becomes records whose ``kind`` says what it is.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from workbench import cues
 from workbench.records import Kind
 
-_SOURCE_WORDS = r"(?:Kilde|Källa|Kilde|Źródło|Zrodlo|Quelle|Источник|Source|Nguồn|Kälde)"
-_SOURCE_RE = re.compile(rf"^{_SOURCE_WORDS}\s*[:：]?\s*(?P<url>https?://\S+)?\s*$", re.IGNORECASE)
-_URL_RE = re.compile(r"https?://[^\s<>\"]+")
-_COMMENTS_RE = re.compile(
-    r"^(?:Kommentar(?:er)?|Komentarz(?:e|y)?|Kommentare?|Комментари[йяи]|Comments?|Bình luận)"
-    r"\s*\(\s*\d+\s*\)$", re.IGNORECASE)
-_AD_SLOT_RE = re.compile(
-    r"^\[(?:Anzeige|Annonse|Annons|Reklama|Реклама|Ad|Advertisement)[_ ]?\d*\]$",
-                         re.IGNORECASE)
-_NO_DATA_RE = re.compile(r"^(?:No data|Ingen data|Brak danych|Keine Daten|Нет данных)$",
-                         re.IGNORECASE)
+#: A line with at least this many words is article text, never footer or navigation.
+LONG_LINE_WORDS = 20
+_SENTENCE_END = re.compile(r"[.!?…:;»”\"]$")
+_NAME_TOKEN = re.compile(r"^[A-ZÀ-ÞĐА-ЯЁŁŚŻŹĆŃÓ][\w'’.-]*$")
+_URL = re.compile(r"https?://[^\s<>\"]+")
 
 
 @dataclass(frozen=True, slots=True)
 class LabelledLine:
-    """A normalized line, its kind, and any metadata it carries."""
+    """A normalized line, what kind it is, and the language its wording gives away (if any)."""
 
     number: int
     text: str
     kind: Kind
     url: str | None = None
+    lang: str | None = None
 
 
-def label_line(number: int, text: str) -> LabelledLine:
-    """Label one line from its wording alone."""
-    source = _SOURCE_RE.match(text)
+@dataclass(frozen=True)
+class LabelledArticle:
+    """Labelled lines and the metadata they revealed."""
+
+    lines: tuple[LabelledLine, ...]
+    source_url: str | None = None
+    site: str | None = None
+    byline: str | None = None
+    date: str | None = None
+    flags: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+
+def words(text: str) -> list[str]:
+    """Whitespace-separated tokens."""
+    return text.split()
+
+
+def _cue(text: str) -> tuple[Kind | None, str | None, str | None]:
+    """(kind, url, language) from a line's wording alone."""
+    source = cues.SOURCE.match(text)
     if source:
-        return LabelledLine(number, text, Kind.SOURCE, source.group("url"))
-    if _COMMENTS_RE.match(text) or _AD_SLOT_RE.match(text) or _NO_DATA_RE.match(text):
-        return LabelledLine(number, text, Kind.BOILERPLATE)
-    return LabelledLine(number, text, Kind.BODY)
+        return Kind.SOURCE, source.group("url"), None
+    if cues.COMMENTS.match(text) or cues.AD_SLOT.match(text) or cues.RELATED.match(text):
+        return Kind.BOILERPLATE, None, None
+    for lang, pattern in cues.EMPTY_WIDGET.items():
+        if pattern.match(text):
+            return Kind.BOILERPLATE, None, lang
+    if cues.CAPTION_LABEL.match(text) or cues.PHOTO_CREDIT.search(text):
+        return Kind.CAPTION, None, None
+    n = len(words(text))
+    if n <= 12 and cues.SITE_BANNER.match(text):
+        return Kind.BOILERPLATE, None, None
+    if n <= 8 and cues.DATE.search(text) and not _SENTENCE_END.search(text):
+        return Kind.DATELINE, None, None
+    return None, None, None
 
 
-def label_lines(lines: tuple[tuple[int, str], ...]) -> list[LabelledLine]:
-    """Label every line of an article."""
-    return [label_line(number, text) for number, text in lines]
+def is_name_line(text: str) -> bool:
+    """A short line of capitalised words only, like a byline ("Czw Ha", "Phuong Hoa")."""
+    tokens = words(text)
+    return 2 <= len(tokens) <= 4 and all(_NAME_TOKEN.match(t) for t in tokens) \
+        and not _SENTENCE_END.search(text)
+
+
+def _ends_with_name(text: str) -> bool:
+    tokens = words(text)
+    return len(tokens) >= 3 and all(_NAME_TOKEN.match(t) for t in tokens[-2:])
+
+
+def label_lines(lines: tuple[tuple[int, str], ...], lang: str) -> LabelledArticle:
+    """Label every line of an article written (mostly) in ``lang``."""
+    texts = [text for _, text in lines]
+    cued = [_cue(text) for text in texts]
+    kinds: list[Kind | None] = [kind for kind, _, _ in cued]
+    long_after = _long_line_after(texts)
+
+    footer = _footer_start(kinds, texts, long_after)
+    in_navigation = False
+    for i, text in enumerate(texts):
+        if cues.RELATED.match(text):
+            in_navigation = True
+        elif len(words(text)) >= LONG_LINE_WORDS:
+            in_navigation = False
+        elif in_navigation and kinds[i] is None:
+            kinds[i] = Kind.BOILERPLATE
+        if footer is not None and i > footer and kinds[i] is None:
+            kinds[i] = Kind.BYLINE if is_name_line(text) else Kind.BOILERPLATE
+
+    caption_words = cues.CAPTION_WORDS.get(lang)
+    first_content = next((i for i, k in enumerate(kinds) if k is None), None)
+    for i, text in enumerate(texts):
+        if kinds[i] is not None:
+            continue
+        n = len(words(text))
+        after_caption_label = i > 0 and bool(cues.CAPTION_LABEL.match(texts[i - 1]))
+        if i == first_content and 3 <= n <= 30 and not _SENTENCE_END.search(text) \
+                and long_after[i]:
+            kinds[i] = Kind.TITLE
+        elif after_caption_label:
+            kinds[i] = Kind.CAPTION
+        elif is_name_line(text) and (not long_after[i] or i == 0):
+            kinds[i] = Kind.BYLINE
+        elif i != first_content and n <= 20 and _single_sentence(text) and (
+                (caption_words is not None and caption_words.search(text))
+                or (not _SENTENCE_END.search(text) and _ends_with_name(text) and n <= 12)):
+            kinds[i] = Kind.CAPTION
+        else:
+            kinds[i] = Kind.BODY
+
+    labelled = tuple(
+        LabelledLine(number, text, kind or Kind.BODY, url, cue_lang)
+        for (number, text), kind, (_, url, cue_lang) in zip(lines, kinds, cued, strict=True))
+    return _with_metadata(labelled)
+
+
+def _long_line_after(texts: list[str]) -> list[bool]:
+    """For each line, whether any later line is long (so the article text goes on)."""
+    result = [False] * len(texts)
+    seen = False
+    for i in range(len(texts) - 1, -1, -1):
+        result[i] = seen
+        seen = seen or len(words(texts[i])) >= LONG_LINE_WORDS
+    return result
+
+
+def _footer_start(kinds: list[Kind | None], texts: list[str], long_after: list[bool]
+                  ) -> int | None:
+    """Where the page footer starts, if it does.
+
+    That is the first end-of-article marker (source line, comment counter) that comes after
+    article text and has none after it; everything after it is page furniture.
+    """
+    text_before = False
+    for i, kind in enumerate(kinds):
+        marker = kind == Kind.SOURCE or cues.COMMENTS.match(texts[i])
+        if marker and text_before and not long_after[i]:
+            return i
+        text_before = text_before or len(words(texts[i])) >= LONG_LINE_WORDS
+    return None
+
+
+def _single_sentence(text: str) -> bool:
+    inner = text.rstrip(".!?… ")
+    return not re.search(r"[.!?…]\s+[A-ZÀ-ÞА-ЯЁ]", inner)
+
+
+def _with_metadata(lines: tuple[LabelledLine, ...]) -> LabelledArticle:
+    source_url = next((line.url for line in lines if line.kind == Kind.SOURCE and line.url),
+                      None)
+    byline = next((line.text for line in lines if line.kind == Kind.BYLINE), None)
+    date = None
+    for line in lines:
+        if line.kind == Kind.DATELINE:
+            date = parse_date(line.text)
+            if date:
+                break
+    return LabelledArticle(lines, source_url, site_of(source_url), byline, date)
+
+
+def parse_date(text: str) -> str | None:
+    """The first day-month-year (or ISO) date in a line, as ``YYYY-MM-DD``."""
+    match = cues.DATE.search(text)
+    if not match:
+        return None
+    if match.group("Y"):
+        year, month, day = int(match["Y"]), int(match["M"]), int(match["D"])
+    else:
+        year, month, day = int(match["y"]), int(match["m"]), int(match["d"])
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 def site_of(url: str | None) -> str | None:
@@ -60,5 +196,5 @@ def site_of(url: str | None) -> str | None:
 
 def find_url(text: str) -> str | None:
     """The first URL in a line, if any."""
-    match = _URL_RE.search(text)
+    match = _URL.search(text)
     return match.group(0) if match else None

@@ -21,6 +21,13 @@ _SPACE_BEFORE_PUNCT_RE = re.compile(r"(?<=\S) +(?=[,.;:!?](?:\s|$))")
 _TRAILING_SEPARATOR_RE = re.compile(r"\s+[|•·]+\s*$")
 
 
+# A lower-case letter directly followed by an upper-case one, or a word glued to a number:
+# "desPolitbüros", "TứcBáo", "Tức29/10/2025". Mixed-case brands (iPhone) are rare in news.
+_GLUED_RE = re.compile(r"(?<=[^\W\d_])(?<![A-ZÀ-ÞĐА-ЯЁ])(?=[A-ZÀ-ÞĐА-ЯЁ][a-zß-ÿđа-яё])"
+                       r"|(?<=[a-zß-ÿđа-яё]{3})(?=\d{1,4}[./]\d)")
+_GLUED_TOKEN_RE = re.compile(r"\S+")
+
+
 @dataclass(frozen=True, slots=True)
 class NormalizedText:
     """An article's non-blank lines after normalization, with their original line numbers."""
@@ -50,3 +57,30 @@ def normalize_text(text: str) -> NormalizedText:
         if line:
             lines.append((number, line))
     return NormalizedText(tuple(lines), removed)
+
+
+def split_glued(line: str, prefixes: frozenset[str]) -> tuple[str, bool]:
+    """Find words glued together by a scraper; split only where that is certain.
+
+    Returns the line (split where the glued prefix is a known function word of the language,
+    as in ``desPolitbüros`` -> ``des Politbüros``) and whether any glued word was seen.
+    """
+    glued = False
+
+    def fix(match: re.Match[str]) -> str:
+        nonlocal glued
+        token = match.group(0)
+        if "://" in token or "@" in token:
+            return token
+        cuts = [m.start() for m in _GLUED_RE.finditer(token)
+                if 2 <= m.start() < len(token) and token[m.start() - 2:m.start()].islower()
+                and not token.startswith(("Mc", "Mac"))]
+        if not cuts:
+            return token
+        glued = True
+        first = token[: cuts[0]]
+        if len(cuts) == 1 and first.lower() in prefixes:
+            return f"{first} {token[cuts[0]:]}"
+        return token
+
+    return _GLUED_TOKEN_RE.sub(fix, line), glued

@@ -1,7 +1,7 @@
 """Turn one article file into labelled, language-tagged segments (no translation yet).
 
-read -> normalize -> label lines -> detect language -> segment. Pure apart from reading the
-file, so it is cheap to test and to run twice.
+read -> normalize -> detect the article language -> label lines -> split sentences -> per
+segment language and flags. Pure apart from reading the file, so it is cheap to test.
 """
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from workbench import detect, labels, segment
-from workbench.normalize import normalize_text
+from workbench import cues, detect, labels, segment
+from workbench.duplicates import near_duplicates
+from workbench.normalize import normalize_text, split_glued
 from workbench.reader import ArticleFile, read_text
 from workbench.records import TRANSLATED_KINDS, ArticleInfo, Kind, Segment
 
@@ -30,31 +31,59 @@ def prepare(file: ArticleFile, languages: tuple[str, ...] = detect.DEFAULT_LANGU
     Raises:
         InputError: the file cannot be read or decoded.
     """
-    text = read_text(file.path)
-    return prepare_text(file, text, languages)
+    return prepare_text(file, read_text(file.path), languages)
 
 
 def prepare_text(file: ArticleFile, text: str,
                  languages: tuple[str, ...] = detect.DEFAULT_LANGUAGES) -> PreparedArticle:
     """Prepare already-decoded article text."""
     normalized = normalize_text(text)
-    lines = labels.label_lines(normalized.lines)
-    body_text = "\n".join(line.text for line in lines if line.kind in TRANSLATED_KINDS)
-    guess = detect.detect(body_text or "\n".join(line.text for line in lines), languages)
+    article_lang = detect.detect("\n".join(line for _, line in normalized.lines) or " ",
+                                 languages)
+    prefixes = cues.GLUE_PREFIXES.get(article_lang.lang, frozenset())
+    lines, glued_lines = [], set()
+    for number, line in normalized.lines:
+        fixed, glued = split_glued(line, prefixes)
+        lines.append((number, fixed))
+        if glued:
+            glued_lines.add(number)
+    labelled = labels.label_lines(tuple(lines), article_lang.lang)
+    repeated = near_duplicates([line.text if line.kind in TRANSLATED_KINDS else ""
+                                for line in labelled.lines])
+
     segments: list[Segment] = []
-    for line in lines:
-        pieces = (segment.split_sentences(line.text, guess.lang)
-                  if line.kind in TRANSLATED_KINDS else [line.text])
+    first_segment_of_line: dict[int, int] = {}
+    first_index_of_sentence: dict[str, int] = {}
+    for position, line in enumerate(labelled.lines):
+        line_lang = line.lang or detect.segment_language(line.text, article_lang, languages).lang
+        translated = line.kind in TRANSLATED_KINDS
+        pieces = segment.split_sentences(line.text, line_lang) if translated else [line.text]
+        first_segment_of_line[position] = len(segments)
         for piece in pieces:
+            flags = []
+            if line.number in glued_lines:
+                flags.append("glued")
+            if position in repeated:
+                first, exact = repeated[position]
+                prefix = "duplicate-of" if exact else "near-duplicate-of"
+                flags.append(f"{prefix}:{first_segment_of_line[first]}")
+            elif translated and len(piece.split()) >= 6:
+                earlier = first_index_of_sentence.setdefault(piece, len(segments))
+                if earlier != len(segments):
+                    flags.append(f"duplicate-of:{earlier}")
+            lang = line_lang if not translated or len(pieces) == 1 else \
+                detect.segment_language(piece, detect.Guess(line_lang, 1.0), languages).lang
             segments.append(Segment(article=file.article, index=len(segments), kind=line.kind,
-                                    text=piece, src_lang=guess.lang, line=line.number))
-    source_url = next((line.url for line in lines if line.kind == Kind.SOURCE and line.url),
-                      None)
+                                    text=piece, src_lang=lang, line=line.number,
+                                    flags=tuple(flags)))
     info = ArticleInfo(
-        article=file.article, path=str(file.path), lang=guess.lang,
-        lang_confidence=guess.confidence, source_url=source_url,
-        site=labels.site_of(source_url),
+        article=file.article, path=str(file.path), lang=article_lang.lang,
+        lang_confidence=article_lang.confidence, source_url=labelled.source_url,
+        site=labelled.site, byline=labelled.byline, date=labelled.date,
         segments=dict(Counter(s.kind.value for s in segments)),
         removed_chars=normalized.removed_chars,
     )
     return PreparedArticle(info, tuple(segments))
+
+
+__all__ = ["Kind", "PreparedArticle", "prepare", "prepare_text"]

@@ -1,0 +1,123 @@
+"""Line labels, on the seeds (the issue's bar) and on lines written for these tests."""
+
+import pytest
+from conftest import SEED_LANGUAGES
+
+from workbench.labels import label_lines, parse_date
+from workbench.prepare import prepare
+from workbench.reader import ArticleFile
+from workbench.records import Kind
+
+
+@pytest.fixture(scope="module")
+def seeds(seeds_dir):
+    return {stem: prepare(ArticleFile(stem, seeds_dir / f"{stem}.txt"))
+            for stem in SEED_LANGUAGES}
+
+
+def kinds_of(article, text):
+    return {s.kind for s in article.segments if s.text == text}
+
+
+@pytest.mark.parametrize(("stem", "text", "kind"), [
+    ("000_6ee16a1a097d6283", "Kommentar (0)", Kind.BOILERPLATE),
+    ("001_9e90e167a72bcd0b", "Komentarz (0)", Kind.BOILERPLATE),
+    ("003_1bb19d71bc8151fe", "Комментарий (0)", Kind.BOILERPLATE),
+    ("004_6297eead32339cd5", "Kommentar (0)", Kind.BOILERPLATE),
+    ("002_56b54d490b5aedd0", "[Anzeige_2]", Kind.BOILERPLATE),
+    ("004_6297eead32339cd5", "No data", Kind.BOILERPLATE),
+    ("004_6297eead32339cd5", "I samma ämne", Kind.BOILERPLATE),
+    ("004_6297eead32339cd5", "I samma kategori", Kind.BOILERPLATE),
+    ("004_6297eead32339cd5", "Av samma författare", Kind.BOILERPLATE),
+    ("004_6297eead32339cd5", "Lotusblommor \"färgar\" Ninh Binh rosa ovanifrån", Kind.BOILERPLATE),
+    ("004_6297eead32339cd5", "Höghusen i Ho Chi Minh-staden är höljda i dimma.",
+     Kind.BOILERPLATE),
+    ("004_6297eead32339cd5", "Politiskt system", Kind.BOILERPLATE),
+    ("004_6297eead32339cd5", "Produkt", Kind.BOILERPLATE),
+    ("004_6297eead32339cd5", "Vietnam.vn - Nền tảng quảng bá Việt Nam", Kind.BOILERPLATE),
+    ("001_9e90e167a72bcd0b", "Źródło", Kind.SOURCE),
+    ("002_56b54d490b5aedd0", "Generalsekretär To Lam gibt Anweisungen (Foto: Thong Nhat/VNA).",
+     Kind.CAPTION),
+    ("004_6297eead32339cd5", "Bildtext", Kind.CAPTION),
+    ("004_6297eead32339cd5", "Foto: Phuong Hoa/VNA", Kind.CAPTION),
+    ("001_9e90e167a72bcd0b",
+     "Sekretarz prowincji Hoang Trung Dung przemawia na moście centralnym.", Kind.CAPTION),
+    ("001_9e90e167a72bcd0b", "Czw Ha", Kind.BYLINE),
+    ("004_6297eead32339cd5", "Báo Tin TứcBáo Tin Tức29/10/2025", Kind.DATELINE),
+    ("004_6297eead32339cd5", "Konferens för att sprida några nya dokument från centralkommittén "
+     "för partibyggande och organisationsarbete", Kind.TITLE),
+])
+def test_seed_line_kinds(seeds, stem, text, kind):
+    assert kinds_of(seeds[stem], text) == {kind}
+
+
+def test_source_urls_and_sites(seeds):
+    sites = {stem: (a.info.site, bool(a.info.source_url)) for stem, a in seeds.items()}
+    assert sites == {
+        "000_6ee16a1a097d6283": ("nhandan.vn", True),
+        "001_9e90e167a72bcd0b": (None, False),
+        "002_56b54d490b5aedd0": ("baogiaothong.vn", True),
+        "003_1bb19d71bc8151fe": ("vpctn.gov.vn", True),
+        "004_6297eead32339cd5": ("baotintuc.vn", True)}
+
+
+def test_metadata_from_lines(seeds):
+    assert seeds["004_6297eead32339cd5"].info.date == "2025-10-29"
+    assert seeds["001_9e90e167a72bcd0b"].info.byline == "Czw Ha"
+
+
+def test_vietnamese_and_english_lines_get_their_own_language(seeds):
+    sv = seeds["004_6297eead32339cd5"]
+    langs = {s.text: s.src_lang for s in sv.segments}
+    assert langs["Vietnam.vn - Nền tảng quảng bá Việt Nam"] == "vi"
+    assert langs["No data"] == "en"
+    assert langs["Kommentar (0)"] == "sv"
+
+
+def test_no_body_sentence_is_boilerplate(seeds):
+    for article in seeds.values():
+        for seg in article.segments:
+            if seg.kind == Kind.BOILERPLATE:
+                assert len(seg.text.split()) < 20, seg.text
+
+
+def test_repeated_paragraphs_are_flagged(seeds):
+    nb = seeds["000_6ee16a1a097d6283"].segments
+    pl = seeds["001_9e90e167a72bcd0b"].segments
+    flagged_nb = [s for s in nb if any(f.startswith("near-duplicate-of:") for f in s.flags)]
+    assert len(flagged_nb) == 1 and flagged_nb[0].text.startswith("Styrking av den omfattende")
+    first = int(flagged_nb[0].flags[0].split(":")[1])
+    assert "(KI)" in nb[first].text
+    flagged_pl = [s for s in pl if any("duplicate-of:" in f for f in s.flags)]
+    assert {s.text[:40] for s in flagged_pl} == {
+        "Towarzyszka Truong Thi Mai podkreśliła, ",
+        "Konferencji przewodniczyli towarzysz Tru"}
+
+
+def test_glued_words_are_flagged_and_split_when_certain(seeds):
+    de = seeds["002_56b54d490b5aedd0"].segments
+    assert "direkt des Politbüros und" in de[0].text
+    assert de[0].flags == ("glued",)
+
+
+@pytest.mark.parametrize(("lines", "expected"), [
+    (["Die Regierung hat heute in Berlin den neuen Haushalt für das kommende Jahr vorgestellt "
+      "und betont, dass die Ausgaben für Bildung steigen.", "Quelle: https://example.de/a",
+      "Mehr zum Thema", "Neue Schulen in Sachsen", "Kommentare (5)"],
+     [Kind.BODY, Kind.SOURCE, Kind.BOILERPLATE, Kind.BOILERPLATE, Kind.BOILERPLATE]),
+    (["Источник: https://example.ru", "Правительство сегодня представило бюджет на следующий "
+      "год и подчеркнуло, что расходы на образование и здравоохранение значительно вырастут."],
+     [Kind.SOURCE, Kind.BODY]),
+    (["Premier przemawia na konferencji (Fot. PAP)", "Читайте также"],
+     [Kind.CAPTION, Kind.BOILERPLATE]),
+])
+def test_unseen_lines(lines, expected):
+    labelled = label_lines(tuple(enumerate(lines, 1)), "de")
+    assert [line.kind for line in labelled.lines] == expected
+
+
+@pytest.mark.parametrize(("text", "date"), [
+    ("Báo Tin Tức 29/10/2025", "2025-10-29"), ("19.12.2024", "2024-12-19"),
+    ("2025-01-24 08:00", "2025-01-24"), ("99/99/2025", None), ("no date", None)])
+def test_parse_date(text, date):
+    assert parse_date(text) == date

@@ -1,0 +1,103 @@
+"""Wording cues for line labels, per language, kept as data apart from the layout logic.
+
+Each cue is a compiled pattern over a whole normalized line. Add a language by adding its
+words here; ``labels.py`` decides how cues and layout combine.
+"""
+
+from __future__ import annotations
+
+import re
+
+_I = re.IGNORECASE
+
+# "Source:" lines, with or without a URL: nb/da Kilde, sv Källa, pl Źródło, de Quelle,
+# ru Источник, en Source, vi Nguồn, fr Source, es Fuente, it Fonte, nl Bron, cs Zdroj.
+SOURCE = re.compile(
+    r"^(?:Kilde|Kjelde|Källa|Źródło|Zrodlo|Quelle|Источник|Джерело|Source|Nguồn|Fuente|Fonte|"
+    r"Bron|Zdroj|Lähde)\s*[:：]?\s*(?P<url>https?://\S+)?\s*$", _I)
+
+# Comment counters: "Kommentar (0)", "Komentarz (3)", "Комментарий (0)", "Comments (12)"...
+COMMENTS = re.compile(
+    r"^(?:Kommentar(?:er|e)?|Komentarz(?:e|y|y)?|Комментари[йяи]?|Коментар[іі]?|Comments?|"
+    r"Bình luận|Kommentti(?:a)?|Commentaires?|Comentarios?|Commenti)\s*\(\s*\d+\s*\)$", _I)
+
+# Ad slots: "[Anzeige_2]", "[Annonse]", "[Reklama 1]", "[ad_1]"...
+AD_SLOT = re.compile(
+    r"^\[(?:Anzeige|Annonse|Annons|Reklama|Реклама|Ad|Ads|Advertisement|Werbung|Quảng cáo)"
+    r"[_ -]?\d*\]$", _I)
+
+# Placeholder lines left by scrapers, by the language they are written in (an English
+# "No data" in a Swedish page is English, and its record says so).
+EMPTY_WIDGET: dict[str, re.Pattern[str]] = {
+    "en": re.compile(r"^(?:No data|No results|Loading\.*|No comments yet)$", _I),
+    "nb": re.compile(r"^(?:Ingen data|Laster\.*)$", _I),
+    "sv": re.compile(r"^(?:Inga data|Laddar\.*)$", _I),
+    "pl": re.compile(r"^(?:Brak danych|Ładowanie\.*)$", _I),
+    "de": re.compile(r"^(?:Keine Daten|Wird geladen\.*)$", _I),
+    "ru": re.compile(r"^(?:Нет данных|Загрузка\.*)$", _I),
+    "vi": re.compile(r"^(?:Không có dữ liệu|Đang tải\.*)$", _I),
+}
+
+# Headings that introduce lists of other articles ("related", "same category", "more from").
+RELATED = re.compile(
+    r"^(?:I samma ämne|I samma kategori|Av samma författare|Relaterade(?: artiklar)?|"
+    r"Läs också|Läs mer|Relaterte(?: artikler| saker)?|Les også|Les mer|I samme kategori|"
+    r"Av samme forfatter|Relaterede artikler|Læs også|Se også|"
+    r"Zobacz (?:też|także|również)|Czytaj (?:też|także|również)|Powiązane(?: artykuły)?|"
+    r"Podobne artykuły|Z tej samej kategorii|Tego samego autora|"
+    r"Mehr zum Thema|Lesen Sie auch|Das könnte Sie (?:auch )?interessieren|Verwandte Artikel|"
+    r"Weitere Artikel|Aus der gleichen Kategorie|Vom selben Autor|"
+    r"Читайте также|Смотрите также|Похожие (?:статьи|новости)|По теме|"
+    r"Другие новости|В той же категории|Того же автора|"
+    r"Related(?: articles| news| stories)?|Read (?:also|more)|See also|More from .{1,40}|"
+    r"In the same (?:topic|category)|By the same author|Tin liên quan|Cùng chuyên mục|"
+    r"Cùng tác giả)\s*:?$", _I)
+
+# Photo credits: "(Foto: Thong Nhat/VNA)", "Foto: Phuong Hoa/VNA", "Фото: ТАСС", "Ảnh: TTXVN".
+PHOTO_CREDIT = re.compile(
+    r"(?:\((?:Foto|Zdjęcie|Фото|Photo|Ảnh|Bild|Kuva)\s*:[^)]*\)|\((?:Fot|Фот)\.\s*[^)]*\)"
+    r"|(?:^|[.!?]\s+|\s)(?:Foto|Fot\.|Zdjęcie|Фото|Photo|Ảnh|Bild|Kuva)\s*:\s*\S[^.]{0,80}$"
+    r"|(?:/|\b)(?:VNA|TTXVN|ВИА|VNA/[A-Z]+)\)?\.?$)")
+
+# A line that only announces a caption ("Bildtext", "Bildunterschrift", "Podpis zdjęcia").
+CAPTION_LABEL = re.compile(
+    r"^(?:Bildtext|Bildtekst|Billedtekst|Bildunterschrift|Podpis(?: zdjęcia)?|"
+    r"Подпись(?: к фото)?|Caption|Photo caption|Chú thích ảnh|Kuvateksti)\s*:?$", _I)
+
+# Verbs and nouns typical of picture descriptions, per language: "X speaks at ...",
+# "Delegates attending ...", "Overview of the conference", "Conference scene".
+CAPTION_WORDS: dict[str, re.Pattern[str]] = {
+    "nb": re.compile(r"\b(?:taler|holder tale|deltar|deltakere|delegater|oversikt over|"
+                     r"scene fra|overrekker|mottar|tar imot|på bildet)\b", _I),
+    "da": re.compile(r"\b(?:taler|holder tale|deltager|deltagere|delegerede|oversigt over|"
+                     r"overrækker|modtager|på billedet)\b", _I),
+    "sv": re.compile(r"\b(?:talar|håller tal|deltar|deltagare|delegater|översikt över|"
+                     r"konferensscen|överlämnar|tar emot|på bilden)\b", _I),
+    "de": re.compile(r"\b(?:spricht|hält eine Rede|gibt Anweisungen|beobachtet|überreicht|"
+                     r"nehmen an|Delegierte|Überblick über|Szene (?:der|von)|im Bild)\b", _I),
+    "pl": re.compile(r"\b(?:przemawia|przemawiają|wręcza|uczestniczący|uczestniczące|"
+                     r"Delegaci|odbyła się online|widok (?:ogólny|na)|na zdjęciu)\b", _I),
+    "ru": re.compile(r"\b(?:выступает|выступил с|вручает|делегаты|участники|общий вид|"
+                     r"на фото)\b", _I),
+    "en": re.compile(r"\b(?:speaks at|delivers a speech|presents|delegates attend|"
+                     r"overview of|scene of|pictured)\b", _I),
+}
+
+# A short line that is only a date, or a site name and a date: "Báo Tin Tức 29/10/2025".
+DATE = re.compile(r"(?<!\d)(?P<d>\d{1,2})[./-](?P<m>\d{1,2})[./-](?P<y>(?:19|20)\d{2})(?!\d)"
+                  r"|(?<!\d)(?P<Y>(?:19|20)\d{2})-(?P<M>\d{2})-(?P<D>\d{2})(?!\d)")
+
+# Site banners: "Vietnam.vn - Nền tảng quảng bá Việt Nam", "VnExpress | Tin tức".
+SITE_BANNER = re.compile(r"^\S+\.(?:vn|com|net|org|de|no|se|pl|ru|dk)\b\s*[-–|:]\s*\S", _I)
+
+# Function words that can open a glued token ("desPolitbüros") and so make a split certain.
+GLUE_PREFIXES: dict[str, frozenset[str]] = {
+    "de": frozenset({"des", "der", "die", "das", "den", "dem", "und", "von", "zur", "zum",
+                     "mit", "im", "in", "am", "auf", "für"}),
+    "nb": frozenset({"og", "i", "på", "til", "av", "for", "med", "den", "det", "de"}),
+    "da": frozenset({"og", "i", "på", "til", "af", "for", "med", "den", "det", "de"}),
+    "sv": frozenset({"och", "i", "på", "till", "av", "för", "med", "den", "det", "de"}),
+    "pl": frozenset({"i", "w", "z", "na", "do", "oraz", "dla", "od"}),
+    "ru": frozenset({"и", "в", "на", "с", "к", "по", "для", "от"}),
+    "en": frozenset({"the", "of", "and", "in", "on", "to", "for", "with"}),
+}
