@@ -1,0 +1,153 @@
+"""Find glossary terms in text, in any inflected form.
+
+A text token matches a form token when, after lower-casing and folding diacritics, they are
+equal; or their Snowball stems are equal (case endings: Лыонга/Лыонгом -> лыонг, Sekretarza ->
+sekretarz); or the text token is the form plus a known suffix of the language (definite
+and genitive endings the stemmers miss: politbyrån, sekretariatet, Politbüros). In German and
+the Nordic languages a one-word form also matches as the first part of a compound
+(Politbüromitglied). Tokens of two letters or fewer must match exactly ("To" is not "Tom").
+``benchmarks/glossary_matching.py`` measures each rule's recall and precision.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from workbench.detect import script_of_language
+from workbench.glossary.store import Glossary, Term
+
+_TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+_SNOWBALL = {"ru": "russian", "de": "german", "nb": "norwegian", "da": "danish",
+             "sv": "swedish", "pl": "polish", "en": "english", "uk": "russian",
+             "fr": "french", "es": "spanish", "it": "italian", "nl": "dutch",
+             "pt": "portuguese", "cs": "czech", "fi": "finnish"}
+#: Endings that may follow a base form (definite articles, genitive s, case endings).
+SUFFIXES: dict[str, frozenset[str]] = {
+    "de": frozenset({"s", "es", "n", "en", "e", "er", "ern", "in", "innen"}),
+    "nb": frozenset({"s", "en", "et", "a", "ene", "er", "ens", "ets", "enes", "ers", "e"}),
+    "da": frozenset({"s", "en", "et", "ene", "er", "ens", "ets", "enes", "e"}),
+    "sv": frozenset({"s", "n", "en", "et", "ns", "ens", "ets", "t", "ts", "er", "erna", "ar",
+                     "arna", "na", "nas", "ernas", "arnas", "e", "es"}),
+    "pl": frozenset({"a", "u", "owi", "em", "ie", "y", "i", "ów", "om", "ami", "ach", "ego",
+                     "emu", "ym", "ej", "ą", "e", "iem"}),
+    "ru": frozenset({"а", "я", "у", "ю", "ом", "ем", "ём", "е", "ы", "и", "ов", "ев", "ам",
+                     "ям", "ами", "ями", "ах", "ях", "ой", "ей", "ого", "его", "ому", "ему",
+                     "ым", "им", "ая", "ую"}),
+    "en": frozenset({"s", "'s", "’s", "es"}),
+}
+COMPOUND_LANGUAGES = frozenset({"de", "nb", "da", "sv"})
+MIN_COMPOUND_REST = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A glossary term found in a text: where, how, and the English it must become."""
+
+    term: Term
+    start: int
+    end: int
+    surface: str
+    how: str  # exact, inflected, compound, pattern
+    target: str
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics (Trần -> tran, Politbüro -> politburo, đ -> d)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().replace("đ", "d"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@functools.cache
+def _stemmer(lang: str):
+    import snowballstemmer
+
+    algorithm = _SNOWBALL.get(lang)
+    return snowballstemmer.stemmer(algorithm) if algorithm else None
+
+
+@functools.lru_cache(maxsize=65536)
+def stem(token: str, lang: str) -> str:
+    """Snowball stem of a lower-cased token, folded; the folded token if no stemmer."""
+    stemmer = _stemmer(lang)
+    lowered = token.lower()
+    return fold(stemmer.stemWord(lowered) if stemmer else lowered)
+
+
+def token_match(text_token: str, form_token: str, lang: str, compound: bool = False
+                ) -> str | None:
+    """How a text token matches a form token (``exact``/``inflected``/``compound``), or None."""
+    a, b = fold(text_token), fold(form_token)
+    if a == b:
+        return "exact"
+    if len(b) <= 2 or len(a) <= 2:
+        return None
+    if stem(text_token, lang) == stem(form_token, lang) and len(stem(form_token, lang)) >= 3:
+        return "inflected"
+    if a.startswith(b) and a[len(b):] in SUFFIXES.get(lang, ()):
+        return "inflected"
+    if compound and lang in COMPOUND_LANGUAGES and a.startswith(b) and \
+            len(a) - len(b) >= MIN_COMPOUND_REST:
+        return "compound"
+    return None
+
+
+class Matcher:
+    """All glossary forms of one language, ready to search texts."""
+
+    def __init__(self, glossary: Glossary, lang: str) -> None:
+        self.lang = lang
+        latin = script_of_language(lang) == "latin"
+        self.forms: list[tuple[Term, list[str]]] = []
+        self.patterns: list[tuple[Term, re.Pattern[str]]] = []
+        for term in glossary.terms:
+            for form in term.forms_for(lang, latin):
+                tokens = _TOKEN.findall(form)
+                if tokens:
+                    self.forms.append((term, tokens))
+            pattern = term.pattern_for(lang)
+            if pattern:
+                self.patterns.append((term, re.compile(pattern, re.IGNORECASE)))
+        self._by_initial: dict[str, list[tuple[Term, list[str]]]] = {}
+        for term, tokens in self.forms:
+            self._by_initial.setdefault(fold(tokens[0])[:2], []).append((term, tokens))
+
+    def find(self, text: str) -> list[Match]:
+        """Non-overlapping matches, longest first where they compete, in text order."""
+        candidates: list[Match] = []
+        for term, pattern in self.patterns:
+            for m in pattern.finditer(text):
+                number = m.groupdict().get("number") or ""
+                candidates.append(Match(term, m.start(), m.end(), m.group(0), "pattern",
+                                        term.target.replace("{number}", number)))
+        tokens = list(_TOKEN.finditer(text))
+        for i, token in enumerate(tokens):
+            for term, form in self._by_initial.get(fold(token.group(0))[:2], ()):
+                match = self._match_at(tokens, i, term, form)
+                if match:
+                    candidates.append(match)
+        candidates.sort(key=lambda m: (m.start, -(m.end - m.start)))
+        chosen: list[Match] = []
+        for match in sorted(candidates, key=lambda m: (-(m.end - m.start), m.start)):
+            if all(match.end <= c.start or match.start >= c.end for c in chosen):
+                chosen.append(match)
+        return sorted(chosen, key=lambda m: m.start)
+
+    def _match_at(self, tokens: list[re.Match[str]], i: int, term: Term, form: list[str]
+                  ) -> Match | None:
+        if i + len(form) > len(tokens):
+            return None
+        hows = []
+        for offset, form_token in enumerate(form):
+            how = token_match(tokens[i + offset].group(0), form_token, self.lang,
+                              compound=len(form) == 1)
+            if how is None:
+                return None
+            hows.append(how)
+        start, end = tokens[i].start(), tokens[i + len(form) - 1].end()
+        how = "compound" if "compound" in hows else "inflected" if "inflected" in hows \
+            else "exact"
+        text = tokens[i].string
+        return Match(term, start, end, text[start:end], how, term.target)

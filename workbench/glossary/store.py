@@ -1,0 +1,186 @@
+"""Glossary files: TOML that people edit by hand and review in diffs, one entry per concept.
+
+Each ``glossary/*.toml`` file holds ``[[term]]`` tables::
+
+    [[term]]
+    target = "Lương Cường"          # the English, exactly as it must appear
+    type = "person"                 # person, title, body, document or place
+    note = "State President"         # optional
+    latin = ["Luong Cuong"]         # forms for every Latin-script language
+    ru = ["Лыонг Кыонг"]            # forms for one language (base forms; inflections match)
+
+Document numbers are patterns: ``target = "Resolution No. {number}"`` with
+``pattern.de = 'Resolution\\s+Nr\\.\\s*(?P<number>...)'``. Loading validates everything and
+names the file and line of every problem; a glossary with any problem is not used at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workbench.errors import InputError
+
+TYPES = ("person", "title", "body", "document", "place")
+LATIN = "latin"
+_LANGUAGE_KEY = re.compile(r"^[a-z]{2,3}$")
+_KNOWN_KEYS = {"target", "type", "note", "pattern"}
+
+
+@dataclass(frozen=True)
+class Term:
+    """One concept: its English target and how it is written in each source language."""
+
+    target: str
+    type: str
+    forms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    patterns: dict[str, str] = field(default_factory=dict)
+    note: str = ""
+    file: str = ""
+    line: int = 0
+
+    @property
+    def id(self) -> str:
+        """Stable identifier: the type and the English target."""
+        return f"{self.type}:{self.target}"
+
+    def forms_for(self, lang: str, latin_script: bool) -> tuple[str, ...]:
+        """Source forms that apply to a language."""
+        shared = self.forms.get(LATIN, ()) if latin_script else ()
+        return self.forms.get(lang, ()) + shared
+
+    def pattern_for(self, lang: str) -> str | None:
+        """The document-number pattern for a language, if any."""
+        return self.patterns.get(lang) or self.patterns.get(LATIN)
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """All terms, and a version hash that changes whenever any entry does."""
+
+    terms: tuple[Term, ...] = ()
+    version: str = "empty"
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+
+def load_glossary(paths: Iterable[Path]) -> Glossary:
+    """Load glossary files (or folders of ``*.toml``).
+
+    Raises:
+        InputError: a file cannot be read, is not valid TOML, or has an invalid entry; the
+            message names the file and the line.
+    """
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(path.glob("*.toml")))
+        elif path.exists():
+            files.append(path)
+        else:
+            raise InputError(path, "glossary file not found")
+    terms: list[Term] = []
+    digest = hashlib.sha256()
+    for file in files:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise InputError(file, f"cannot read glossary ({err})") from err
+        digest.update(file.name.encode() + b"\0" + text.encode() + b"\0")
+        terms.extend(parse_glossary(text, file))
+    seen: dict[str, Term] = {}
+    for term in terms:
+        if term.id in seen:
+            first = seen[term.id]
+            raise InputError(term.file, f"duplicate entry for {term.target!r} (first at "
+                                        f"{first.file}:{first.line})", term.line)
+        seen[term.id] = term
+    return Glossary(tuple(terms), digest.hexdigest()[:12] if files else "empty")
+
+
+def parse_glossary(text: str, file: Path) -> list[Term]:
+    """Parse and validate one glossary file's text."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        line = getattr(err, "lineno", None) or _line_from_message(str(err))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(err))
+        raise InputError(file, f"not valid TOML: {message}", line) from err
+    unknown = set(data) - {"term"}
+    if unknown:
+        raise InputError(file, f"unknown top-level key {sorted(unknown)[0]!r}; "
+                               "entries are [[term]] tables", _find_line(text, sorted(unknown)[0]))
+    entries = data.get("term", [])
+    if not isinstance(entries, list):
+        raise InputError(file, "'term' must be written as [[term]] tables", 1)
+    header_lines = [i for i, line in enumerate(text.splitlines(), 1)
+                    if line.strip().startswith("[[term]]")]
+    return [_term(entry, file, header_lines[i] if i < len(header_lines) else 0, text)
+            for i, entry in enumerate(entries)]
+
+
+def _term(entry: dict, file: Path, line: int, text: str) -> Term:
+    def fail(problem: str, key: str | None = None) -> InputError:
+        where = _find_line(text, key, start=line) if key else line
+        return InputError(file, problem, where or line)
+
+    target = entry.get("target")
+    if not isinstance(target, str) or not target.strip():
+        raise fail("entry has no target (the English text)")
+    kind = entry.get("type")
+    if kind not in TYPES:
+        raise fail(f"type must be one of {', '.join(TYPES)} (got {kind!r})", "type")
+    forms: dict[str, tuple[str, ...]] = {}
+    for key, value in entry.items():
+        if key in _KNOWN_KEYS:
+            continue
+        if key != LATIN and not _LANGUAGE_KEY.match(key):
+            raise fail(f"unknown key {key!r} (expected target, type, note, pattern, latin or "
+                       "a language code)", key)
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list) or not values or not all(
+                isinstance(v, str) and v.strip() for v in values):
+            raise fail(f"{key} must be a form or a list of forms", key)
+        forms[key] = tuple(v.strip() for v in values)
+    patterns = entry.get("pattern", {})
+    if not isinstance(patterns, dict):
+        raise fail("pattern must be written as pattern.LANG = '...'", "pattern")
+    for lang, pattern in patterns.items():
+        try:
+            compiled = re.compile(pattern)
+        except (re.error, TypeError) as err:
+            raise fail(f"pattern.{lang} is not a valid regular expression ({err})",
+                       "pattern") from err
+        if "{number}" in target and "number" not in compiled.groupindex:
+            raise fail(f"pattern.{lang} needs a (?P<number>...) group for {{number}}",
+                       "pattern")
+    if not forms and not patterns:
+        raise fail(f"entry {target!r} has no source forms or patterns")
+    note = entry.get("note", "")
+    if not isinstance(note, str):
+        raise fail("note must be text", "note")
+    return Term(target=target.strip(), type=kind, forms=forms, patterns=dict(patterns),
+                note=note, file=str(file), line=line)
+
+
+def _find_line(text: str, key: str | None, start: int = 1) -> int | None:
+    if key is None:
+        return None
+    lines = text.splitlines()
+    for number in range(max(start, 1), len(lines) + 1):
+        stripped = lines[number - 1].strip()
+        if stripped.startswith((f"{key} ", f"{key}=", f"{key}.")):
+            return number
+        if number > start and stripped.startswith("[[term]]"):
+            break
+    return None
+
+
+def _line_from_message(message: str) -> int | None:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else None
