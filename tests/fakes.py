@@ -17,12 +17,19 @@ class FakeEngine(Engine):
         self.fail_on = fail_on
         self.batch_tokens = 64
 
-    def translate_batch(self, texts: Sequence[str]) -> list[Translation]:
+    def translate_batch(self, texts: Sequence[str], n_best: int = 1, alignment: bool = False
+                        ) -> list[Translation]:
+        """Reversed words; word i of the output 'aligns' to source word n-1-i."""
         self.calls.append(list(texts))
         if self.fail_on is not None and any(self.fail_on in t for t in texts):
             raise RuntimeError(f"fake engine told to fail on {self.fail_on!r}")
-        return [Translation(f"{self.tgt}:" + " ".join(reversed(t.split())), -0.5)
-                for t in texts]
+        results = []
+        for text in texts:
+            words = text.split()
+            output = f"{self.tgt}:" + " ".join(reversed(words))
+            aligned = tuple(range(len(words) - 1, -1, -1)) if alignment else None
+            results.append(Translation(output, -0.5, (), aligned))
+        return results
 
     def signature(self) -> str:
         return f"engine:fake|{self.src}-{self.tgt}|v:1"

@@ -23,7 +23,8 @@ def write(tmp_path, files):
 
 
 def run(tmp_path, folder, engines, out="out"):
-    settings = Settings(models_dir=tmp_path / "models", cache_path=tmp_path / "cache.db")
+    settings = Settings(models_dir=tmp_path / "models", cache_path=tmp_path / "cache.db",
+                        glossary_paths=())
     result = translate_inputs([folder], tmp_path / out, settings, engines)
     records = list(read_lines(tmp_path / out / "records.jsonl"))
     return result.stats, records

@@ -9,6 +9,7 @@ it matters. Writes are committed batch by batch; a crash loses at most the batch
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from workbench.errors import CacheError
+from workbench.records import GlossaryHit
 
 migrations = Migrations("workbench.cache")
 #: Seconds a writer waits for another process's transaction before giving up.
@@ -38,6 +40,18 @@ def m001_translations(db: sqlite_utils.Database) -> None:
     db["translations"].create_index(["text_key"])
 
 
+@migrations()
+def m002_glossary(db: sqlite_utils.Database) -> None:
+    """Keep each translation's verified glossary report, and a key of the plain segment.
+
+    The segment key lets a run tell re-translations caused by a glossary edit from new text.
+    """
+    table = db["translations"]
+    table.add_column("glossary", str)
+    table.add_column("segment_key", str)
+    table.create_index(["segment_key"])
+
+
 def _sha256(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
@@ -52,13 +66,19 @@ def text_key(src: str, tgt: str, engine_input: str) -> str:
     return _sha256(src, tgt, engine_input)
 
 
+def segment_key(signature: str, src: str, tgt: str, segment: str) -> str:
+    """Key of the plain segment (before glossary protection) for one engine."""
+    return _sha256("segment", signature, src, tgt, segment)
+
+
 @dataclass(frozen=True, slots=True)
 class CachedTranslation:
-    """A stored translation."""
+    """A stored translation and its verified glossary report."""
 
     target: str
     score: float | None
     signature: str
+    glossary: tuple[GlossaryHit, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +91,8 @@ class CacheEntry:
     source: str
     target: str
     score: float | None
+    glossary: tuple[GlossaryHit, ...] = ()
+    segment: str | None = None  # the segment before glossary protection, when different
 
 
 class TranslationCache:
@@ -126,11 +148,25 @@ class TranslationCache:
             chunk = unique[start:start + LOOKUP_CHUNK]
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
-                f"select {column}, target, score, signature from translations "
+                f"select {column}, target, score, signature, glossary from translations "
                 f"where {column} in ({marks}) order by created", chunk)
-            for key, target, score, signature in rows.fetchall():
-                found[key] = CachedTranslation(target, score, signature)
+            for key, target, score, signature, glossary in rows.fetchall():
+                hits = tuple(GlossaryHit(**hit) for hit in json.loads(glossary or "[]"))
+                found[key] = CachedTranslation(target, score, signature, hits)
         return found
+
+    def known_segments(self, keys: Sequence[str]) -> set[str]:
+        """Which :func:`segment_key` values have any translation (under any glossary)."""
+        known: set[str] = set()
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), LOOKUP_CHUNK):
+            chunk = unique[start:start + LOOKUP_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"select distinct segment_key from translations where segment_key in ({marks})",
+                chunk)
+            known.update(key for (key,) in rows.fetchall())
+        return known
 
     def put_many(self, entries: Iterable[CacheEntry]) -> int:
         """Store translations in one transaction; return how many."""
@@ -139,7 +175,10 @@ class TranslationCache:
             {"key": cache_key(e.signature, e.src_lang, e.tgt_lang, e.source),
              "text_key": text_key(e.src_lang, e.tgt_lang, e.source),
              "signature": e.signature, "src_lang": e.src_lang, "tgt_lang": e.tgt_lang,
-             "source": e.source, "target": e.target, "score": e.score, "created": now}
+             "source": e.source, "target": e.target, "score": e.score, "created": now,
+             "glossary": json.dumps([hit.to_dict() for hit in e.glossary], ensure_ascii=False),
+             "segment_key": segment_key(e.signature, e.src_lang, e.tgt_lang,
+                                        e.segment if e.segment is not None else e.source)}
             for e in entries
         ]
         if rows:

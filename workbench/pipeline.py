@@ -15,11 +15,21 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from workbench.cache import CacheEntry, TranslationCache, cache_key, text_key
+from workbench.cache import CacheEntry, TranslationCache, cache_key, segment_key, text_key
 from workbench.engines.base import Engine, Translation
 from workbench.errors import InputError
+from workbench.glossary.enforce import Protected, protect, restore
+from workbench.glossary.match import Matcher
+from workbench.glossary.store import Glossary
 from workbench.prepare import PreparedArticle
-from workbench.records import TRANSLATED_KINDS, ArticleInfo, Record, Segment, Status
+from workbench.records import (
+    TRANSLATED_KINDS,
+    ArticleInfo,
+    GlossaryHit,
+    Record,
+    Segment,
+    Status,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +37,8 @@ logger = logging.getLogger(__name__)
 UNTRANSLATED_LANGUAGES = frozenset({"vi"})
 #: Articles are translated this many segments at a time (bounded memory, good batches).
 CHUNK_SEGMENTS = 20_000
+#: Hypotheses asked for segments with glossary terms (within the beam, so nearly free).
+GLOSSARY_N_BEST = 4
 
 EngineLookup = Callable[[str, str], Engine | None]
 
@@ -68,6 +80,9 @@ class RunStats:
     signatures: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     models_loaded: int = 0
+    #: Segments translated again only because the glossary changed what they need.
+    glossary_retranslated: int = 0
+    glossary_missed: int = 0
 
     @property
     def segments(self) -> int:
@@ -91,21 +106,54 @@ class ArticleResult:
 
 @dataclass(slots=True)
 class _Job:
-    """A segment that needs English, and what the engine will see for it."""
+    """A segment that needs English, what the engine will see for it, and the outcome."""
 
     segment: Segment
-    engine_input: str
-    result: Translation | None = None
+    protected: Protected
+    text: str | None = None
+    score: float | None = None
+    glossary: tuple[GlossaryHit, ...] = ()
     status: Status = Status.NO_MODEL
+
+    @property
+    def key_text(self) -> str:
+        """Engine input plus every glossary target it must carry: what the cache keys on."""
+        key = self.protected.key
+        return f"{self.protected.engine_input}\x1e{key}" if key else self.protected.engine_input
+
+    def finish(self, text: str, score: float | None, glossary: tuple[GlossaryHit, ...],
+               status: Status) -> None:
+        """Record the outcome."""
+        self.text, self.score, self.glossary, self.status = text, score, glossary, status
+
+
+@dataclass
+class Translator:
+    """Everything the translation step needs: engines, cache, glossary, and where to report."""
+
+    engines: EngineLookup
+    cache: TranslationCache
+    stats: RunStats
+    glossary: Glossary = field(default_factory=Glossary)
+    tgt: str = "en"
+    progress: Progress = field(default_factory=NoProgress)
+    _matchers: dict[str, Matcher] = field(default_factory=dict)
+
+    def matcher(self, lang: str) -> Matcher:
+        """The glossary matcher of a language, built once."""
+        if lang not in self._matchers:
+            self._matchers[lang] = Matcher(self.glossary, lang)
+        return self._matchers[lang]
+
+    def job(self, seg: Segment) -> _Job:
+        """Protect a segment's glossary terms and make it a job."""
+        matches = self.matcher(seg.src_lang).find(seg.text) if self.glossary.terms else []
+        return _Job(seg, protect(seg.text, matches))
 
 
 def translate_articles(
     articles: Iterable[PreparedArticle | InputError],
-    engines: EngineLookup,
-    cache: TranslationCache,
-    stats: RunStats,
-    tgt: str = "en",
-    progress: Progress | None = None,
+    translator: Translator,
     chunk_segments: int = CHUNK_SEGMENTS,
 ) -> Iterator[ArticleResult]:
     """Translate prepared articles; yield each article's records in input order.
@@ -113,31 +161,30 @@ def translate_articles(
     Input errors are counted and reported in ``stats`` (and yield an article with no
     records and its error), never raised: one bad file does not stop the others.
     """
-    progress = progress or NoProgress()
     chunk: list[PreparedArticle | InputError] = []
     size = 0
     for item in articles:
         chunk.append(item)
         size += len(item.segments) if isinstance(item, PreparedArticle) else 0
         if size >= chunk_segments:
-            yield from _translate_chunk(chunk, engines, cache, stats, tgt, progress)
+            yield from _translate_chunk(chunk, translator)
             chunk, size = [], 0
-    yield from _translate_chunk(chunk, engines, cache, stats, tgt, progress)
+    yield from _translate_chunk(chunk, translator)
 
 
-def _translate_chunk(chunk: list[PreparedArticle | InputError], engines: EngineLookup,
-                     cache: TranslationCache, stats: RunStats, tgt: str,
-                     progress: Progress) -> Iterator[ArticleResult]:
+def _translate_chunk(chunk: list[PreparedArticle | InputError], t: Translator
+                     ) -> Iterator[ArticleResult]:
     jobs: dict[tuple[str, str], list[_Job]] = defaultdict(list)
     for item in chunk:
         if isinstance(item, PreparedArticle):
             for seg in item.segments:
-                if needs_translation(seg, tgt):
-                    jobs[(seg.src_lang, tgt)].append(_Job(seg, seg.text))
+                if needs_translation(seg, t.tgt):
+                    jobs[(seg.src_lang, t.tgt)].append(t.job(seg))
     done: dict[tuple[str, int], _Job] = {}
     for pair, pair_jobs in jobs.items():
-        _translate_pair(pair, pair_jobs, engines, cache, stats, progress)
+        _translate_pair(pair, pair_jobs, t)
         done.update(((job.segment.article, job.segment.index), job) for job in pair_jobs)
+    stats = t.stats
     for item in chunk:
         if isinstance(item, InputError):
             stats.failed_articles += 1
@@ -146,9 +193,10 @@ def _translate_chunk(chunk: list[PreparedArticle | InputError], engines: EngineL
                                             error=item.problem), ())
             continue
         stats.articles += 1
-        records = tuple(_record(seg, done.get((seg.article, seg.index)), tgt)
+        records = tuple(_record(seg, done.get((seg.article, seg.index)), t.tgt)
                         for seg in item.segments)
         stats.statuses.update(r.status for r in records)
+        stats.glossary_missed += sum(not hit.found for r in records for hit in r.glossary)
         yield ArticleResult(item.info, records)
 
 
@@ -162,90 +210,115 @@ def _record(seg: Segment, job: _Job | None, tgt: str) -> Record:
     if job is None:
         english = seg.text if seg.src_lang == tgt and seg.kind in TRANSLATED_KINDS else None
         return Record.of(seg, tgt, english, Status.KEPT)
-    if job.result is None:
-        return Record.of(seg, tgt, None, job.status)
-    return Record.of(seg, tgt, job.result.text, job.status, job.result.score)
+    return Record.of(seg, tgt, job.text, job.status, job.score, glossary=job.glossary)
 
 
-def _translate_pair(pair: tuple[str, str], jobs: list[_Job], engines: EngineLookup,
-                    cache: TranslationCache, stats: RunStats, progress: Progress) -> None:
+def _translate_pair(pair: tuple[str, str], jobs: list[_Job], t: Translator) -> None:
     src, tgt = pair
-    engine = engines(src, tgt)
+    engine = t.engines(src, tgt)
     if engine is None:
-        _reuse_any_engine(pair, jobs, cache, stats)
+        _reuse_any_engine(pair, jobs, t)
         return
     signature = engine.signature()
-    stats.signatures[f"{src}-{tgt}"] = signature
-    keys = {job.engine_input: cache_key(signature, src, tgt, job.engine_input) for job in jobs}
-    hits = cache.get_many(list(keys.values()))
+    t.stats.signatures[f"{src}-{tgt}"] = signature
+    keys = {job.key_text: cache_key(signature, src, tgt, job.key_text) for job in jobs}
+    hits = t.cache.get_many(list(keys.values()))
     misses: dict[str, list[_Job]] = defaultdict(list)
     for job in jobs:
-        hit = hits.get(keys[job.engine_input])
+        hit = hits.get(keys[job.key_text])
         if hit is not None:
-            job.result, job.status = Translation(hit.target, hit.score), Status.CACHED
+            job.finish(hit.target, hit.score, hit.glossary, Status.CACHED)
         else:
-            misses[job.engine_input].append(job)
+            misses[job.key_text].append(job)
     if not misses:
         return
-    texts = sorted(misses, key=lambda text: (engine.count_tokens(text), text))
-    progress.start(f"Translating {src}→{tgt}", len(texts))
+    _count_glossary_retranslations(misses, signature, pair, t)
+    # Segments with glossary terms ask for n-best and alignments; the rest need neither.
+    plain = sorted((k for k in misses if not misses[k][0].protected.terms),
+                   key=lambda k: (engine.count_tokens(k), k))
+    termed = sorted((k for k in misses if misses[k][0].protected.terms),
+                    key=lambda k: (engine.count_tokens(k), k))
+    t.progress.start(f"Translating {src}→{tgt}", len(misses))
     try:
-        for batch in _token_batches(texts, engine, engine.batch_tokens):
-            _run_batch(batch, misses, engine, signature, pair, cache, stats)
-            progress.advance(len(batch))
+        for group, with_terms in ((plain, False), (termed, True)):
+            inputs = {k: misses[k][0].protected.engine_input for k in group}
+            for batch in _token_batches(group, inputs, engine):
+                _run_batch(batch, misses, engine, signature, pair, t, with_terms)
+                t.progress.advance(len(batch))
     finally:
-        progress.finish()
+        t.progress.finish()
         if engine.loaded:
-            stats.models_loaded += 1
+            t.stats.models_loaded += 1
 
 
-def _token_batches(texts: list[str], engine: Engine, budget: int) -> Iterator[list[str]]:
+def _count_glossary_retranslations(misses: dict[str, list[_Job]], signature: str,
+                                   pair: tuple[str, str], t: Translator) -> None:
+    src, tgt = pair
+    keys = {k: segment_key(signature, src, tgt, jobs[0].segment.text)
+            for k, jobs in misses.items()}
+    known = t.cache.known_segments(list(keys.values()))
+    t.stats.glossary_retranslated += sum(keys[k] in known for k in misses)
+
+
+def _token_batches(keys: list[str], inputs: dict[str, str], engine: Engine
+                   ) -> Iterator[list[str]]:
     batch: list[str] = []
     used = 0
-    for text in texts:
-        tokens = max(1, engine.count_tokens(text))
-        if batch and used + tokens > budget:
+    for key in keys:
+        tokens = max(1, engine.count_tokens(inputs[key]))
+        if batch and used + tokens > engine.batch_tokens:
             yield batch
             batch, used = [], 0
-        batch.append(text)
+        batch.append(key)
         used += tokens
     if batch:
         yield batch
 
 
-def _run_batch(batch: list[str], misses: dict[str, list[_Job]], engine: Engine, signature: str,
-               pair: tuple[str, str], cache: TranslationCache, stats: RunStats) -> None:
+def _run_batch(batch: list[str], misses: dict[str, list[_Job]], engine: Engine,
+               signature: str, pair: tuple[str, str], t: Translator, with_terms: bool) -> None:
     src, tgt = pair
+    firsts = [misses[key][0] for key in batch]
     try:
-        results = engine.translate_batch(batch)
+        results = engine.translate_batch(
+            [job.protected.engine_input for job in firsts],
+            n_best=GLOSSARY_N_BEST if with_terms else 1, alignment=with_terms)
         if len(results) != len(batch):
             raise RuntimeError(f"engine returned {len(results)} outputs for {len(batch)} inputs")
     except Exception as err:  # an engine failure fails its batch, not the run
         logger.exception("translation failed for a batch of %d %s→%s segments",
                          len(batch), src, tgt)
-        stats.errors.append(f"{src}→{tgt}: engine failed on {len(batch)} segments ({err})")
-        for text in batch:
-            for job in misses[text]:
+        t.stats.errors.append(f"{src}→{tgt}: engine failed on {len(batch)} segments ({err})")
+        for key in batch:
+            for job in misses[key]:
                 job.status = Status.FAILED
         return
-    cache.put_many(CacheEntry(signature, src, tgt, text, result.text, result.score)
-                   for text, result in zip(batch, results, strict=True))
-    for text, result in zip(batch, results, strict=True):
-        for job in misses[text]:
-            job.result, job.status = result, Status.TRANSLATED
+    entries = []
+    for key, first, result in zip(batch, firsts, results, strict=True):
+        text, glossary = _enforced(first.protected, result)
+        entries.append(CacheEntry(signature, src, tgt, key, text, result.score, glossary,
+                                  first.segment.text))
+        for job in misses[key]:
+            job.finish(text, result.score, glossary, Status.TRANSLATED)
+    t.cache.put_many(entries)
 
 
-def _reuse_any_engine(pair: tuple[str, str], jobs: list[_Job], cache: TranslationCache,
-                      stats: RunStats) -> None:
+def _enforced(protected: Protected, result: Translation) -> tuple[str, tuple[GlossaryHit, ...]]:
+    if not protected.terms:
+        return result.text, ()
+    return restore(protected, result)
+
+
+def _reuse_any_engine(pair: tuple[str, str], jobs: list[_Job], t: Translator) -> None:
     """No model installed: use the newest cached translation from any engine, if there is one."""
     src, tgt = pair
-    keys = {job.engine_input: text_key(src, tgt, job.engine_input) for job in jobs}
-    hits = cache.get_by_text(list(keys.values()))
+    keys = {job.key_text: text_key(src, tgt, job.key_text) for job in jobs}
+    hits = t.cache.get_by_text(list(keys.values()))
     for job in jobs:
-        hit = hits.get(keys[job.engine_input])
+        hit = hits.get(keys[job.key_text])
         if hit is not None:
-            job.result, job.status = Translation(hit.target, hit.score), Status.CACHED
-            stats.signatures.setdefault(f"{src}-{tgt}", hit.signature)
+            job.finish(hit.target, hit.score, hit.glossary, Status.CACHED)
+            t.stats.signatures.setdefault(f"{src}-{tgt}", hit.signature)
         else:
             job.status = Status.NO_MODEL
-            stats.missing_pairs.add(pair)
+            t.stats.missing_pairs.add(pair)

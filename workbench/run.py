@@ -18,7 +18,15 @@ from workbench.cache import TranslationCache
 from workbench.emit.atomic import atomic_write
 from workbench.emit.jsonl import dumps
 from workbench.errors import InputError
-from workbench.pipeline import EngineLookup, Progress, RunStats, translate_articles
+from workbench.glossary.store import Glossary, load_glossary
+from workbench.pipeline import (
+    EngineLookup,
+    NoProgress,
+    Progress,
+    RunStats,
+    Translator,
+    translate_articles,
+)
 from workbench.prepare import PreparedArticle, prepare
 from workbench.reader import ArticleFile, find_articles
 from workbench.settings import Settings
@@ -57,26 +65,33 @@ def count_articles(inputs: Sequence[Path]) -> int:
 def translate_inputs(inputs: Sequence[Path], out_dir: Path, settings: Settings,
                      engines: EngineLookup, progress: Progress | None = None,
                      languages: tuple[str, ...] = detect.DEFAULT_LANGUAGES) -> RunResult:
-    """Translate every article under ``inputs`` and write the outputs to ``out_dir``."""
+    """Translate every article under ``inputs`` and write the outputs to ``out_dir``.
+
+    The glossary is loaded and validated completely first: a malformed glossary stops the
+    run before anything is translated.
+    """
+    glossary = load_glossary(settings.glossary_paths) if settings.glossary_paths else Glossary()
     stats = RunStats()
     started = datetime.now(UTC).isoformat(timespec="seconds")
     out_dir.mkdir(parents=True, exist_ok=True)
     with TranslationCache(settings.cache_path) as cache, \
             atomic_write(out_dir / RECORDS) as records_out, \
             atomic_write(out_dir / ARTICLES) as articles_out:
-        results = translate_articles(prepared_articles(inputs, languages), engines, cache,
-                                     stats, settings.tgt_lang, progress)
+        translator = Translator(engines, cache, stats, glossary, settings.tgt_lang,
+                                progress or NoProgress())
+        results = translate_articles(prepared_articles(inputs, languages), translator)
         for result in results:
             articles_out.write(dumps(result.info.to_dict()) + "\n")
             for record in result.records:
                 records_out.write(dumps(record.to_dict()) + "\n")
     with atomic_write(out_dir / MANIFEST) as manifest:
-        json.dump(manifest_of(stats, settings, started), manifest, ensure_ascii=False, indent=2)
+        json.dump(manifest_of(stats, settings, started, glossary), manifest,
+                  ensure_ascii=False, indent=2)
         manifest.write("\n")
     return RunResult(out_dir, stats)
 
 
-def manifest_of(stats: RunStats, settings: Settings, started: str) -> dict:
+def manifest_of(stats: RunStats, settings: Settings, started: str, glossary: Glossary) -> dict:
     """How the records were made: versions, engine signatures, settings, counts."""
     return {
         "workbench": __version__,
@@ -85,6 +100,10 @@ def manifest_of(stats: RunStats, settings: Settings, started: str) -> dict:
         "complete": stats.complete,
         "tgt_lang": settings.tgt_lang,
         "engines": dict(sorted(stats.signatures.items())),
+        "glossary": {"version": glossary.version, "terms": len(glossary),
+                     "files": [str(p) for p in settings.glossary_paths],
+                     "retranslated": stats.glossary_retranslated,
+                     "missed": stats.glossary_missed},
         "articles": stats.articles,
         "failed_articles": stats.failed_articles,
         "segments": stats.segments,

@@ -49,6 +49,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("beam_size", "WORKBENCH_BEAM_SIZE", "Beam size for decoding."),
     Setting("batch_tokens", "WORKBENCH_BATCH_TOKENS", "Source tokens per engine batch."),
     Setting("threads", "WORKBENCH_THREADS", "CPU threads per translation (0: all cores)."),
+    Setting("glossary_paths", None, "Glossary files or folders (default: glossary/)."),
 )
 
 
@@ -68,6 +69,7 @@ class Settings:
     batch_tokens: int = 2048
     threads: int = 0
     tgt_lang: str = PIVOT_LANGUAGE
+    glossary_paths: tuple[Path, ...] = (Path("glossary"),)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], **overrides: Any) -> Settings:

@@ -49,6 +49,35 @@ def cpu_threads(requested: int) -> int:
     return requested or os.cpu_count() or 1
 
 
+def _word_ids(pieces: Sequence[str]) -> list[int]:
+    """Word index of each SentencePiece piece (a new word starts at each ``▁``)."""
+    ids, current = [], -1
+    for piece in pieces:
+        if piece.startswith("▁") or current < 0:
+            current += 1
+        ids.append(current)
+    return ids
+
+
+def word_alignment(source: Sequence[str], target: Sequence[str],
+                   attention: Sequence[Sequence[float]], text: str) -> tuple[int, ...] | None:
+    """Map each target word to the source word its pieces attend to most.
+
+    Returns ``None`` when the decoded text's words do not line up with the pieces (say, a
+    byte-fallback piece decoded into several words).
+    """
+    source_words, target_words = _word_ids(source), _word_ids(target)
+    if not target_words or len(text.split()) != target_words[-1] + 1:
+        return None
+    totals: list[dict[int, float]] = [{} for _ in range(target_words[-1] + 1)]
+    for piece_index, weights in enumerate(attention[: len(target)]):
+        bucket = totals[target_words[piece_index]]
+        for source_index, weight in enumerate(weights[: len(source)]):
+            word = source_words[source_index]
+            bucket[word] = bucket.get(word, 0.0) + weight
+    return tuple(max(bucket, key=bucket.get) if bucket else 0 for bucket in totals)
+
+
 class SentencePieceCodec:
     """Encode and decode with a package's ``sentencepiece.model``.
 
@@ -139,8 +168,13 @@ class ArgosEngine(Engine):
         """Number of source pieces the model sees."""
         return min(len(self.codec.encode(text)), self.settings.max_input_tokens)
 
-    def translate_batch(self, texts: Sequence[str]) -> list[Translation]:
-        """Translate segments; inputs longer than ``max_input_tokens`` are truncated."""
+    def translate_batch(self, texts: Sequence[str], n_best: int = 1, alignment: bool = False
+                        ) -> list[Translation]:
+        """Translate segments; inputs longer than ``max_input_tokens`` are truncated.
+
+        n-best hypotheses come from the same beam (``n_best`` <= beam size costs nothing
+        extra); the alignment is the attention of CTranslate2's alignment layer.
+        """
         if not texts:
             return []
         s = self.settings
@@ -151,21 +185,32 @@ class ArgosEngine(Engine):
             target_prefix=[[prefix]] * len(tokens) if prefix else None,
             max_batch_size=s.batch_tokens,
             batch_type="tokens",
-            beam_size=s.beam_size,
+            beam_size=max(s.beam_size, n_best),
+            num_hypotheses=n_best,
             length_penalty=s.length_penalty,
             max_decoding_length=s.max_decoding_length,
             replace_unknowns=True,
             return_scores=True,
+            return_attention=alignment,
         )
-        return [self._finish(result.hypotheses[0], result.scores[0]) for result in results]
+        return [self._finish(source, result, alignment)
+                for source, result in zip(tokens, results, strict=True)]
 
-    def _finish(self, hypothesis: list[str], score: float) -> Translation:
+    def _finish(self, source: list[str], result: Any, alignment: bool) -> Translation:
         prefix = self.package.target_prefix
-        if prefix and hypothesis[:1] == [prefix]:
-            hypothesis = hypothesis[1:]
-        text = self.codec.decode(hypothesis).strip()
+        texts = []
+        for hypothesis in result.hypotheses:
+            if prefix and hypothesis[:1] == [prefix]:
+                hypothesis = hypothesis[1:]
+            texts.append(self.codec.decode(hypothesis).strip())
+        best = result.hypotheses[0][1:] if prefix and result.hypotheses[0][:1] == [prefix] \
+            else result.hypotheses[0]
         # CTranslate2 divides the summed log-probability by length**length_penalty, where
         # length counts </s>; undo that to report the mean log-probability per token.
-        length = len(hypothesis) + 1
-        mean_log_prob = score * length**self.settings.length_penalty / length
-        return Translation(text, mean_log_prob)
+        length = len(best) + 1
+        mean_log_prob = result.scores[0] * length**self.settings.length_penalty / length
+        words = None
+        if alignment and result.attention and isinstance(self.codec, SentencePieceCodec):
+            offset = len(result.hypotheses[0]) - len(best)
+            words = word_alignment(source, best, result.attention[0][offset:], texts[0])
+        return Translation(texts[0], mean_log_prob, tuple(texts[1:]), words)

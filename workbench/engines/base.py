@@ -21,6 +21,11 @@ class Translation:
 
     text: str
     score: float | None = None
+    #: Other n-best outputs, best first (when asked for).
+    alternatives: tuple[str, ...] = ()
+    #: For each whitespace-separated word of ``text``, the index of the whitespace-separated
+    #: source word it attends to most (when asked for and the engine can tell).
+    alignment: tuple[int, ...] | None = None
 
 
 class Engine(ABC):
@@ -32,13 +37,21 @@ class Engine(ABC):
     #: together, so this also bounds what a crash can lose.
     batch_tokens: int = 2048
 
-    def translate(self, text: str) -> Translation:
+    def translate(self, text: str, n_best: int = 1, alignment: bool = False) -> Translation:
         """Translate a single segment."""
-        return self.translate_batch([text])[0]
+        return self.translate_batch([text], n_best=n_best, alignment=alignment)[0]
 
     @abstractmethod
-    def translate_batch(self, texts: Sequence[str]) -> list[Translation]:
-        """Translate each text independently; ``len(result) == len(texts)``."""
+    def translate_batch(self, texts: Sequence[str], n_best: int = 1, alignment: bool = False
+                        ) -> list[Translation]:
+        """Translate each text independently; ``len(result) == len(texts)``.
+
+        Arguments:
+            texts: One segment each; never re-split or joined.
+            n_best: How many hypotheses to return (the best in ``text``, the others in
+                ``alternatives``); the glossary uses them to prefer one that keeps its terms.
+            alignment: Also return a word alignment from attention, when the engine can.
+        """
 
     @abstractmethod
     def signature(self) -> str:
