@@ -49,33 +49,46 @@ def cpu_threads(requested: int) -> int:
     return requested or os.cpu_count() or 1
 
 
-def _word_ids(pieces: Sequence[str]) -> list[int]:
-    """Word index of each SentencePiece piece (a new word starts at each ``▁``)."""
-    ids, current = [], -1
+def _piece_words(pieces: Sequence[str]) -> tuple[list[int], list[str]]:
+    """Word index of each SentencePiece piece, and the words (a word starts at each ``▁``).
+
+    Pieces that are only ``▁`` join the next word, so no word is empty.
+    """
+    ids: list[int] = []
+    words: list[str] = []
+    pending_space = True
     for piece in pieces:
-        if piece.startswith("▁") or current < 0:
-            current += 1
-        ids.append(current)
-    return ids
+        starts = piece.startswith("▁")
+        body = piece.lstrip("▁")
+        if (starts or pending_space or not words) and body:
+            words.append(body)
+            pending_space = False
+        elif body:
+            words[-1] += body
+        else:
+            pending_space = True
+        ids.append(max(len(words) - 1, 0))
+    return ids, words
 
 
 def word_alignment(source: Sequence[str], target: Sequence[str],
-                   attention: Sequence[Sequence[float]], text: str) -> tuple[int, ...] | None:
-    """Map each target word to the source word its pieces attend to most.
+                   attention: Sequence[Sequence[float]]) -> tuple[str, tuple[int, ...]] | None:
+    """Rebuild the target text from its pieces and align its words to source words.
 
-    Returns ``None`` when the decoded text's words do not line up with the pieces (say, a
-    byte-fallback piece decoded into several words).
+    Each target word gets the source word its pieces attend to most (summed over pieces).
     """
-    source_words, target_words = _word_ids(source), _word_ids(target)
-    if not target_words or len(text.split()) != target_words[-1] + 1:
+    source_ids, _ = _piece_words(source)
+    target_ids, words = _piece_words(target)
+    if not words:
         return None
-    totals: list[dict[int, float]] = [{} for _ in range(target_words[-1] + 1)]
+    totals: list[dict[int, float]] = [{} for _ in words]
     for piece_index, weights in enumerate(attention[: len(target)]):
-        bucket = totals[target_words[piece_index]]
+        bucket = totals[target_ids[piece_index]]
         for source_index, weight in enumerate(weights[: len(source)]):
-            word = source_words[source_index]
+            word = source_ids[source_index]
             bucket[word] = bucket.get(word, 0.0) + weight
-    return tuple(max(bucket, key=bucket.get) if bucket else 0 for bucket in totals)
+    aligned = tuple(max(bucket, key=bucket.__getitem__) if bucket else 0 for bucket in totals)
+    return " ".join(words), aligned
 
 
 class SentencePieceCodec:
@@ -209,8 +222,11 @@ class ArgosEngine(Engine):
         # length counts </s>; undo that to report the mean log-probability per token.
         length = len(best) + 1
         mean_log_prob = result.scores[0] * length**self.settings.length_penalty / length
-        words = None
+        aligned = None
         if alignment and result.attention and isinstance(self.codec, SentencePieceCodec):
             offset = len(result.hypotheses[0]) - len(best)
-            words = word_alignment(source, best, result.attention[0][offset:], texts[0])
-        return Translation(texts[0], mean_log_prob, tuple(texts[1:]), words)
+            rebuilt = word_alignment(source, best, result.attention[0][offset:])
+            if rebuilt is not None:
+                # Decoding joins pieces the same way; the rebuilt text lines up word by word.
+                texts[0], aligned = rebuilt
+        return Translation(texts[0], mean_log_prob, tuple(texts[1:]), aligned)

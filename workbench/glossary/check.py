@@ -1,0 +1,64 @@
+"""Term QA across a run: every missed term, and concepts rendered inconsistently.
+
+Reads a run's ``records.jsonl``. A term is *missed* where a record says its target did not
+reach the English. A concept is *inconsistent* when the same target was delivered in some
+articles and missed in others, or reached the English through different enforcement in a way
+a reviewer should look at (an attention repair next to model renderings).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workbench.emit.jsonl import read_lines
+from workbench.errors import InputError
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One matched term in one record."""
+
+    article: str
+    index: int
+    term: str
+    target: str
+    found: bool
+    enforced: str
+
+
+@dataclass
+class TermReport:
+    """Everything a run did with one glossary target."""
+
+    target: str
+    occurrences: list[Occurrence] = field(default_factory=list)
+
+    @property
+    def missed(self) -> list[Occurrence]:
+        """Occurrences whose target did not reach the English."""
+        return [o for o in self.occurrences if not o.found]
+
+    @property
+    def inconsistent(self) -> bool:
+        """Delivered in some articles and missed in others."""
+        found_in = {o.article for o in self.occurrences if o.found}
+        missed_in = {o.article for o in self.occurrences if not o.found}
+        return bool(found_in and missed_in)
+
+
+def check_run(out_dir: Path) -> list[TermReport]:
+    """Collect every glossary occurrence of a run, grouped by target, most missed first."""
+    records = out_dir / "records.jsonl"
+    if not records.is_file():
+        raise InputError(records, "no records.jsonl here; run `workbench translate` first")
+    reports: dict[str, TermReport] = defaultdict(lambda: TermReport(""))
+    for record in read_lines(records):
+        for hit in record.get("glossary", []):
+            report = reports[hit["target"]]
+            report.target = hit["target"]
+            report.occurrences.append(Occurrence(record["article"], record["index"],
+                                                 hit["term"], hit["target"], hit["found"],
+                                                 hit["enforced"]))
+    return sorted(reports.values(), key=lambda r: (-len(r.missed), r.target))

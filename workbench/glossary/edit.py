@@ -1,0 +1,107 @@
+"""Edit glossary files safely: keep people's comments and layout, validate, write atomically.
+
+Edits go through tomlkit, which preserves formatting; the edited text is validated with the
+same parser a run uses before it replaces the file, so an edit can never leave a glossary
+that a run would refuse.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import tomlkit
+
+from workbench.emit.atomic import atomic_write
+from workbench.errors import WorkbenchError
+from workbench.glossary.store import TYPES, Term, load_glossary, parse_glossary
+
+DEFAULT_FILES = {"person": "people.toml", "title": "titles.toml", "body": "bodies.toml",
+                 "document": "documents.toml", "place": "places.toml"}
+
+
+def default_file(directory: Path, kind: str) -> Path:
+    """The file a new term of a type goes to, e.g. ``glossary/people.toml``."""
+    return directory / DEFAULT_FILES[kind]
+
+
+def add_term(file: Path, target: str, kind: str, forms: dict[str, list[str]],
+             note: str = "") -> str:
+    """Add a term, or add forms to the existing entry with the same target and type.
+
+    Returns ``"added"``, ``"extended"`` or ``"unchanged"``.
+    """
+    if kind not in TYPES:
+        raise WorkbenchError(f"unknown type {kind!r}; use one of {', '.join(TYPES)}")
+    if not forms:
+        raise WorkbenchError("give at least one source form, e.g. --form ru='Лыонг Кыонг'")
+    text = file.read_text(encoding="utf-8") if file.exists() else ""
+    document = tomlkit.parse(text)
+    entries = document.get("term")
+    if entries is None:
+        entries = tomlkit.aot()
+        document.append("term", entries)
+    existing = next((e for e in entries if e.get("target") == target
+                     and e.get("type") == kind), None)
+    if existing is not None:
+        changed = False
+        for lang, values in forms.items():
+            current = existing.get(lang)
+            if current is None:
+                existing[lang] = list(values)
+                changed = True
+                continue
+            known = [current] if isinstance(current, str) else list(current)
+            new = [v for v in values if v not in known]
+            if new:
+                existing[lang] = known + new
+                changed = True
+        if note and existing.get("note") != note:
+            existing["note"] = note
+            changed = True
+        outcome = "extended" if changed else "unchanged"
+    else:
+        entry = tomlkit.table()
+        entry["target"] = target
+        entry["type"] = kind
+        if note:
+            entry["note"] = note
+        for lang, values in forms.items():
+            entry[lang] = list(values)
+        entries.append(entry)
+        outcome = "added"
+    _write_validated(file, tomlkit.dumps(document))
+    return outcome
+
+
+def remove_term(paths: list[Path], target: str, kind: str | None = None) -> list[Term]:
+    """Remove every entry with this target (and type, if given); return what was removed."""
+    removed: list[Term] = []
+    for file in _files(paths):
+        text = file.read_text(encoding="utf-8")
+        terms = parse_glossary(text, file)
+        doomed = [i for i, t in enumerate(terms)
+                  if t.target == target and (kind is None or t.type == kind)]
+        if not doomed:
+            continue
+        document = tomlkit.parse(text)
+        entries = document["term"]
+        for i in reversed(doomed):
+            del entries[i]
+            removed.append(terms[i])
+        _write_validated(file, tomlkit.dumps(document))
+    return removed
+
+
+def _files(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        files.extend(sorted(path.glob("*.toml")) if path.is_dir() else [path])
+    return [f for f in files if f.exists()]
+
+
+def _write_validated(file: Path, text: str) -> None:
+    parse_glossary(text, file)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(file) as out:
+        out.write(text)
+    load_glossary([file])
