@@ -18,9 +18,13 @@ from workbench.cli import cli
 from workbench.normalize import normalize_text
 
 
+GLOSSARY = Path(__file__).resolve().parent.parent / "glossary"
+
+
 def translate(tmp_path: Path, inputs, models: Path, out="out", *extra: str):
     args = ["translate", *map(str, inputs), "-o", str(tmp_path / out), "--silent",
-            "--models-dir", str(models), "--cache", str(tmp_path / "cache.db"), *extra]
+            "--models-dir", str(models), "--cache", str(tmp_path / "cache.db"),
+            "--glossary", str(GLOSSARY), *extra]
     result = CliRunner().invoke(cli, args)
     records_file = tmp_path / out / "records.jsonl"
     records = [json.loads(x) for x in records_file.read_text("utf-8").splitlines()] \
@@ -84,6 +88,32 @@ def test_second_run_is_cached_and_needs_no_models(first_run, seeds_dir):
     assert [r["status"] for r in records] == [
         "cached" if r["status"] == "translated" else r["status"] for r in first]
     assert [r["tgt"] for r in records] == [r["tgt"] for r in first]
+
+
+def test_glossary_on_seeds_is_matched_and_verified(first_run):
+    tmp_path, _, records = first_run
+    hits = [(r, h) for r in records for h in r["glossary"]]
+    by_article = {}
+    for r, h in hits:
+        by_article.setdefault(r["article"], []).append(h["target"])
+    assert by_article["003_1bb19d71bc8151fe"].count("Lương Cường") == 3
+    assert by_article["002_56b54d490b5aedd0"].count("Tô Lâm") == 5
+    assert "Decree 140/2017/ND-CP" in by_article["001_9e90e167a72bcd0b"]
+    assert "Regulation No. 377" in by_article["004_6297eead32339cd5"]
+    assert "Resolution No. 18-NQ/TW" in by_article["002_56b54d490b5aedd0"]
+    for record, hit in hits:
+        assert record["kind"] in ("title", "body", "caption")
+        if hit["found"]:
+            assert hit["target"].casefold() in record["tgt"].casefold()
+        else:
+            assert hit["enforced"] == "missed"
+    for record in records:
+        if record["tgt"]:
+            assert not re.search(r"(?<!\d)73\d\d(?!\d)", record["tgt"]), record["tgt"]
+    check = CliRunner().invoke(cli, ["glossary", "check", str(tmp_path / "out"), "--json"])
+    reported = json.loads(check.stdout)
+    assert sum(r["occurrences"] for r in reported) == len(hits)
+    assert check.exit_code == (3 if any(not h["found"] for _, h in hits) else 0)
 
 
 def test_missing_models_exit_3_and_say_how_to_install(tmp_path, seeds_dir, models_copy):
