@@ -17,7 +17,6 @@ from conftest import SEED_LANGUAGES
 from workbench.cli import cli
 from workbench.normalize import normalize_text
 
-
 GLOSSARY = Path(__file__).resolve().parent.parent / "glossary"
 
 
