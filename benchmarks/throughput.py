@@ -7,7 +7,8 @@ FFN 2048, 8k SentencePiece vocabulary, int8) and translates the WMT21 German sou
 1. raw CTranslate2 translate_batch over all segments, sorted by length, token batches;
 2. `workbench translate` on a folder of articles made of those sentences, cold cache;
 3. an Argos-default loop: each paragraph translated on its own with max_batch_size=32
-   tokens, beam 4 (what argostranslate 1.11 does per call);
+   tokens, beam 4, on a translator built with Argos 1.11's own settings (what
+   argostranslate 1.11 does per call);
 4. `workbench translate` again, warm cache.
 
 All runs translate exactly the segments workbench's own segmenter produces, with the same
@@ -103,10 +104,15 @@ def main() -> None:
         cold_seconds = timed(command)
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
-        # 3. Argos-default loop: one call per paragraph, 32-token batches.
+        # 3. Argos-default loop: one call per paragraph, 32-token batches, and a translator
+        #    built as argostranslate 1.11 builds it (translate.py: inter_threads=1,
+        #    intra_threads=0 i.e. CTranslate2's default, compute_type "auto").
+        argos_translator = ctranslate2.Translator(str(package.model_dir), device="cpu",
+                                                  inter_threads=1, intra_threads=0,
+                                                  compute_type="auto")
         start = time.perf_counter()
         for paragraph in paragraphs:
-            translator.translate_batch([engine.codec.encode(s)[: settings.max_input_tokens]
+            argos_translator.translate_batch([engine.codec.encode(s)[: settings.max_input_tokens]
                                         for s in paragraph],
                                        max_batch_size=32, batch_type="tokens", **decode)
         argos_seconds = time.perf_counter() - start

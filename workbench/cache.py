@@ -19,6 +19,7 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from workbench.corrections import Correction
 from workbench.errors import CacheError
 from workbench.records import GlossaryHit
 
@@ -50,6 +51,16 @@ def m002_glossary(db: sqlite_utils.Database) -> None:
     table.add_column("glossary", str)
     table.add_column("segment_key", str)
     table.create_index(["segment_key"])
+
+
+@migrations()
+def m003_approvals(db: sqlite_utils.Database) -> None:
+    """Reviewer-approved English, keyed by pair and source text, whatever the engine."""
+    db["approvals"].create(
+        {"text_key": str, "src_lang": str, "tgt_lang": str, "source": str, "target": str,
+         "article": str, "idx": int, "created": str},
+        pk="text_key",
+    )
 
 
 def _sha256(*parts: str) -> str:
@@ -185,6 +196,31 @@ class TranslationCache:
             with self.db.atomic():
                 self.db["translations"].insert_all(rows, replace=True)
         return len(rows)
+
+    def approve(self, corrections: Iterable[Correction]) -> int:
+        """Store reviewer corrections (replacing earlier ones for the same source)."""
+        now = datetime.now(UTC).isoformat()
+        rows = [{"text_key": text_key(c.src_lang, c.tgt_lang, c.src), "src_lang": c.src_lang,
+                 "tgt_lang": c.tgt_lang, "source": c.src, "target": c.tgt,
+                 "article": c.article, "idx": c.index, "created": now} for c in corrections]
+        if rows:
+            with self.db.atomic():
+                self.db["approvals"].insert_all(rows, replace=True)
+        return len(rows)
+
+    def approved(self, src: str, tgt: str, sources: Sequence[str]) -> dict[str, str]:
+        """Approved English for those source texts that have one."""
+        keys = {text_key(src, tgt, s): s for s in sources}
+        found: dict[str, str] = {}
+        unique = list(keys)
+        for start in range(0, len(unique), LOOKUP_CHUNK):
+            chunk = unique[start:start + LOOKUP_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"select text_key, target from approvals where text_key in ({marks})", chunk)
+            for key, target in rows.fetchall():
+                found[keys[key]] = target
+        return found
 
     def count(self) -> int:
         """Number of stored translations."""

@@ -18,7 +18,7 @@ from typing import Protocol
 from workbench.cache import CacheEntry, TranslationCache, cache_key, segment_key, text_key
 from workbench.engines.base import Engine, Translation
 from workbench.errors import InputError
-from workbench.glossary.enforce import Protected, protect, restore
+from workbench.glossary.enforce import Protected, contains, protect, restore
 from workbench.glossary.match import Matcher
 from workbench.glossary.store import Glossary
 from workbench.prepare import PreparedArticle
@@ -215,6 +215,9 @@ def _record(seg: Segment, job: _Job | None, tgt: str) -> Record:
 
 def _translate_pair(pair: tuple[str, str], jobs: list[_Job], t: Translator) -> None:
     src, tgt = pair
+    jobs = _use_approved(pair, jobs, t)
+    if not jobs:
+        return
     engine = t.engines(src, tgt)
     if engine is None:
         _reuse_any_engine(pair, jobs, t)
@@ -249,6 +252,23 @@ def _translate_pair(pair: tuple[str, str], jobs: list[_Job], t: Translator) -> N
         t.progress.finish()
         if engine.loaded:
             t.stats.models_loaded += 1
+
+
+def _use_approved(pair: tuple[str, str], jobs: list[_Job], t: Translator) -> list[_Job]:
+    """Reviewer-approved English wins; return the jobs still needing a translation."""
+    approved = t.cache.approved(*pair, [job.segment.text for job in jobs])
+    remaining = []
+    for job in jobs:
+        text = approved.get(job.segment.text)
+        if text is None:
+            remaining.append(job)
+            continue
+        hits = tuple(GlossaryHit(term.match.surface, term.match.target,
+                                 contains(text, term.match.target),
+                                 "approved" if contains(text, term.match.target) else "missed")
+                     for term in job.protected.terms)
+        job.finish(text, None, hits, Status.APPROVED)
+    return remaining
 
 
 def _count_glossary_retranslations(misses: dict[str, list[_Job]], signature: str,

@@ -1,0 +1,151 @@
+"""The ``workbench`` command group and what its commands share.
+
+Commands parse options, call the library and render; nothing else. Exit codes: 0 the run is
+complete; 1 an error stopped the command; 3 the run finished but is incomplete (a file could
+not be read, a model is missing, a segment failed, a glossary term was missed).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from workbench import __version__
+from workbench import index as package_index
+from workbench.errors import WorkbenchError
+from workbench.export import FORMATS
+from workbench.settings import Settings
+
+EXIT_INCOMPLETE = 3
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class ClickProgress:
+    """Draw the pipeline's progress with click progress bars on stderr."""
+
+    def __init__(self, silent: bool) -> None:
+        self.silent = silent
+        self._bar: Any = None
+
+    def start(self, label: str, total: int) -> None:
+        """Open a bar."""
+        if not self.silent:
+            self._bar = click.progressbar(length=total, label=label, file=click.get_text_stream(
+                "stderr"), show_pos=True, show_eta=True)
+            self._bar.__enter__()
+
+    def advance(self, n: int) -> None:
+        """Move the bar."""
+        if self._bar is not None:
+            self._bar.update(n)
+
+    def finish(self) -> None:
+        """Close the bar."""
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
+def download_bar(silent: bool) -> Callable[[str], package_index.ProgressCallback | None]:
+    """A factory of download-progress callbacks drawing a byte bar per package."""
+
+    def for_package(name: str) -> package_index.ProgressCallback | None:
+        if silent:
+            return None
+        state: dict[str, Any] = {}
+
+        def report(received: int, total: int | None) -> None:
+            if "bar" not in state:
+                state["bar"] = click.progressbar(length=total or 0, label=f"Downloading {name}",
+                                                 file=click.get_text_stream("stderr"))
+                state["bar"].__enter__()
+                state["seen"] = 0
+            state["bar"].update(received - state["seen"])
+            state["seen"] = received
+            if total is not None and received >= total:
+                state["bar"].__exit__(None, None, None)
+
+        return report
+
+    return for_package
+
+
+def parse_formats(ctx: click.Context, param: click.Parameter, value: str) -> list[str]:
+    """``jsonl,tmx,html`` into a checked list."""
+    formats = [f.strip() for f in value.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise click.BadParameter(f"unknown format {unknown[0]!r}; choose from "
+                                 f"{', '.join(FORMATS)}")
+    return formats
+
+
+def format_options(func: Callable) -> Callable:
+    """Output format options shared by translate and export."""
+    func = click.option("--include-kept", is_flag=True,
+                        help="Put kept segments (boilerplate, source lines) in the TMX too, "
+                             "with their source only.")(func)
+    return click.option("--format", "formats", default="jsonl,tmx,html", show_default=True,
+                        callback=parse_formats, metavar="LIST",
+                        help="Comma-separated outputs: jsonl (always written), tmx, html.")(func)
+
+
+def settings_options(func: Callable) -> Callable:
+    """Options shared by every command that touches models or the cache."""
+    options = [
+        click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path),
+                     help="Installed Argos packages. [env: WORKBENCH_MODELS_DIR; default: "
+                          "Argos's own packages directory, so argospm installs just work]"),
+        click.option("--index-url", metavar="URL",
+                     help="Argos package index JSON. [env: WORKBENCH_PACKAGE_INDEX; default: "
+                          "the official argospm-index]"),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def fail_on_errors(func: Callable) -> Callable:
+    """Turn our exceptions into one-line errors; anything else is a bug and keeps its trace."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except WorkbenchError as err:
+            if os.environ.get("WORKBENCH_RAISE_ERRORS"):
+                raise
+            raise click.ClickException(str(err)) from err
+
+    return wrapper
+
+
+def build_settings(**options: Any) -> Settings:
+    """Settings from the environment, overridden by whatever options were given."""
+    return Settings.from_env(os.environ, **options)
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version")
+@click.option("--debug", is_flag=True, help="Log what happens (model loads, batches) to stderr.")
+def cli(debug: bool) -> None:
+    """Translate folders of news articles into sentence-aligned English records, offline.
+
+    \b
+    Typical use:
+      workbench models install de ru           # from the Argos package index (online)
+      workbench models install de_en.argosmodel  # or from a file (offline)
+      workbench translate seeds/ -o out/       # records.jsonl, articles.jsonl, run.json
+
+    Translations are cached in SQLite, so a re-run only translates what changed.
+    """
+    logging.basicConfig(level=logging.INFO if debug else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+

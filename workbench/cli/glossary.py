@@ -1,0 +1,160 @@
+"""``workbench glossary`` and ``workbench corrections``: what people curate by hand."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from workbench.cache import TranslationCache
+from workbench.cli.base import CONTEXT, EXIT_INCOMPLETE, build_settings, cli, fail_on_errors
+from workbench.corrections import load_corrections
+from workbench.glossary import edit as glossary_edit
+from workbench.glossary.check import check_run
+from workbench.glossary.store import TYPES, load_glossary
+
+
+@cli.group("glossary", context_settings=CONTEXT)
+def glossary_group() -> None:
+    """List, edit and check the curated glossary (glossary/*.toml).
+
+    Each entry is one concept: the English target, its forms per source language (base
+    forms: inflected forms match too), a type and an optional note. A re-run after an edit
+    re-translates only the segments that contain the edited term.
+    """
+
+
+def glossary_dir_option(func: Callable) -> Callable:
+    """The glossary location option shared by the glossary commands."""
+    return click.option("--glossary", "glossary_dir", default=Path("glossary"),
+                        show_default=True, type=click.Path(path_type=Path),
+                        help="Glossary folder (or file).")(func)
+
+
+@glossary_group.command("list", context_settings=CONTEXT)
+@glossary_dir_option
+@click.option("--type", "kind", type=click.Choice(TYPES), help="Only terms of this type.")
+@click.option("json_", "--json", is_flag=True, help="Output JSON.")
+@fail_on_errors
+def glossary_list(glossary_dir: Path, kind: str | None, json_: bool) -> None:
+    """List glossary terms with their source forms."""
+    terms = [t for t in load_glossary([glossary_dir]).terms if kind in (None, t.type)]
+    if json_:
+        click.echo(json.dumps([{"target": t.target, "type": t.type, "note": t.note,
+                                "forms": {k: list(v) for k, v in t.forms.items()},
+                                "patterns": t.patterns, "file": t.file, "line": t.line}
+                               for t in terms], ensure_ascii=False, indent=2))
+        return
+    for t in terms:
+        forms = "; ".join(f"{lang}: {', '.join(values)}" for lang, values in t.forms.items())
+        click.echo(f"{t.target}\t{t.type}\t{forms or 'patterns: ' + ', '.join(t.patterns)}")
+
+
+def parse_forms(values: tuple[str, ...]) -> dict[str, list[str]]:
+    """``ru=Лыонг Кыонг`` options into {language: [forms]}."""
+    forms: dict[str, list[str]] = {}
+    for value in values:
+        lang, sep, form = value.partition("=")
+        if not sep or not lang.strip() or not form.strip():
+            raise click.BadParameter(f"{value!r}: write LANG=FORM, e.g. ru='Лыонг Кыонг'",
+                                     param_hint="--form")
+        forms.setdefault(lang.strip(), []).append(form.strip())
+    return forms
+
+
+@glossary_group.command("add", context_settings=CONTEXT)
+@click.argument("target")
+@click.option("--type", "kind", type=click.Choice(TYPES), required=True,
+              help="What the term is.")
+@click.option("--form", "forms", multiple=True, required=True, metavar="LANG=FORM",
+              help="A source form; LANG is a language code or 'latin' (every Latin-script "
+                   "language). Repeat for more.")
+@click.option("--note", default="", help="A note for people editing the glossary.")
+@click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to add to. [default: glossary/<type>s.toml, e.g. people.toml]")
+@glossary_dir_option
+@fail_on_errors
+def glossary_add(target: str, kind: str, forms: tuple[str, ...], note: str, file: Path | None,
+                 glossary_dir: Path) -> None:
+    """Add TARGET (the English) with its source forms, or add forms to an existing entry.
+
+    \b
+    Examples:
+      workbench glossary add "Lương Cường" --type person --form latin="Luong Cuong" \\
+          --form ru="Лыонг Кыонг"
+      workbench glossary add "General Secretary" --type title --form nb=generalsekretær
+    """
+    path = file or glossary_edit.default_file(glossary_dir, kind)
+    outcome = glossary_edit.add_term(path, target, kind, parse_forms(forms), note)
+    click.echo(f"{outcome.capitalize()} {target!r} in {path}", err=True)
+
+
+@glossary_group.command("remove", context_settings=CONTEXT)
+@click.argument("target")
+@click.option("--type", "kind", type=click.Choice(TYPES), help="Only the entry of this type.")
+@glossary_dir_option
+@fail_on_errors
+def glossary_remove(target: str, kind: str | None, glossary_dir: Path) -> None:
+    """Remove the entry whose English is TARGET."""
+    removed = glossary_edit.remove_term([glossary_dir], target, kind)
+    if not removed:
+        raise click.ClickException(f"no glossary entry with target {target!r} in {glossary_dir}")
+    for term in removed:
+        click.echo(f"Removed {term.target!r} ({term.type}) from {term.file}", err=True)
+
+
+@glossary_group.command("check", context_settings=CONTEXT)
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("json_", "--json", is_flag=True, help="Output JSON.")
+@fail_on_errors
+def glossary_check(out_dir: Path, json_: bool) -> None:
+    """Report glossary terms that a run missed, and concepts rendered inconsistently.
+
+    Exits with code 3 when any term was missed.
+    """
+    reports = check_run(out_dir)
+    missed = sum(len(r.missed) for r in reports)
+    if json_:
+        click.echo(json.dumps([{
+            "target": r.target, "occurrences": len(r.occurrences), "missed": [
+                {"article": o.article, "index": o.index, "term": o.term} for o in r.missed],
+            "inconsistent": r.inconsistent,
+            "enforced": dict(Counter(o.enforced for o in r.occurrences))}
+            for r in reports], ensure_ascii=False, indent=2))
+    else:
+        for r in reports:
+            how = ", ".join(f"{k} {v}" for k, v in Counter(o.enforced for o in r.occurrences)
+                            .most_common())
+            flag = "  INCONSISTENT" if r.inconsistent else ""
+            click.echo(f"{r.target}: {len(r.occurrences)} occurrences ({how}){flag}")
+            for o in r.missed:
+                click.echo(f"  missed {o.term!r} in {o.article} #{o.index}")
+        click.echo(f"{len(reports)} terms, {missed} missed occurrences.", err=True)
+    if missed:
+        raise SystemExit(EXIT_INCOMPLETE)
+
+
+@cli.group("corrections", context_settings=CONTEXT)
+def corrections_group() -> None:
+    """Reviewer corrections: approved English that wins over machine translation."""
+
+
+@corrections_group.command("apply", context_settings=CONTEXT)
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--cache", "cache_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="SQLite translation cache. [env: WORKBENCH_CACHE; default: "
+                   "cache/workbench.db]")
+@fail_on_errors
+def corrections_apply(files: tuple[Path, ...], cache_path: Path | None) -> None:
+    """Store corrections exported from the review page as approved translations."""
+    settings = build_settings(cache_path=cache_path)
+    corrections = [c for file in files for c in load_corrections(file)]
+    with TranslationCache(settings.cache_path) as cache:
+        count = cache.approve(corrections)
+    click.echo(f"Approved {count} corrections in {settings.cache_path}. Re-run "
+               "`workbench translate` (or `workbench export`) to see them in the outputs.",
+               err=True)

@@ -1,0 +1,138 @@
+"""``workbench translate``, ``export`` and ``review``: a run and its outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from workbench import models
+from workbench.cli.base import (
+    CONTEXT,
+    EXIT_INCOMPLETE,
+    ClickProgress,
+    build_settings,
+    cli,
+    download_bar,
+    fail_on_errors,
+    format_options,
+    settings_options,
+)
+from workbench.export import REVIEW, export
+from workbench.records import Status
+from workbench.run import count_articles, translate_inputs
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("inputs", nargs=-1, required=True,
+                type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for records.jsonl, articles.jsonl and run.json.")
+@settings_options
+@click.option("--cache", "cache_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="SQLite translation cache. [env: WORKBENCH_CACHE; default: "
+                   "cache/workbench.db]")
+@click.option("--install-missing", is_flag=True,
+              help="Install missing language models from the package index before "
+                   "translating (needs the network).")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]),
+              help="Where to run the models. [default: auto, CUDA when present]")
+@click.option("--compute-type", metavar="TYPE",
+              help="CTranslate2 compute type, e.g. int8, int8_float16, float32. "
+                   "[default: int8 on CPU, int8_float16 on CUDA]")
+@click.option("--beam-size", type=click.IntRange(1, 32), help="Beam size. [default: 4]")
+@click.option("--batch-tokens", type=click.IntRange(16), metavar="N",
+              help="Source tokens per batch; larger is faster until memory runs out. "
+                   "[default: 2048]")
+@click.option("--threads", type=click.IntRange(0), metavar="N",
+              help="CPU threads per model (0: all cores). [default: 0]")
+@click.option("--glossary", "glossary_paths", multiple=True,
+              type=click.Path(exists=True, path_type=Path),
+              help="Glossary file or folder; repeat for several. [default: glossary/]")
+@click.option("--no-glossary", is_flag=True, help="Translate without any glossary.")
+@format_options
+@click.option("--silent", is_flag=True, help="Don't show progress bars.")
+@fail_on_errors
+def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_missing: bool,
+              glossary_paths: tuple[Path, ...], no_glossary: bool, formats: list[str],
+              include_kept: bool, **options: Any) -> None:
+    """Translate every article in INPUTS (files, or folders of .txt files) to English.
+
+    Writes OUT_DIR/records.jsonl (one line per segment, in article order, with its English,
+    status and score), OUT_DIR/articles.jsonl (one line per file: language, source URL,
+    counts), OUT_DIR/run.json (engine signatures and a summary), and by default
+    OUT_DIR/records.tmx (TMX 1.4b) and OUT_DIR/review.html (side-by-side review page).
+
+    Every line of every article becomes a record: boilerplate, captions and source lines are
+    labelled and kept, not dropped. An article whose language has no installed model still
+    gets all its records, with status "no-model"; the command then exits with code 3 and
+    says how to install the missing models.
+
+    \b
+    Exit codes: 0 complete, 1 error, 3 incomplete (bad files, missing models, failures).
+    """
+    settings = build_settings(
+        glossary_paths=() if no_glossary else (glossary_paths or None), **options)
+    engines = models.ArgosEngines(settings, install_missing=install_missing,
+                                  on_download=download_bar(silent))
+    progress = ClickProgress(silent)
+    if not silent:
+        click.echo(f"Reading {count_articles(inputs)} article files...", err=True)
+    result = translate_inputs(list(inputs), out_dir, settings, engines, progress)
+    export(out_dir, formats, include_kept)
+    stats = result.stats
+    for problem in [*engines.problems, *stats.errors]:
+        click.secho(f"Error: {problem}", fg="red", err=True)
+    s = stats.statuses
+    click.echo(
+        f"{stats.articles} articles ({stats.failed_articles} unreadable), {stats.segments} "
+        f"segments: {s[Status.TRANSLATED]} translated, {s[Status.CACHED]} from cache, "
+        f"{s[Status.KEPT]} kept, {s[Status.NO_MODEL]} without a model, "
+        f"{s[Status.FAILED]} failed. Models loaded: {stats.models_loaded}. "
+        f"Glossary: {stats.glossary_retranslated} re-translated because of glossary changes, "
+        f"{stats.glossary_missed} terms missed. Output: {result.out_dir}", err=True)
+    if stats.missing_pairs:
+        pairs = sorted(stats.missing_pairs)
+        codes = " ".join(src for src, _ in pairs)
+        click.secho(
+            f"Missing models for {', '.join(f'{a}→{b}' for a, b in pairs)} in "
+            f"{settings.models_dir}. Install them with: workbench models install {codes} "
+            f"(online), or: workbench models install FILE.argosmodel (offline).",
+            fg="yellow", err=True)
+    if not stats.complete:
+        raise SystemExit(EXIT_INCOMPLETE)
+
+
+@cli.command("export", context_settings=CONTEXT)
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@format_options
+@fail_on_errors
+def export_command(out_dir: Path, formats: list[str], include_kept: bool) -> None:
+    """Write TMX and/or the review page from the records of a finished run in OUT_DIR."""
+    for path in export(out_dir, formats, include_kept):
+        click.echo(f"Wrote {path}", err=True)
+
+
+@cli.command("review", context_settings=CONTEXT)
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--no-open", is_flag=True, help="Only write the page; don't open a browser.")
+@fail_on_errors
+def review(out_dir: Path, no_open: bool) -> None:
+    """Open the side-by-side review page of a run (writing it if needed).
+
+    \b
+    In the page: filter by flag, kind and language, search, and click an English sentence
+    to correct it. "Download corrections" saves your edits as corrections.json; apply them
+    with `workbench corrections apply corrections.json`, and every later run and export
+    uses your English (status "approved") without loading a model for those sentences.
+    """
+    page = out_dir / REVIEW
+    if not page.exists():
+        export(out_dir, ["html"])
+    click.echo(str(page.resolve()))
+    if not no_open:
+        click.launch(str(page.resolve()))
+
+
