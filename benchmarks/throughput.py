@@ -44,7 +44,7 @@ def main() -> None:
 
     import ctranslate2
 
-    from workbench.engines.argos import ArgosEngine, cpu_threads
+    from workbench.engines.argos import ArgosEngine, thread_layout
     from workbench.packages import install_archive
     from workbench.prepare import prepare
     from workbench.reader import find_articles
@@ -82,8 +82,11 @@ def main() -> None:
               f"{len(segments)} unique segments, {sum(map(len, tokens))} source tokens",
               flush=True)
 
+        # Raw CTranslate2 gets workbench's thread layout, so the comparison isolates the
+        # workbench's own overhead.
+        replicas, threads = thread_layout(0, "cpu")
         translator = ctranslate2.Translator(str(package.model_dir), compute_type="int8",
-                                            intra_threads=cpu_threads(0))
+                                            inter_threads=replicas, intra_threads=threads)
         decode = {"beam_size": settings.beam_size, "length_penalty": settings.length_penalty,
                   "max_decoding_length": settings.max_decoding_length,
                   "replace_unknowns": True}
@@ -92,7 +95,7 @@ def main() -> None:
         order = sorted(range(len(tokens)), key=lambda i: len(tokens[i]))
         start = time.perf_counter()
         raw = translator.translate_batch([tokens[i] for i in order],
-                                         max_batch_size=args.batch_tokens,
+                                         max_batch_size=args.batch_tokens // replicas,
                                          batch_type="tokens", **decode)
         raw_seconds = time.perf_counter() - start
         target_tokens = sum(len(r.hypotheses[0]) for r in raw)
@@ -133,7 +136,8 @@ def main() -> None:
         for label, seconds, count in rows:
             print(f"{label:58}{seconds:9.1f}{count / seconds:11.0f}")
         print(f"\nbatch_tokens={args.batch_tokens}, beam={settings.beam_size}, int8, "
-              f"{cpu_threads(0)} threads; peak RSS of the workbench process {peak_mb:.0f} MB")
+              f"{replicas} replicas x {threads} threads; peak RSS of the workbench process "
+              f"{peak_mb:.0f} MB")
         print(f"workbench cold / raw CTranslate2 throughput: {raw_seconds / cold_seconds:.2f}x"
               "   (bar: >= 0.85x)")
         print(f"workbench cold / Argos-default loop throughput: "

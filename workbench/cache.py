@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
+from filelock import FileLock, Timeout
 from sqlite_utils.migrations import Migrations
 
 from workbench.corrections import Correction
@@ -120,13 +121,18 @@ class TranslationCache:
         try:
             conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
             self.db = sqlite_utils.Database(conn)
-            self._check_is_ours()
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
-            if self.db.journal_mode != "wal":
-                self.db.enable_wal()
-            migrations.apply(self.db)
+            # Two runs may open a new cache at once: only one may create or migrate it.
+            with FileLock(f"{path}.lock", timeout=BUSY_TIMEOUT_SECONDS):
+                self._check_is_ours()
+                if self.db.journal_mode != "wal":
+                    self.db.enable_wal()
+                migrations.apply(self.db)
         except sqlite3.DatabaseError as err:
             raise CacheError(path, f"not a usable workbench cache ({err})") from err
+        except Timeout as err:
+            raise CacheError(path, "another run has held the cache lock for over "
+                                   f"{BUSY_TIMEOUT_SECONDS} s") from err
 
     def _check_is_ours(self) -> None:
         tables = set(self.db.table_names())
@@ -192,10 +198,24 @@ class TranslationCache:
                                         e.segment if e.segment is not None else e.source)}
             for e in entries
         ]
-        if rows:
-            with self.db.atomic():
-                self.db["translations"].insert_all(rows, replace=True)
+        self._write("translations", rows)
         return len(rows)
+
+    def _write(self, table: str, rows: list[dict]) -> None:
+        """Insert rows in one write transaction, taken up front (BEGIN IMMEDIATE).
+
+        A deferred transaction that has read and then wants to write can fail at once with
+        "database is locked" while another run writes; an immediate one waits its turn.
+        """
+        if not rows:
+            return
+        self.db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.db[table].insert_all(rows, replace=True)
+        except BaseException:
+            self.db.conn.execute("ROLLBACK")
+            raise
+        self.db.conn.execute("COMMIT")
 
     def approve(self, corrections: Iterable[Correction]) -> int:
         """Store reviewer corrections (replacing earlier ones for the same source)."""
@@ -203,9 +223,7 @@ class TranslationCache:
         rows = [{"text_key": text_key(c.src_lang, c.tgt_lang, c.src), "src_lang": c.src_lang,
                  "tgt_lang": c.tgt_lang, "source": c.src, "target": c.tgt,
                  "article": c.article, "idx": c.index, "created": now} for c in corrections]
-        if rows:
-            with self.db.atomic():
-                self.db["approvals"].insert_all(rows, replace=True)
+        self._write("approvals", rows)
         return len(rows)
 
     def approved(self, src: str, tgt: str, sources: Sequence[str]) -> dict[str, str]:

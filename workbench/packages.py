@@ -236,7 +236,13 @@ def _extract(zip_file: zipfile.ZipFile, root: str, target: Path, archive: Path) 
         destination.parent.mkdir(parents=True, exist_ok=True)
         try:
             with zip_file.open(info) as source, destination.open("wb") as out:
-                shutil.copyfileobj(source, out, 1 << 20)
+                written = 0
+                while chunk := source.read(1 << 20):
+                    written += len(chunk)
+                    if written > info.file_size:  # a member larger than it claims: a bomb
+                        raise PackageError(archive, f"{info.filename!r} unpacks to more "
+                                                    "than its declared size")
+                    out.write(chunk)
         except (zipfile.BadZipFile, OSError, EOFError) as err:
             raise PackageError(archive, f"corrupt archive ({err})") from err
 

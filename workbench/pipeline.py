@@ -306,8 +306,8 @@ def _run_batch(batch: list[str], misses: dict[str, list[_Job]], engine: Engine,
         if len(results) != len(batch):
             raise RuntimeError(f"engine returned {len(results)} outputs for {len(batch)} inputs")
     except Exception as err:  # an engine failure fails its batch, not the run
-        logger.exception("translation failed for a batch of %d %s→%s segments",
-                         len(batch), src, tgt)
+        logger.debug("translation failed for a batch of %d %s→%s segments",
+                     len(batch), src, tgt, exc_info=True)
         t.stats.errors.append(f"{src}→{tgt}: engine failed on {len(batch)} segments ({err})")
         for key in batch:
             for job in misses[key]:

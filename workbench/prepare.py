@@ -57,10 +57,12 @@ def prepare_text(file: ArticleFile, text: str,
     for position, line in enumerate(labelled.lines):
         line_lang = line.lang or detect.segment_language(line.text, article_lang, languages).lang
         translated = line.kind in TRANSLATED_KINDS
-        pieces = segment.split_sentences(line.text, line_lang) if translated else [line.text]
+        sentences = segment.split_sentences(line.text, line_lang) if translated else [line.text]
+        pieces = [(part, len(parts) > 1) for sentence in sentences
+                  for parts in [segment.cap_length(sentence)] for part in parts]
         first_segment_of_line[position] = len(segments)
-        for piece in pieces:
-            flags = []
+        for piece, cut in pieces:
+            flags = ["overlong-split"] if cut else []
             if line.number in glued_lines:
                 flags.append("glued")
             if position in repeated:

@@ -88,6 +88,29 @@ def split_sentences(text: str, lang: str) -> list[str]:
     return sentences
 
 
+#: Segments longer than this are cut at the last space before it (a scraped 2 MB line with
+#: no punctuation must not become one engine input); such segments are flagged.
+MAX_SEGMENT_CHARS = 1000
+
+
+def cap_length(sentence: str, limit: int = MAX_SEGMENT_CHARS) -> list[str]:
+    """Cut an overlong sentence into pieces of at most ``limit`` characters.
+
+    Cuts fall at spaces when possible; joining the pieces with spaces gives the sentence back.
+    """
+    pieces = []
+    rest = sentence
+    while len(rest) > limit:
+        cut = rest.rfind(" ", 0, limit + 1)
+        if cut <= 0:
+            cut = limit
+        pieces.append(rest[:cut].strip())
+        rest = rest[cut:].strip()
+    if rest:
+        pieces.append(rest)
+    return [p for p in pieces if p]
+
+
 def _year_then_capital(before: str, markers: frozenset[str]) -> bool:
     """'2023 r.' before an upper-case word ends a Polish sentence."""
     if not markers or not before.strip():
