@@ -95,7 +95,7 @@ def main() -> None:
         order = sorted(range(len(tokens)), key=lambda i: len(tokens[i]))
         start = time.perf_counter()
         raw = translator.translate_batch([tokens[i] for i in order],
-                                         max_batch_size=args.batch_tokens // replicas,
+                                         max_batch_size=args.batch_tokens,
                                          batch_type="tokens", **decode)
         raw_seconds = time.perf_counter() - start
         target_tokens = sum(len(r.hypotheses[0]) for r in raw)

@@ -115,6 +115,23 @@ def test_glossary_on_seeds_is_matched_and_verified(first_run):
     assert check.exit_code == (3 if any(not h["found"] for _, h in hits) else 0)
 
 
+def test_seed_run_tmx_validates_and_reads_back(first_run):
+    from lxml import etree
+    from translate.storage import tmx
+
+    tmp_path, _, records = first_run
+    path = tmp_path / "out" / "records.tmx"
+    dtd_path = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "tmx" / \
+        "tmx14.dtd"
+    if not dtd_path.exists():
+        pytest.fail(f"missing test fixture: the TMX 1.4 DTD expected at {dtd_path}")
+    dtd = etree.DTD(str(dtd_path))
+    assert dtd.validate(etree.parse(str(path))), dtd.error_log.filter_from_errors()
+    units = [(u.source, u.target) for u in tmx.tmxfile.parsefile(str(path)).units]
+    assert units == [(r["src"], r["tgt"]) for r in records
+                     if r["status"] in ("translated", "cached", "approved")]
+
+
 def test_missing_models_exit_3_and_say_how_to_install(tmp_path, seeds_dir, models_copy):
     shutil.rmtree(models_copy / "translate-pl_en")
     shutil.rmtree(models_copy / "translate-ru_en")
@@ -162,6 +179,7 @@ def test_missing_input_is_named(tmp_path, installed_models):
 @pytest.mark.parametrize("command", [
     ["--help"], ["translate", "--help"], ["models", "--help"], ["models", "install", "--help"],
     ["models", "list", "--help"], ["models", "available", "--help"], ["export", "--help"],
+    ["models", "remove", "--help"],
     ["review", "--help"], ["corrections", "apply", "--help"], ["glossary", "--help"],
     ["glossary", "add", "--help"], ["glossary", "remove", "--help"],
     ["glossary", "list", "--help"], ["glossary", "check", "--help"]])

@@ -65,6 +65,11 @@ def test_install_from_loopback_index(loopback_index, tmp_path):
                                          "--models-dir", str(models)])
     offered = {m["from"]: m["installed"] for m in json.loads(available.stdout)}
     assert offered["de"] is True and offered["ru"] is False and len(offered) > 40
+    removed = CliRunner().invoke(cli, ["models", "remove", "de", "--models-dir", str(models)])
+    assert removed.exit_code == 0, removed.output
+    assert sorted(p.name for p in models.iterdir()) == [".downloads", "translate-nb_en"]
+    again = CliRunner().invoke(cli, ["models", "remove", "de", "--models-dir", str(models)])
+    assert again.exit_code == 1 and "no installed package for 'de'" in again.output
 
 
 def test_translate_installs_missing_models_from_index(loopback_index, tmp_path):

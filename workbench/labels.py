@@ -19,7 +19,6 @@ from workbench.records import Kind
 LONG_LINE_WORDS = 20
 _SENTENCE_END = re.compile(r"[.!?…:;»”\"]$")
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-ÞĐА-ЯЁŁŚŻŹĆŃÓ][\w'’.-]*$")
-_URL = re.compile(r"https?://[^\s<>\"]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,9 +191,3 @@ def site_of(url: str | None) -> str | None:
         return None
     host = urlsplit(url).hostname or ""
     return host.removeprefix("www.") or None
-
-
-def find_url(text: str) -> str | None:
-    """The first URL in a line, if any."""
-    match = _URL.search(text)
-    return match.group(0) if match else None

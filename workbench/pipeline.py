@@ -245,8 +245,12 @@ def _translate_pair(pair: tuple[str, str], jobs: list[_Job], t: Translator) -> N
     try:
         for group, with_terms in ((plain, False), (termed, True)):
             inputs = {k: misses[k][0].protected.engine_input for k in group}
-            for batch in _token_batches(group, inputs, engine):
-                _run_batch(batch, misses, engine, signature, pair, t, with_terms)
+            batches = list(_token_batches(group, inputs, engine))
+            results = engine.translate_stream(
+                ([inputs[k] for k in batch] for batch in batches),
+                n_best=GLOSSARY_N_BEST if with_terms else 1, alignment=with_terms)
+            for batch, outcome in zip(batches, results, strict=True):
+                _finish_batch(batch, outcome, misses, signature, pair, t)
                 t.progress.advance(len(batch))
     finally:
         t.progress.finish()
@@ -295,26 +299,24 @@ def _token_batches(keys: list[str], inputs: dict[str, str], engine: Engine
         yield batch
 
 
-def _run_batch(batch: list[str], misses: dict[str, list[_Job]], engine: Engine,
-               signature: str, pair: tuple[str, str], t: Translator, with_terms: bool) -> None:
+def _finish_batch(batch: list[str], outcome: list[Translation] | Exception,
+                  misses: dict[str, list[_Job]], signature: str, pair: tuple[str, str],
+                  t: Translator) -> None:
+    """Enforce the glossary on a finished batch, cache it at once, and fill its jobs."""
     src, tgt = pair
-    firsts = [misses[key][0] for key in batch]
-    try:
-        results = engine.translate_batch(
-            [job.protected.engine_input for job in firsts],
-            n_best=GLOSSARY_N_BEST if with_terms else 1, alignment=with_terms)
-        if len(results) != len(batch):
-            raise RuntimeError(f"engine returned {len(results)} outputs for {len(batch)} inputs")
-    except Exception as err:  # an engine failure fails its batch, not the run
-        logger.debug("translation failed for a batch of %d %s→%s segments",
-                     len(batch), src, tgt, exc_info=True)
-        t.stats.errors.append(f"{src}→{tgt}: engine failed on {len(batch)} segments ({err})")
+    if not isinstance(outcome, Exception) and len(outcome) != len(batch):
+        outcome = RuntimeError(f"engine returned {len(outcome)} outputs for {len(batch)} inputs")
+    if isinstance(outcome, Exception):  # an engine failure fails its batch, not the run
+        logger.debug("translation failed for a batch of %d %s→%s segments", len(batch), src,
+                     tgt, exc_info=outcome)
+        t.stats.errors.append(f"{src}→{tgt}: engine failed on {len(batch)} segments ({outcome})")
         for key in batch:
             for job in misses[key]:
                 job.status = Status.FAILED
         return
     entries = []
-    for key, first, result in zip(batch, firsts, results, strict=True):
+    for key, result in zip(batch, outcome, strict=True):
+        first = misses[key][0]
         text, glossary = _enforced(first.protected, result)
         entries.append(CacheEntry(signature, src, tgt, key, text, result.score, glossary,
                                   first.segment.text))

@@ -13,7 +13,7 @@ from workbench import cues, detect, labels, segment
 from workbench.duplicates import near_duplicates
 from workbench.normalize import normalize_text, split_glued
 from workbench.reader import ArticleFile, read_text
-from workbench.records import TRANSLATED_KINDS, ArticleInfo, Kind, Segment
+from workbench.records import TRANSLATED_KINDS, ArticleInfo, Segment
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,5 +87,3 @@ def prepare_text(file: ArticleFile, text: str,
     )
     return PreparedArticle(info, tuple(segments))
 
-
-__all__ = ["Kind", "PreparedArticle", "prepare", "prepare_text"]

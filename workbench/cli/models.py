@@ -19,7 +19,7 @@ from workbench.cli.base import (
     settings_options,
 )
 from workbench.errors import WorkbenchError
-from workbench.packages import installed_packages
+from workbench.packages import installed_packages, uninstall
 
 
 @cli.group("models", context_settings=CONTEXT)
@@ -107,3 +107,24 @@ def models_available(json_: bool, **options: Any) -> None:
         click.echo(f"{p.from_code}\t{p.from_name}\t{p.package_version}\t{mark}".rstrip())
 
 
+
+
+@models_group.command("remove", context_settings=CONTEXT)
+@click.argument("codes", nargs=-1, required=True, metavar="CODE...")
+@settings_options
+@fail_on_errors
+def models_remove(codes: tuple[str, ...], **options: Any) -> None:
+    """Remove installed packages by language code (de), pair (de_en) or package code."""
+    settings = build_settings(**options)
+    installed = installed_packages(settings.models_dir)
+    for code in codes:
+        wanted = code.strip().lower().removeprefix("translate-").replace("-", "_")
+        src, _, tgt = wanted.partition("_")
+        doomed = [p for p in installed if p.pair == (src, tgt or settings.tgt_lang)]
+        if not doomed:
+            raise click.ClickException(f"no installed package for {code!r} in "
+                                       f"{settings.models_dir}")
+        for package in doomed:
+            uninstall(package)
+            click.echo(f"Removed {package.code} {package.package_version} ({package.path})",
+                       err=True)

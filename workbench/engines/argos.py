@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -196,6 +197,59 @@ class ArgosEngine(Engine):
         """Number of source pieces the model sees."""
         return min(len(self.codec.encode(text)), self.settings.max_input_tokens)
 
+    def translate_stream(self, batches: Iterable[Sequence[str]], n_best: int = 1,
+                         alignment: bool = False) -> Iterator[list[Translation] | Exception]:
+        """Keep every replica busy: submit batches asynchronously, yield them in order.
+
+        Up to one batch per replica (plus one queued) is in flight, so no replica waits for
+        another at a batch boundary, and each batch still comes back, and is cached, alone.
+        """
+        replicas, _ = thread_layout(self.settings.threads, self.device)
+        in_flight: deque[tuple[list[list[str]], Any]] = deque()
+        for texts in batches:
+            try:
+                tokens = self._encode(texts)
+                in_flight.append((tokens, self._submit(tokens, n_best, alignment, True)))
+            except Exception as err:  # a batch that cannot even be submitted fails alone
+                in_flight.append(([], err))
+            while len(in_flight) > replicas:
+                yield self._collect(*in_flight.popleft(), alignment)
+        while in_flight:
+            yield self._collect(*in_flight.popleft(), alignment)
+
+    def _collect(self, tokens: list[list[str]], pending: Any, alignment: bool
+                 ) -> list[Translation] | Exception:
+        if isinstance(pending, Exception):
+            return pending
+        try:
+            results = [item.result() for item in pending]
+        except Exception as err:  # reported per batch by the caller
+            return err
+        return [self._finish(source, result, alignment)
+                for source, result in zip(tokens, results, strict=True)]
+
+    def _encode(self, texts: Sequence[str]) -> list[list[str]]:
+        return [self.codec.encode(text)[: self.settings.max_input_tokens] for text in texts]
+
+    def _submit(self, tokens: list[list[str]], n_best: int, alignment: bool,
+                asynchronous: bool) -> Any:
+        s = self.settings
+        prefix = self.package.target_prefix
+        return self.translator().translate_batch(
+            tokens,
+            target_prefix=[[prefix]] * len(tokens) if prefix else None,
+            max_batch_size=s.batch_tokens,
+            batch_type="tokens",
+            asynchronous=asynchronous,
+            beam_size=max(s.beam_size, n_best),
+            num_hypotheses=n_best,
+            length_penalty=s.length_penalty,
+            max_decoding_length=s.max_decoding_length,
+            replace_unknowns=True,
+            return_scores=True,
+            return_attention=alignment,
+        )
+
     def translate_batch(self, texts: Sequence[str], n_best: int = 1, alignment: bool = False
                         ) -> list[Translation]:
         """Translate segments; inputs longer than ``max_input_tokens`` are truncated.
@@ -205,23 +259,8 @@ class ArgosEngine(Engine):
         """
         if not texts:
             return []
-        s = self.settings
-        tokens = [self.codec.encode(text)[: s.max_input_tokens] for text in texts]
-        prefix = self.package.target_prefix
-        results = self.translator().translate_batch(
-            tokens,
-            target_prefix=[[prefix]] * len(tokens) if prefix else None,
-            # Split each call between the replicas, so they all work on it at once.
-            max_batch_size=max(1, s.batch_tokens // thread_layout(s.threads, self.device)[0]),
-            batch_type="tokens",
-            beam_size=max(s.beam_size, n_best),
-            num_hypotheses=n_best,
-            length_penalty=s.length_penalty,
-            max_decoding_length=s.max_decoding_length,
-            replace_unknowns=True,
-            return_scores=True,
-            return_attention=alignment,
-        )
+        tokens = self._encode(texts)
+        results = self._submit(tokens, n_best, alignment, False)
         return [self._finish(source, result, alignment)
                 for source, result in zip(tokens, results, strict=True)]
 

@@ -7,7 +7,7 @@ re-splits or re-joins, so output *i* always belongs to input *i*.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 
@@ -60,6 +60,19 @@ class Engine(ABC):
         It goes into the cache key and the output header, so a record can be reproduced.
         Computing it must not load the model.
         """
+
+    def translate_stream(self, batches: Iterable[Sequence[str]], n_best: int = 1,
+                         alignment: bool = False) -> Iterator[list[Translation] | Exception]:
+        """Translate batches in order, yielding each batch's results as soon as it is done.
+
+        A batch that fails yields its exception instead, and the others go on. Engines that
+        can work on several batches at once override this to keep all their workers busy.
+        """
+        for batch in batches:
+            try:
+                yield self.translate_batch(batch, n_best=n_best, alignment=alignment)
+            except Exception as err:  # reported per batch by the caller
+                yield err
 
     def count_tokens(self, text: str) -> int:
         """How many source tokens the engine sees for a text (for batching by tokens)."""
