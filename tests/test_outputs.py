@@ -133,3 +133,25 @@ def test_bad_corrections_file_is_named(tmp_path):
                                       str(tmp_path / "c.db")])
     assert result.exit_code == 1
     assert result.output == f"Error: {bad}: correction 1 has no tgt_lang, src, tgt\n"
+
+
+def test_approved_translations_are_checked_against_the_glossary(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Generalsekretær To Lam besøkte Hanoi i går. "
+                                  "Statsministeren var fornøyd.\n", encoding="utf-8")
+    glossary = Path(__file__).resolve().parent.parent / "glossary"
+    settings = Settings(models_dir=tmp_path / "m", cache_path=tmp_path / "c.db",
+                        glossary_paths=(glossary,))
+    corrections = tmp_path / "corrections.json"
+    corrections.write_text(json.dumps({"corrections": [{
+        "src_lang": "nb", "tgt_lang": "en", "src": "Generalsekretær To Lam besøkte Hanoi i går.",
+        "tgt": "Tô Lâm visited Hanoi yesterday."}]}), encoding="utf-8")
+    assert CliRunner().invoke(cli, ["corrections", "apply", str(corrections), "--cache",
+                                    str(tmp_path / "c.db")]).exit_code == 0
+    translate_inputs([folder], tmp_path / "out", settings, FakeEngines(["nb"]))
+    first = json.loads((tmp_path / "out" / "records.jsonl").read_text().splitlines()[0])
+    assert first["status"] == "approved"
+    assert [(h["target"], h["found"], h["enforced"]) for h in first["glossary"]] == [
+        ("General Secretary", False, "missed"), ("Tô Lâm", True, "approved"),
+        ("Hanoi", True, "approved")]
