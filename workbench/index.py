@@ -63,9 +63,7 @@ class PackageIndex:
         Raises:
             UnknownPackage: nothing in the index matches.
         """
-        wanted = code.strip().lower().removeprefix("translate-").replace("-", "_")
-        src, _, dst = wanted.partition("_")
-        dst = dst or tgt
+        src, dst = parse_pair(code, tgt)
         matches = [p for p in self.packages if (p.from_code, p.to_code) == (src, dst)]
         if not matches:
             offered = ", ".join(p.from_code for p in self.to_english(dst)) or "none"
@@ -74,6 +72,13 @@ class PackageIndex:
                 f"it offers →{dst} from: {offered}"
             )
         return max(matches, key=lambda p: p.package_version)
+
+
+def parse_pair(code: str, tgt: str = "en") -> tuple[str, str]:
+    """``de``, ``de_en``, ``de-en``, ``translate-de_en`` (any case) -> ``("de", "en")``."""
+    wanted = code.strip().lower().removeprefix("translate-").replace("-", "_")
+    src, _, dst = wanted.partition("_")
+    return src, dst or tgt
 
 
 def parse_index(data: bytes, url: str) -> PackageIndex:

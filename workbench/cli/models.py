@@ -118,9 +118,8 @@ def models_remove(codes: tuple[str, ...], **options: Any) -> None:
     settings = build_settings(**options)
     installed = installed_packages(settings.models_dir)
     for code in codes:
-        wanted = code.strip().lower().removeprefix("translate-").replace("-", "_")
-        src, _, tgt = wanted.partition("_")
-        doomed = [p for p in installed if p.pair == (src, tgt or settings.tgt_lang)]
+        pair = package_index.parse_pair(code, settings.tgt_lang)
+        doomed = [p for p in installed if p.pair == pair]
         if not doomed:
             raise click.ClickException(f"no installed package for {code!r} in "
                                        f"{settings.models_dir}")
