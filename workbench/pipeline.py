@@ -237,15 +237,16 @@ def _translate_pair(pair: tuple[str, str], jobs: list[_Job], t: Translator) -> N
         return
     _count_glossary_retranslations(misses, signature, pair, t)
     # Segments with glossary terms ask for n-best and alignments; the rest need neither.
+    inputs = {k: jobs_[0].protected.engine_input for k, jobs_ in misses.items()}
+    lengths = {k: max(1, engine.count_tokens(text)) for k, text in inputs.items()}
     plain = sorted((k for k in misses if not misses[k][0].protected.terms),
-                   key=lambda k: (engine.count_tokens(k), k))
+                   key=lambda k: (lengths[k], k))
     termed = sorted((k for k in misses if misses[k][0].protected.terms),
-                    key=lambda k: (engine.count_tokens(k), k))
+                    key=lambda k: (lengths[k], k))
     t.progress.start(f"Translating {src}→{tgt}", len(misses))
     try:
         for group, with_terms in ((plain, False), (termed, True)):
-            inputs = {k: misses[k][0].protected.engine_input for k in group}
-            batches = list(_token_batches(group, inputs, engine))
+            batches = list(_token_batches(group, lengths, engine.batch_tokens))
             results = engine.translate_stream(
                 ([inputs[k] for k in batch] for batch in batches),
                 n_best=GLOSSARY_N_BEST if with_terms else 1, alignment=with_terms)
@@ -284,17 +285,17 @@ def _count_glossary_retranslations(misses: dict[str, list[_Job]], signature: str
     t.stats.glossary_retranslated += sum(keys[k] in known for k in misses)
 
 
-def _token_batches(keys: list[str], inputs: dict[str, str], engine: Engine
+def _token_batches(keys: list[str], lengths: dict[str, int], budget: int
                    ) -> Iterator[list[str]]:
+    """Consecutive groups of keys whose source tokens add up to at most ``budget``."""
     batch: list[str] = []
     used = 0
     for key in keys:
-        tokens = max(1, engine.count_tokens(inputs[key]))
-        if batch and used + tokens > engine.batch_tokens:
+        if batch and used + lengths[key] > budget:
             yield batch
             batch, used = [], 0
         batch.append(key)
-        used += tokens
+        used += lengths[key]
     if batch:
         yield batch
 
