@@ -129,3 +129,19 @@ def test_bad_archives_are_refused_and_leave_nothing(random_archives, tmp_path, m
     assert "\n" not in str(caught.value)
     assert snapshot(models) == before
     assert not (tmp_path / "evil.txt").exists()
+
+
+def test_the_newest_version_serves_a_pair(random_archives, tmp_path):
+    from workbench.models import ArgosEngines
+    from workbench.settings import Settings
+
+    models = tmp_path / "models"
+    install_archive(random_archives["de"], models)  # translate-de_en, version 1.0
+    newer = rezip(random_archives["de"], tmp_path / "newer.argosmodel", lambda n, d: (
+        n.replace("translate-de_en/", "a-de_en-2/"),
+        d.replace(b'"package_version": "1.0"', b'"package_version": "2.0"')
+        if n.endswith("metadata.json") else d))
+    install_archive(newer, models)  # sorts before translate-de_en by folder name
+    assert find_package(models, "de", "en").package_version == "2.0"
+    engine = ArgosEngines(Settings(models_dir=models))("de", "en")
+    assert engine.package.package_version == "2.0"

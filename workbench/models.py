@@ -14,7 +14,7 @@ from workbench import index as package_index
 from workbench.engines.argos import ArgosEngine
 from workbench.engines.base import Engine
 from workbench.errors import IndexUnavailable, UnknownPackage, WorkbenchError
-from workbench.packages import InstalledPackage, install_archive, installed_packages
+from workbench.packages import InstalledPackage, install_archive, newest_packages
 from workbench.settings import Settings
 
 DOWNLOADS = ".downloads"
@@ -82,10 +82,7 @@ class ArgosEngines:
 
     def _installed(self) -> dict[tuple[str, str], InstalledPackage]:
         if self._packages is None:
-            newest: dict[tuple[str, str], InstalledPackage] = {}
-            for package in installed_packages(self.settings.models_dir):
-                newest[package.pair] = package  # sorted by folder name; later versions win
-            self._packages = newest
+            self._packages = newest_packages(self.settings.models_dir)
         return self._packages
 
     def _install(self, src: str, tgt: str) -> InstalledPackage | None:

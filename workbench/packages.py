@@ -130,12 +130,20 @@ def installed_packages(models_dir: Path) -> list[InstalledPackage]:
     return found
 
 
+def newest_packages(models_dir: Path) -> dict[tuple[str, str], InstalledPackage]:
+    """The package serving each pair: the newest version when several are installed."""
+    newest: dict[tuple[str, str], InstalledPackage] = {}
+    for package in installed_packages(models_dir):
+        current = newest.get(package.pair)
+        if current is None or _version_key(package.package_version) > _version_key(
+                current.package_version):
+            newest[package.pair] = package
+    return newest
+
+
 def find_package(models_dir: Path, src: str, tgt: str) -> InstalledPackage | None:
     """The installed package for a pair, the newest version when several are installed."""
-    candidates = [p for p in installed_packages(models_dir) if p.pair == (src, tgt)]
-    if not candidates:
-        return None
-    return max(candidates, key=lambda p: _version_key(p.package_version))
+    return newest_packages(models_dir).get((src, tgt))
 
 
 def _version_key(version: str) -> tuple[int, ...]:

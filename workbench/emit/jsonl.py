@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 
 def dumps(obj: Mapping[str, Any]) -> str:
     """One compact JSON line."""
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-
-
-def write_lines(out: IO[str], objects: Iterable[Mapping[str, Any]]) -> int:
-    """Write objects to an open text file; return how many."""
-    count = 0
-    for obj in objects:
-        out.write(dumps(obj) + "\n")
-        count += 1
-    return count
 
 
 def read_lines(path: Path) -> Iterator[dict[str, Any]]:

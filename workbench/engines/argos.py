@@ -266,13 +266,9 @@ class ArgosEngine(Engine):
 
     def _finish(self, source: list[str], result: Any, alignment: bool) -> Translation:
         prefix = self.package.target_prefix
-        texts = []
-        for hypothesis in result.hypotheses:
-            if prefix and hypothesis[:1] == [prefix]:
-                hypothesis = hypothesis[1:]
-            texts.append(self.codec.decode(hypothesis).strip())
-        best = result.hypotheses[0][1:] if prefix and result.hypotheses[0][:1] == [prefix] \
-            else result.hypotheses[0]
+        hypotheses = [h[1:] if prefix and h[:1] == [prefix] else h for h in result.hypotheses]
+        texts = [self.codec.decode(h).strip() for h in hypotheses]
+        best = hypotheses[0]
         # CTranslate2 divides the summed log-probability by length**length_penalty, where
         # length counts </s>; undo that to report the mean log-probability per token.
         length = len(best) + 1

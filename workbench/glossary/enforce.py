@@ -173,10 +173,11 @@ def contains(text: str, target: str) -> bool:
 
 
 def tidy(text: str, protected: Protected) -> str:
-    """No leftover placeholders, no doubled terms, clean spacing, a capital first letter."""
+    """No doubled terms, clean spacing, a capital first letter.
+
+    Placeholders are already gone: :func:`_replace_placeholder` removes every copy.
+    """
     for term in protected.terms:
-        if term.placeholder:
-            text = re.sub(rf"(?<!\d){term.placeholder}(?!\d)", "", text)
         target = re.escape(term.match.target)
         text = re.sub(rf"\b({target})(?:\s+{target}\b)+", r"\1", text, flags=re.IGNORECASE)
     text = re.sub(r"\s+([,.;:!?])", r"\1", text)
