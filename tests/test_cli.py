@@ -133,8 +133,8 @@ def test_seed_run_tmx_validates_and_reads_back(first_run):
 
 
 def test_missing_models_exit_3_and_say_how_to_install(tmp_path, seeds_dir, models_copy):
-    shutil.rmtree(models_copy / "translate-pl_en")
-    shutil.rmtree(models_copy / "translate-ru_en")
+    shutil.rmtree(models_copy / "translate-pl_en-1_0")
+    shutil.rmtree(models_copy / "translate-ru_en-1_0")
     result, records = translate(tmp_path, [seeds_dir], models_copy)
     assert result.exit_code == 3
     assert (f"Missing models for pl→en, ru→en in {models_copy}. Install them with: "

@@ -56,8 +56,8 @@ def test_install_from_loopback_index(loopback_index, tmp_path):
                                       "--models-dir", str(models), "--index-url", url])
     assert result.exit_code == 0, result.output
     assert "Installed translate-de_en 1.0 (de→en)" in result.output
-    assert sorted(p.name for p in models.iterdir()) == [".downloads", "translate-de_en",
-                                                        "translate-nb_en"]
+    assert sorted(p.name for p in models.iterdir()) == [".downloads", "translate-de_en-1_0",
+                                                        "translate-nb_en-1_0"]
     assert list((models / ".downloads").iterdir()) == []
     listed = CliRunner().invoke(cli, ["models", "list", "--json", "--models-dir", str(models)])
     assert [m["code"] for m in json.loads(listed.stdout)] == ["translate-de_en", "translate-nb_en"]
@@ -67,7 +67,7 @@ def test_install_from_loopback_index(loopback_index, tmp_path):
     assert offered["de"] is True and offered["ru"] is False and len(offered) > 40
     removed = CliRunner().invoke(cli, ["models", "remove", "de", "--models-dir", str(models)])
     assert removed.exit_code == 0, removed.output
-    assert sorted(p.name for p in models.iterdir()) == [".downloads", "translate-nb_en"]
+    assert sorted(p.name for p in models.iterdir()) == [".downloads", "translate-nb_en-1_0"]
     again = CliRunner().invoke(cli, ["models", "remove", "de", "--models-dir", str(models)])
     assert again.exit_code == 1 and "no installed package for 'de'" in again.output
 
@@ -83,7 +83,7 @@ def test_translate_installs_missing_models_from_index(loopback_index, tmp_path):
         "--install-missing", "--index-url", url, "--models-dir", str(tmp_path / "models"),
         "--cache", str(tmp_path / "c.db")])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "models" / "translate-de_en" / "model" / "model.bin").is_file()
+    assert (tmp_path / "models" / "translate-de_en-1_0" / "model" / "model.bin").is_file()
     record = json.loads((tmp_path / "out" / "records.jsonl").read_text().splitlines()[0])
     assert record["status"] == "translated" and record["tgt"]
 
@@ -94,7 +94,7 @@ def test_unknown_code_and_missing_file_fail_per_item(loopback_index, tmp_path):
                                       "--models-dir", str(tmp_path / "m"), "--index-url", url])
     assert result.exit_code == 1
     assert "Error: the package index" in result.output and "has no xx→en package" in result.output
-    assert (tmp_path / "m" / "translate-de_en").is_dir()
+    assert (tmp_path / "m" / "translate-de_en-1_0").is_dir()
 
 
 def test_offline_index_gives_one_line_error(tmp_path):

@@ -27,7 +27,7 @@ def rezip(source: Path, target: Path, edit) -> Path:
 def test_install_verified_archive(random_archives, tmp_path):
     package = install_archive(random_archives["de"], tmp_path / "models")
     assert package.pair == ("de", "en")
-    assert package.path == tmp_path / "models" / "translate-de_en"
+    assert package.path == tmp_path / "models" / "translate-de_en-1_0"
     assert (package.model_dir / "model.bin").is_file()
     assert [p.code for p in installed_packages(tmp_path / "models")] == ["translate-de_en"]
     assert find_package(tmp_path / "models", "de", "en") == package
@@ -39,10 +39,10 @@ def test_reinstall_replaces_the_package(random_archives, tmp_path):
     install_archive(random_archives["de"], models)
     install_archive(random_archives["de"], models)
     assert snapshot(models) == [
-        "translate-de_en", "translate-de_en/README.md", "translate-de_en/metadata.json",
-        "translate-de_en/model", "translate-de_en/model/config.json",
-        "translate-de_en/model/model.bin", "translate-de_en/model/shared_vocabulary.json",
-        "translate-de_en/sentencepiece.model"]
+        "translate-de_en-1_0", "translate-de_en-1_0/README.md", "translate-de_en-1_0/metadata.json",
+        "translate-de_en-1_0/model", "translate-de_en-1_0/model/config.json",
+        "translate-de_en-1_0/model/model.bin", "translate-de_en-1_0/model/shared_vocabulary.json",
+        "translate-de_en-1_0/sentencepiece.model"]
 
 
 def _truncated(source: Path, target: Path) -> Path:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from workbench.display import display_path
+
 
 class WorkbenchError(Exception):
     """A problem the user can fix; its message is one line."""
@@ -23,7 +25,8 @@ class InputError(WorkbenchError):
         self.line = line
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        where = display_path(self.path)
+        where = f"{where}:{self.line}" if self.line else where
         return f"{where}: {self.problem}"
 
 
@@ -55,4 +58,8 @@ class CacheError(WorkbenchError):
 
     def __init__(self, path: Path, problem: str) -> None:
         self.path, self.problem = path, problem
-        super().__init__(f"{path}: {problem}")
+        super().__init__(f"{display_path(path)}: {problem}")
+
+
+class OutputError(InputError):
+    """An output file or folder cannot be written; earlier outputs are left as they were."""

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.errors import IndexUnavailable, UnknownPackage
+from workbench.packages import version_key
 
 #: Called with (bytes received so far, total bytes or None when the server does not say).
 ProgressCallback = Callable[[int, int | None], None]
@@ -71,7 +72,7 @@ class PackageIndex:
                 f"the package index ({self.url}) has no {src}→{dst} package; "
                 f"it offers →{dst} from: {offered}"
             )
-        return max(matches, key=lambda p: p.package_version)
+        return max(matches, key=lambda p: version_key(p.package_version))
 
 
 def parse_pair(code: str, tgt: str = "en") -> tuple[str, str]:

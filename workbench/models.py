@@ -6,6 +6,7 @@ which loads an engine only for pairs that actually have something to translate.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,21 +14,55 @@ from pathlib import Path
 from workbench import index as package_index
 from workbench.engines.argos import ArgosEngine
 from workbench.engines.base import Engine
-from workbench.errors import IndexUnavailable, UnknownPackage, WorkbenchError
-from workbench.packages import InstalledPackage, install_archive, newest_packages
+from workbench.errors import IndexUnavailable, PackageError, UnknownPackage, WorkbenchError
+from workbench.packages import (
+    InstalledPackage,
+    install_archive,
+    install_folder,
+    installed_packages,
+    newest_packages,
+    uninstall,
+)
 from workbench.settings import Settings
 
 DOWNLOADS = ".downloads"
 
 
-def is_archive_path(spec: str) -> bool:
-    """Whether an install argument names a local file rather than an index code."""
-    return spec.endswith(".argosmodel") or Path(spec).is_file()
+def is_local_path(spec: str) -> bool:
+    """Whether an install argument names a local file or folder rather than an index code."""
+    return spec.endswith(".argosmodel") or "/" in spec or os.path.lexists(spec)
 
 
-def install_file(path: Path, settings: Settings) -> InstalledPackage:
-    """Install a local ``.argosmodel`` file (verified first; atomic)."""
+def install_local(path: Path, settings: Settings) -> InstalledPackage:
+    """Install a local ``.argosmodel`` file or unpacked package folder (verified; atomic)."""
+    if path.is_dir():
+        return install_folder(path, settings.models_dir)
+    if not path.exists():
+        raise PackageError(path, "no such file")
     return install_archive(path, settings.models_dir)
+
+
+def install(spec: str, settings: Settings, index: Callable[[], package_index.PackageIndex],
+            progress: package_index.ProgressCallback | None = None) -> InstalledPackage:
+    """Install by file, folder or index code; ``index`` fetches the index only when needed."""
+    if is_local_path(spec):
+        return install_local(Path(spec), settings)
+    return install_from_index(spec, settings, index(), progress)
+
+
+def remove(code: str, settings: Settings) -> list[InstalledPackage]:
+    """Remove every installed package for a language code, pair or package code.
+
+    Raises:
+        UnknownPackage: nothing installed answers to ``code``.
+    """
+    pair = package_index.parse_pair(code, settings.tgt_lang)
+    doomed = [p for p in installed_packages(settings.models_dir) if p.pair == pair]
+    if not doomed:
+        raise UnknownPackage(f"no installed package for {code!r} in {settings.models_dir}")
+    for package in doomed:
+        uninstall(package)
+    return doomed
 
 
 def install_from_index(code: str, settings: Settings,
@@ -74,11 +109,6 @@ class ArgosEngines:
                 package = self._install(src, tgt)
             self._engines[pair] = ArgosEngine(package, self.settings) if package else None
         return self._engines[pair]
-
-    @property
-    def engines(self) -> list[Engine]:
-        """Engines created so far."""
-        return [e for e in self._engines.values() if e is not None]
 
     def _installed(self) -> dict[tuple[str, str], InstalledPackage]:
         if self._packages is None:

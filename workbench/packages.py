@@ -16,10 +16,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -135,7 +137,7 @@ def newest_packages(models_dir: Path) -> dict[tuple[str, str], InstalledPackage]
     newest: dict[tuple[str, str], InstalledPackage] = {}
     for package in installed_packages(models_dir):
         current = newest.get(package.pair)
-        if current is None or _version_key(package.package_version) > _version_key(
+        if current is None or version_key(package.package_version) > version_key(
                 current.package_version):
             newest[package.pair] = package
     return newest
@@ -146,11 +148,44 @@ def find_package(models_dir: Path, src: str, tgt: str) -> InstalledPackage | Non
     return newest_packages(models_dir).get((src, tgt))
 
 
-def _version_key(version: str) -> tuple[int, ...]:
+def version_key(version: str) -> tuple[int, ...]:
+    """Order package versions as numbers (1.10 after 1.9), the one order used everywhere."""
     parts = []
     for part in version.replace("_", ".").split("."):
         parts.append(int(part) if part.isdigit() else 0)
+    while parts and parts[-1] == 0:  # 2 == 2.0 == 2_0
+        parts.pop()
     return tuple(parts)
+
+
+def folder_name(metadata: dict) -> str:
+    """The folder a package installs to, from its own metadata (never the archive's layout).
+
+    Two packages get the same folder only when they translate the same pair at the same
+    version, so installing one can never replace a different model.
+    """
+    version = str(metadata.get("package_version", "") or "0").replace(".", "_")
+    name = f"translate-{metadata['from_code']}_{metadata['to_code']}-{version}"
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+
+
+_ROOT_PAIR = re.compile(r"(?:^|[-_])([a-z]{2,3})_([a-z]{2,3})(?:-(\d+(?:[._]\d+)*))?$")
+
+
+def _check_root_agrees(root: str, metadata: dict, archive: Path) -> None:
+    """Refuse an archive whose top folder names another pair or version than its metadata."""
+    match = _ROOT_PAIR.search(root.lower())
+    if not match:
+        return
+    src, tgt, version = match.groups()
+    if (src, tgt) != (metadata["from_code"], metadata["to_code"]):
+        raise PackageError(archive, f"archive folder {root!r} names {src}→{tgt}, but its "
+                           f"metadata.json says {metadata['from_code']}→{metadata['to_code']}; "
+                           "refusing a mislabelled package")
+    declared = str(metadata.get("package_version", "") or "")
+    if version and declared and version_key(version) != version_key(declared):
+        raise PackageError(archive, f"archive folder {root!r} names version {version}, but its "
+                           f"metadata.json says {declared}; refusing a mislabelled package")
 
 
 def install_archive(archive: Path, models_dir: Path) -> InstalledPackage:
@@ -169,18 +204,64 @@ def install_archive(archive: Path, models_dir: Path) -> InstalledPackage:
         raise PackageError(archive, f"cannot read: {err.strerror or err}") from err
     with zip_file:
         root, metadata = _verify_archive(zip_file, archive)
-        name = _folder_name(root, metadata)
+        _check_root_agrees(root, metadata, archive)
+        return _install_staged(lambda target: _extract(zip_file, root, target, archive),
+                               metadata, models_dir, archive)
+
+
+def install_folder(folder: Path, models_dir: Path) -> InstalledPackage:
+    """Install an unpacked package folder (a copy; the folder itself is left alone).
+
+    Raises:
+        PackageError: the folder is not a translate package, or holds links or special files.
+    """
+    metadata = read_metadata(_read_small(folder / "metadata.json", folder), folder)
+    for path in folder.rglob("*"):
+        if path.is_symlink() or not (path.is_file() or path.is_dir()):
+            raise PackageError(folder, f"{path.relative_to(folder)} is a link or special "
+                                       "file; a package holds plain files only")
+
+    def copy(target: Path) -> None:
+        try:
+            shutil.copytree(folder, target)
+        except (OSError, shutil.Error) as err:
+            raise PackageError(folder, f"cannot copy: {err}") from err
+
+    return _install_staged(copy, metadata, models_dir, folder)
+
+
+def _read_small(path: Path, origin: Path) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(1 << 20)
+    except OSError as err:
+        raise PackageError(origin, "not an Argos package (no readable metadata.json)") from err
+
+
+def _install_staged(fill: Callable[[Path], None], metadata: dict, models_dir: Path,
+                    origin: Path) -> InstalledPackage:
+    """Fill a staging folder inside the models directory, check it, then rename it in."""
+    if models_dir.exists() and not models_dir.is_dir():
+        raise PackageError(models_dir, "the models directory is a file, not a folder")
+    try:
         models_dir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".installing-", dir=models_dir))
+    except OSError as err:
+        raise PackageError(models_dir, f"cannot write the models directory: "
+                                       f"{err.strerror or err}") from err
+    try:
+        target = staging / "package"
+        fill(target)
+        load_package(target)
+        _check_package_files(target, origin)
+        final = models_dir / folder_name(metadata)
         try:
-            target = staging / "package"
-            _extract(zip_file, root, target, archive)
-            load_package(target)
-            _check_package_files(target, archive)
-            final = models_dir / name
             _replace_dir(target, final, staging)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+        except OSError as err:
+            raise PackageError(models_dir, f"cannot install into the models directory: "
+                                           f"{err.strerror or err}") from err
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return load_package(final)
 
 
@@ -222,11 +303,6 @@ def _verify_archive(zip_file: zipfile.ZipFile, archive: Path) -> tuple[str, dict
     if bad is not None:
         raise PackageError(archive, f"corrupt archive (bad CRC for {bad!r})")
     return root, metadata
-
-
-def _folder_name(root: str, metadata: dict) -> str:
-    name = root or f"translate-{metadata['from_code']}_{metadata['to_code']}"
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name).lstrip(".") or "package"
 
 
 def _extract(zip_file: zipfile.ZipFile, root: str, target: Path, archive: Path) -> None:
@@ -277,5 +353,15 @@ def _replace_dir(new: Path, final: Path, staging: Path) -> None:
 
 
 def uninstall(package: InstalledPackage) -> None:
-    """Remove an installed package folder."""
-    shutil.rmtree(package.path)
+    """Remove an installed package: its folder, or only the link when it is a symlink.
+
+    Raises:
+        PackageError: the package could not be removed (permissions, say).
+    """
+    try:
+        if package.path.is_symlink():
+            package.path.unlink()
+        else:
+            shutil.rmtree(package.path)
+    except OSError as err:
+        raise PackageError(package.path, f"cannot remove: {err.strerror or err}") from err

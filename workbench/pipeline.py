@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from workbench.cache import CacheEntry, TranslationCache, cache_key, segment_key, text_key
+from workbench.display import display_path, safe_text
 from workbench.engines.base import Engine, Translation
 from workbench.errors import InputError
 from workbench.glossary.enforce import Protected, contains, protect, restore
@@ -79,6 +80,7 @@ class RunStats:
     missing_pairs: set[tuple[str, str]] = field(default_factory=set)
     signatures: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
     models_loaded: int = 0
     #: Segments translated again only because the glossary changed what they need.
     glossary_retranslated: int = 0
@@ -189,7 +191,8 @@ def _translate_chunk(chunk: list[PreparedArticle | InputError], t: Translator
         if isinstance(item, InputError):
             stats.failed_articles += 1
             stats.errors.append(str(item))
-            yield ArticleResult(ArticleInfo(article=item.path.stem, path=str(item.path),
+            yield ArticleResult(ArticleInfo(article=safe_text(item.path.stem),
+                                            path=display_path(item.path),
                                             error=item.problem), ())
             continue
         stats.articles += 1

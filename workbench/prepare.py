@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from workbench import cues, detect, labels, segment
+from workbench.display import display_path
 from workbench.duplicates import near_duplicates
 from workbench.normalize import normalize_text, split_glued
 from workbench.reader import ArticleFile, read_text
@@ -79,7 +80,7 @@ def prepare_text(file: ArticleFile, text: str,
                                     text=piece, src_lang=lang, line=line.number,
                                     flags=tuple(flags)))
     info = ArticleInfo(
-        article=file.article, path=str(file.path), lang=article_lang.lang,
+        article=file.article, path=display_path(file.path), lang=article_lang.lang,
         lang_confidence=article_lang.confidence, source_url=labelled.source_url,
         site=labelled.site, byline=labelled.byline, date=labelled.date,
         segments=dict(Counter(s.kind.value for s in segments)),

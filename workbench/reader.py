@@ -2,75 +2,127 @@
 
 Decoding is strict: we never guess an encoding silently. UTF-8 (with or without BOM) and
 UTF-16 with a BOM are accepted; anything else is refused with the byte offset of the problem.
+Only regular files are read, and never more than :data:`MAX_ARTICLE_BYTES`: a FIFO would
+block for ever and ``/dev/zero`` never ends, whatever ``stat`` says about their size.
 """
 
 from __future__ import annotations
 
 import codecs
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbench.display import display_path, safe_text
 from workbench.errors import InputError
 
 ARTICLE_SUFFIX = ".txt"
 #: Files larger than this are refused rather than read into memory.
 MAX_ARTICLE_BYTES = 50 * 1024 * 1024
 
+_SPECIAL_FILES = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+                  (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
 
 @dataclass(frozen=True, slots=True)
 class ArticleFile:
-    """An input file and the stable id its records carry."""
+    """An input file and the stable id its records carry (always safe, printable text)."""
 
     article: str
     path: Path
 
 
-def find_articles(inputs: Sequence[Path]) -> Iterator[ArticleFile | InputError]:
+@dataclass(frozen=True, slots=True)
+class InputNotice:
+    """Something about the inputs worth saying that loses nothing (a file listed twice)."""
+
+    path: Path
+    message: str
+
+    def __str__(self) -> str:
+        return f"{display_path(self.path)}: {self.message}"
+
+
+def find_articles(inputs: Sequence[Path]
+                  ) -> Iterator[ArticleFile | InputError | InputNotice]:
     """Yield every article under the inputs, in a stable order, and an error for each bad input.
 
-    Files named explicitly are taken whatever their suffix; folders are searched recursively
-    for ``*.txt`` files (symlinked folders are not followed, so a loop cannot trap us).
-    Ids are file stems, made unique with the parent folder when two stems collide.
+    Files named explicitly are taken whatever their suffix; folders are searched for ``*.txt``
+    files, iteratively (no depth limit), without following symlinked folders (so a loop
+    cannot trap us). A file reached twice (listed twice, by a relative and an absolute path,
+    or through a link) is taken once, with a notice. Ids are file stems, made unique with the
+    parent folder when two stems collide.
     """
-    seen: dict[str, Path] = {}
+    seen_ids: dict[str, Path] = {}
+    seen_files: dict[tuple[int, int], Path] = {}
     for item in inputs:
-        if not item.exists():
+        if not os.path.lexists(item):
             yield InputError(item, "no such file or directory")
             continue
-        if item.is_dir():
-            found = sorted(_walk(item))
-            if not found:
-                yield InputError(item, f"no {ARTICLE_SUFFIX} articles in this directory")
-            paths: list[Path | InputError] = list(found)
-        else:
-            paths = [item]
+        paths: Iterator[Path | InputError] = _walk(item) if item.is_dir() else iter([item])
+        found = False
         for path in paths:
             if isinstance(path, InputError):
                 yield path
                 continue
-            article = _unique_id(path, seen)
-            seen[article] = path
+            found = True
+            identity = _identity(path)
+            if identity is not None and identity in seen_files:
+                yield InputNotice(path, f"same file as {display_path(seen_files[identity])}; "
+                                        "taken once")
+                continue
+            if identity is not None:
+                seen_files[identity] = path
+            article = _unique_id(path, seen_ids)
+            seen_ids[article] = path
             yield ArticleFile(article, path)
+        if item.is_dir() and not found:
+            yield InputError(item, f"no {ARTICLE_SUFFIX} articles in this directory")
 
 
-def _walk(root: Path) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
-            if name.endswith(ARTICLE_SUFFIX) and not name.startswith("."):
-                yield Path(dirpath) / name
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None  # unreadable: reading it will say why
+    return info.st_dev, info.st_ino
+
+
+def _walk(root: Path) -> Iterator[Path | InputError]:
+    """Article files under ``root`` in sorted order, depth first, with an explicit stack."""
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                children = sorted(entries, key=lambda e: e.name)
+        except OSError as err:
+            yield InputError(folder, f"cannot list folder: {err.strerror or err}")
+            continue
+        subfolders = []
+        for entry in children:
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                subfolders.append(Path(entry.path))
+            elif entry.name.endswith(ARTICLE_SUFFIX):
+                yield Path(entry.path)
+        stack.extend(reversed(subfolders))
 
 
 def _unique_id(path: Path, seen: dict[str, Path]) -> str:
-    article = path.stem
-    if article in seen and seen[article] != path:
-        article = f"{path.parent.name}-{path.stem}"
-        n = 2
-        while article in seen:
-            article = f"{path.parent.name}-{path.stem}-{n}"
-            n += 1
+    stem, parent = safe_text(path.stem), safe_text(path.parent.name)
+    article = stem
+    n = 2
+    while article in seen:
+        article = f"{parent}-{stem}" if n == 2 else f"{parent}-{stem}-{n - 1}"
+        n += 1
     return article
 
 
@@ -78,22 +130,42 @@ def read_text(path: Path) -> str:
     """Read and decode one article.
 
     Raises:
-        InputError: the file is unreadable, a directory, binary, empty, too large, or not
-            valid UTF-8/UTF-16; the message says which and where.
+        InputError: the file is unreadable, not a regular file, binary, empty, too large, or
+            not valid UTF-8/UTF-16; the message says which and where.
     """
-    try:
-        if path.is_dir():
-            raise InputError(path, "is a directory, not an article file")
-        size = path.stat().st_size
-        if size > MAX_ARTICLE_BYTES:
-            raise InputError(path, f"too large ({size} bytes; limit {MAX_ARTICLE_BYTES})")
-        data = path.read_bytes()
-    except OSError as err:
-        raise InputError(path, f"cannot read: {err.strerror or err}") from err
+    data = read_bytes(path, MAX_ARTICLE_BYTES)
     text = decode(path, data)
     if not text.strip():
         raise InputError(path, "empty (no text)")
     return text
+
+
+def read_bytes(path: Path, limit: int) -> bytes:
+    """Read a regular file of at most ``limit`` bytes, never blocking on a special file."""
+    try:
+        kind = _special_kind(os.stat(path).st_mode)
+        if kind:
+            raise InputError(path, f"{kind}, not a regular file")
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        try:
+            kind = _special_kind(os.fstat(fd).st_mode)  # it may have changed since stat
+            if kind:
+                raise InputError(path, f"{kind}, not a regular file")
+            with os.fdopen(fd, "rb", closefd=False) as handle:
+                data = handle.read(limit + 1)
+        finally:
+            os.close(fd)
+    except OSError as err:
+        raise InputError(path, f"cannot read: {err.strerror or err}") from err
+    if len(data) > limit:
+        raise InputError(path, f"too large (over {limit} bytes)")
+    return data
+
+
+def _special_kind(mode: int) -> str | None:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    return next((name for test, name in _SPECIAL_FILES if test(mode)), None)
 
 
 def decode(path: Path, data: bytes) -> str:

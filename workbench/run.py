@@ -28,7 +28,7 @@ from workbench.pipeline import (
     translate_articles,
 )
 from workbench.prepare import PreparedArticle, prepare
-from workbench.reader import ArticleFile, find_articles
+from workbench.reader import ArticleFile, InputNotice, find_articles
 from workbench.settings import Settings
 
 RECORDS = "records.jsonl"
@@ -44,10 +44,15 @@ class RunResult:
     stats: RunStats
 
 
-def prepared_articles(inputs: Sequence[Path], languages: tuple[str, ...]
+def prepared_articles(inputs: Sequence[Path], languages: tuple[str, ...],
+                      notices: list[str] | None = None
                       ) -> Iterator[PreparedArticle | InputError]:
     """Find and prepare every article; unusable files come through as errors, not raised."""
     for item in find_articles(inputs):
+        if isinstance(item, InputNotice):
+            if notices is not None:
+                notices.append(str(item))
+            continue
         if isinstance(item, InputError):
             yield item
             continue
@@ -79,7 +84,8 @@ def translate_inputs(inputs: Sequence[Path], out_dir: Path, settings: Settings,
             atomic_write(out_dir / ARTICLES) as articles_out:
         translator = Translator(engines, cache, stats, glossary, settings.tgt_lang,
                                 progress or NoProgress())
-        results = translate_articles(prepared_articles(inputs, languages), translator)
+        results = translate_articles(
+            prepared_articles(inputs, languages, stats.notices), translator)
         for result in results:
             articles_out.write(dumps(result.info.to_dict()) + "\n")
             for record in result.records:
@@ -110,4 +116,5 @@ def manifest_of(stats: RunStats, settings: Settings, started: str, glossary: Glo
         "statuses": {str(k): v for k, v in sorted(stats.statuses.items())},
         "missing_pairs": sorted(f"{s}-{t}" for s, t in stats.missing_pairs),
         "errors": stats.errors,
+        "notices": stats.notices,
     }

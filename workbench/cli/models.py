@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import click
@@ -19,7 +18,7 @@ from workbench.cli.base import (
     settings_options,
 )
 from workbench.errors import WorkbenchError
-from workbench.packages import installed_packages, uninstall
+from workbench.packages import installed_packages
 
 
 @cli.group("models", context_settings=CONTEXT)
@@ -34,28 +33,30 @@ def models_group() -> None:
 @click.option("--silent", is_flag=True, help="Don't show download progress.")
 @fail_on_errors
 def models_install(packages: tuple[str, ...], silent: bool, **options: Any) -> None:
-    """Install models from the package index by language code, or from .argosmodel files.
+    """Install models from the package index by language code, or from local files or folders.
 
     \b
     Examples:
       workbench models install de ru sv          # de→en, ru→en, sv→en from the index
       workbench models install translate-nb_en   # full package codes work too
       workbench models install ~/Downloads/translate-pl_en-1_9.argosmodel
+      workbench models install ./translate-pl_en-1_9/   # an unpacked package folder
 
     Every archive is verified before anything is moved into place: a corrupt or unsafe
     archive is refused and the models directory is left as it was.
     """
     settings = build_settings(**options)
-    index = None
+    fetched: list[package_index.PackageIndex] = []
+
+    def index() -> package_index.PackageIndex:
+        if not fetched:
+            fetched.append(package_index.fetch_index(settings.index_url))
+        return fetched[0]
+
     failed = 0
     for spec in packages:
         try:
-            if models.is_archive_path(spec):
-                package = models.install_file(Path(spec), settings)
-            else:
-                index = index or package_index.fetch_index(settings.index_url)
-                package = models.install_from_index(spec, settings, index,
-                                                    download_bar(silent)(spec))
+            package = models.install(spec, settings, index, download_bar(silent)(spec))
         except WorkbenchError as err:
             click.secho(f"Error: {err}", fg="red", err=True)
             failed += 1
@@ -116,14 +117,7 @@ def models_available(json_: bool, **options: Any) -> None:
 def models_remove(codes: tuple[str, ...], **options: Any) -> None:
     """Remove installed packages by language code (de), pair (de_en) or package code."""
     settings = build_settings(**options)
-    installed = installed_packages(settings.models_dir)
     for code in codes:
-        pair = package_index.parse_pair(code, settings.tgt_lang)
-        doomed = [p for p in installed if p.pair == pair]
-        if not doomed:
-            raise click.ClickException(f"no installed package for {code!r} in "
-                                       f"{settings.models_dir}")
-        for package in doomed:
-            uninstall(package)
+        for package in models.remove(code, settings):
             click.echo(f"Removed {package.code} {package.package_version} ({package.path})",
                        err=True)

@@ -83,12 +83,15 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
     result = translate_inputs(list(inputs), out_dir, settings, engines, progress)
     export(out_dir, formats, include_kept)
     stats = result.stats
+    for notice in stats.notices:
+        click.echo(f"Note: {notice}", err=True)
     for problem in [*engines.problems, *stats.errors]:
         click.secho(f"Error: {problem}", fg="red", err=True)
     s = stats.statuses
     click.echo(
         f"{stats.articles} articles ({stats.failed_articles} unreadable), {stats.segments} "
         f"segments: {s[Status.TRANSLATED]} translated, {s[Status.CACHED]} from cache, "
+        f"{s[Status.APPROVED]} approved, "
         f"{s[Status.KEPT]} kept, {s[Status.NO_MODEL]} without a model, "
         f"{s[Status.FAILED]} failed. Models loaded: {stats.models_loaded}. "
         f"Glossary: {stats.glossary_retranslated} re-translated because of glossary changes, "

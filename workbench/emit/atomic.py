@@ -7,21 +7,67 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
+
+from workbench.errors import OutputError
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 @contextlib.contextmanager
-def atomic_write(path: Path, mode: str = "w") -> Iterator[IO]:
-    """Write to a temporary file beside ``path``; rename it into place only on success."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def _as_output_error(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except OSError as err:
+        raise OutputError(path, f"cannot write: {err.strerror or err}") from err
+
+
+class _Guarded:
+    """A file whose write errors (disk full...) name the output, not a stray OSError."""
+
+    def __init__(self, file: IO, path: Path) -> None:
+        self._file, self._path = file, path
+
+    def write(self, data: str | bytes) -> int:
+        """Write, turning OSError into OutputError."""
+        with _as_output_error(self._path):
+            return self._file.write(data)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._file, name)
+
+
+@contextlib.contextmanager
+def atomic_write(path: Path, mode: str = "w") -> Iterator[Any]:
+    """Write to a temporary file beside ``path``; rename it into place only on success.
+
+    The file gets the permissions a plain ``open`` would give it (0644 under umask 022), not
+    the 0600 of a temporary file, so colleagues and web servers can read the outputs.
+
+    Raises:
+        OutputError: the folder cannot be created or written (read-only, full, under a file);
+            the previous file, if any, is left as it was.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                        dir=path.parent)
+    except OSError as err:
+        raise OutputError(path, f"cannot write: {err.strerror or err}") from err
     try:
         encoding = None if "b" in mode else "utf-8"
         with os.fdopen(handle, mode, encoding=encoding) as out:
-            yield out
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
+            yield _Guarded(out, path)
+            with _as_output_error(path):
+                out.flush()
+                os.fsync(out.fileno())
+        with _as_output_error(path):
+            os.chmod(temp, 0o666 & ~_umask())
+            os.replace(temp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
