@@ -48,6 +48,6 @@ def test_refuses_a_foreign_database(tmp_path):
 def test_refuses_a_file_that_is_not_sqlite(tmp_path):
     path = tmp_path / "c.db"
     path.write_bytes(b"this is not a database at all" * 100)
-    with pytest.raises(CacheError, match=f"{path}: not a usable workbench cache"):
+    with pytest.raises(CacheError, match=f"{path}: is not an SQLite database; refusing"):
         TranslationCache(path)
     assert path.read_bytes() == b"this is not a database at all" * 100

@@ -5,7 +5,6 @@ import json
 
 from fakes import FakeEngines
 
-from workbench.emit.jsonl import read_lines
 from workbench.run import translate_inputs
 from workbench.settings import Settings
 
@@ -26,7 +25,8 @@ def run(tmp_path, folder, engines, out="out"):
     settings = Settings(models_dir=tmp_path / "models", cache_path=tmp_path / "cache.db",
                         glossary_paths=())
     result = translate_inputs([folder], tmp_path / out, settings, engines)
-    records = list(read_lines(tmp_path / out / "records.jsonl"))
+    records = [json.loads(line) for line in
+               (tmp_path / out / "records.jsonl").read_text("utf-8").splitlines()]
     return result.stats, records
 
 

@@ -9,10 +9,13 @@ in every later run and export without loading a model.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.errors import InputError
+
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,20 +38,36 @@ def load_corrections(path: Path) -> list[Correction]:
     """
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+    except json.JSONDecodeError as err:
+        raise InputError(path, f"not a corrections file (not valid JSON: {err.msg})",
+                         err.lineno) from err
+    except (OSError, UnicodeDecodeError, RecursionError) as err:
         raise InputError(path, f"not a corrections file ({err})") from err
     entries = data.get("corrections") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise InputError(path, "not a corrections file (no 'corrections' list)")
-    corrections = []
-    for number, entry in enumerate(entries, 1):
-        if not isinstance(entry, dict):
-            raise InputError(path, f"correction {number} is not an object")
-        missing = [k for k in ("src_lang", "tgt_lang", "src", "tgt")
-                   if not isinstance(entry.get(k), str) or not entry[k].strip()]
-        if missing:
-            raise InputError(path, f"correction {number} has no {', '.join(missing)}")
-        corrections.append(Correction(entry["src_lang"], entry["tgt_lang"], entry["src"],
-                                      entry["tgt"].strip(), str(entry.get("article", "")),
-                                      int(entry.get("index", -1))))
-    return corrections
+    return [_correction(entry, number, path) for number, entry in enumerate(entries, 1)]
+
+
+def _correction(entry: object, number: int, path: Path) -> Correction:
+    """Check one entry's fields and types; the message names the entry and the field."""
+    if not isinstance(entry, dict):
+        raise InputError(path, f"correction {number} is not an object")
+    missing = [k for k in ("src_lang", "tgt_lang", "src", "tgt")
+               if not isinstance(entry.get(k), str) or not entry[k].strip()]
+    if missing:
+        raise InputError(path, f"correction {number} has no {', '.join(missing)} (text "
+                               "expected)")
+    for key in ("src_lang", "tgt_lang"):
+        if not LANGUAGE_CODE.fullmatch(entry[key]):
+            raise InputError(path, f"correction {number}: {key} {entry[key][:20]!r} is not a "
+                                   "language code")
+    index = entry.get("index", -1)
+    if isinstance(index, bool) or not isinstance(index, int) or not -1 <= index < 2**31:
+        raise InputError(path, f"correction {number}: index must be a segment number "
+                               f"(got {str(index)[:20]!r})")
+    article = entry.get("article", "")
+    if not isinstance(article, str):
+        raise InputError(path, f"correction {number}: article must be text")
+    return Correction(entry["src_lang"], entry["tgt_lang"], entry["src"],
+                      entry["tgt"].strip(), article, index)

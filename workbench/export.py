@@ -1,49 +1,90 @@
-"""Write a run's other formats (TMX, review page) from its JSON Lines outputs."""
+"""Write a run's other formats (TMX, review page) from its JSON Lines, article by article.
+
+Reviewer corrections applied after the run (``workbench corrections apply``) are folded in
+first: ``records.jsonl`` is rewritten with them as ``approved``, so every format agrees.
+"""
 
 from __future__ import annotations
 
-import json
+from collections import Counter
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from workbench.emit.jsonl import read_lines
+from workbench.cache import TranslationCache
 from workbench.emit.review import write_review
 from workbench.emit.tmx import write_tmx
-from workbench.errors import InputError
-from workbench.records import ArticleInfo, Record
+from workbench.glossary.enforce import verify_approved
+from workbench.records import TRANSLATED_KINDS, ArticleInfo, Record, Status
+from workbench.rundir import (
+    REVIEW,
+    TMX,
+    RunWriter,
+    read_articles,
+    read_manifest,
+    read_records,
+    write_manifest,
+)
 
-FORMATS = ("jsonl", "tmx", "html")
-TMX = "records.tmx"
-REVIEW = "review.html"
-
-
-def read_run(out_dir: Path) -> Iterator[tuple[ArticleInfo, list[Record]]]:
-    """Articles and their records, in order, from a run's output directory."""
-    records_path, articles_path = out_dir / "records.jsonl", out_dir / "articles.jsonl"
-    for path in (records_path, articles_path):
-        if not path.is_file():
-            raise InputError(path, "missing; run `workbench translate` first")
-    by_article: dict[str, list[Record]] = {}
-    for data in read_lines(records_path):
-        record = Record.from_dict(data)
-        by_article.setdefault(record.article, []).append(record)
-    for data in read_lines(articles_path):
-        info = ArticleInfo.from_dict(data)
-        yield info, by_article.get(info.article, [])
+#: Statuses an approved correction may replace.
+REPLACEABLE = frozenset({Status.TRANSLATED, Status.CACHED, Status.NO_MODEL, Status.FAILED,
+                         Status.APPROVED})
 
 
-def export(out_dir: Path, formats: Sequence[str], include_kept: bool = False) -> list[Path]:
-    """Write the requested formats next to the JSON Lines; return the files written."""
+def export(out_dir: Path, formats: Sequence[str], include_kept: bool = False,
+           cache: TranslationCache | None = None) -> list[Path]:
+    """Write the requested formats next to the JSON Lines; return the files written.
+
+    With a cache, approved corrections are applied to ``records.jsonl`` first.
+    """
     written = []
+    if cache is not None and apply_approvals(out_dir, cache):
+        written.append(out_dir / "records.jsonl")
     if "tmx" in formats:
         path = out_dir / TMX
-        write_tmx((r for _, records in read_run(out_dir) for r in records), path, include_kept)
+        write_tmx(read_records(out_dir), path, include_kept)
         written.append(path)
     if "html" in formats:
-        manifest_path = out_dir / "run.json"
-        manifest = json.loads(manifest_path.read_text("utf-8")) if manifest_path.is_file() \
-            else {}
         path = out_dir / REVIEW
-        write_review(read_run(out_dir), path, manifest)
+        write_review(read_articles(out_dir), path, read_manifest(out_dir))
         written.append(path)
     return written
+
+
+def apply_approvals(out_dir: Path, cache: TranslationCache) -> int:
+    """Rewrite the run's records with the cache's approved English; return how many changed."""
+    if not cache.has_approvals():
+        return 0
+    changed = Counter[str]()
+    with_approvals = _approved_articles(read_articles(out_dir), cache, changed)
+    statuses: Counter[str] = Counter()
+    with RunWriter(out_dir) as writer:
+        for info, records in with_approvals:
+            statuses.update(r.status.value for r in records)
+            writer.write(info, records)
+    manifest = read_manifest(out_dir)
+    if manifest and changed["records"]:
+        manifest["statuses"] = dict(sorted(statuses.items()))
+        write_manifest(out_dir, manifest)
+    return changed["records"]
+
+
+def _approved_articles(articles: Iterator[tuple[ArticleInfo, list[Record]]],
+                       cache: TranslationCache, changed: Counter[str]
+                       ) -> Iterator[tuple[ArticleInfo, list[Record]]]:
+    for info, records in articles:
+        wanted: dict[tuple[str, str], list[str]] = {}
+        for r in records:
+            if r.status in REPLACEABLE and r.kind in TRANSLATED_KINDS:
+                wanted.setdefault((r.src_lang, r.tgt_lang), []).append(r.src)
+        approved = {pair: cache.approved(*pair, sources) for pair, sources in wanted.items()}
+        out = []
+        for r in records:
+            text = approved.get((r.src_lang, r.tgt_lang), {}).get(r.src) \
+                if r.status in REPLACEABLE else None
+            if text is not None and (text != r.tgt or r.status != Status.APPROVED):
+                r = replace(r, tgt=text, status=Status.APPROVED, score=None,
+                            glossary=verify_approved(text, r.glossary))
+                changed["records"] += 1
+            out.append(r)
+        yield info, out

@@ -19,7 +19,7 @@ from workbench.cache import CacheEntry, TranslationCache, cache_key, segment_key
 from workbench.display import display_path, safe_text
 from workbench.engines.base import Engine, Translation
 from workbench.errors import InputError
-from workbench.glossary.enforce import Protected, contains, protect, restore
+from workbench.glossary.enforce import Protected, protect, restore, verify_approved
 from workbench.glossary.match import Matcher
 from workbench.glossary.store import Glossary
 from workbench.prepare import PreparedArticle
@@ -271,10 +271,9 @@ def _use_approved(pair: tuple[str, str], jobs: list[_Job], t: Translator) -> lis
         if text is None:
             remaining.append(job)
             continue
-        hits = tuple(GlossaryHit(term.match.surface, term.match.target,
-                                 contains(text, term.match.target),
-                                 "approved" if contains(text, term.match.target) else "missed")
-                     for term in job.protected.terms)
+        hits = verify_approved(text, (GlossaryHit(term.match.surface, term.match.target,
+                                                  False, "missed")
+                                      for term in job.protected.terms))
         job.finish(text, None, hits, Status.APPROVED)
     return remaining
 

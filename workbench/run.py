@@ -7,7 +7,6 @@ finished translation is already safe in the cache.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,8 +14,6 @@ from pathlib import Path
 
 from workbench import __version__, detect
 from workbench.cache import TranslationCache
-from workbench.emit.atomic import atomic_write
-from workbench.emit.jsonl import dumps
 from workbench.errors import InputError
 from workbench.glossary.store import Glossary, load_glossary
 from workbench.pipeline import (
@@ -29,11 +26,8 @@ from workbench.pipeline import (
 )
 from workbench.prepare import PreparedArticle, prepare
 from workbench.reader import ArticleFile, InputNotice, find_articles
+from workbench.rundir import RunWriter, write_manifest
 from workbench.settings import Settings
-
-RECORDS = "records.jsonl"
-ARTICLES = "articles.jsonl"
-MANIFEST = "run.json"
 
 
 @dataclass(frozen=True)
@@ -78,22 +72,14 @@ def translate_inputs(inputs: Sequence[Path], out_dir: Path, settings: Settings,
     glossary = load_glossary(settings.glossary_paths) if settings.glossary_paths else Glossary()
     stats = RunStats()
     started = datetime.now(UTC).isoformat(timespec="seconds")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with TranslationCache(settings.cache_path) as cache, \
-            atomic_write(out_dir / RECORDS) as records_out, \
-            atomic_write(out_dir / ARTICLES) as articles_out:
+    with TranslationCache(settings.cache_path) as cache, RunWriter(out_dir) as writer:
         translator = Translator(engines, cache, stats, glossary, settings.tgt_lang,
                                 progress or NoProgress())
         results = translate_articles(
             prepared_articles(inputs, languages, stats.notices), translator)
         for result in results:
-            articles_out.write(dumps(result.info.to_dict()) + "\n")
-            for record in result.records:
-                records_out.write(dumps(record.to_dict()) + "\n")
-    with atomic_write(out_dir / MANIFEST) as manifest:
-        json.dump(manifest_of(stats, settings, started, glossary), manifest,
-                  ensure_ascii=False, indent=2)
-        manifest.write("\n")
+            writer.write(result.info, result.records)
+    write_manifest(out_dir, manifest_of(stats, settings, started, glossary))
     return RunResult(out_dir, stats)
 
 

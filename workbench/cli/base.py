@@ -19,7 +19,7 @@ import click
 from workbench import __version__
 from workbench import index as package_index
 from workbench.errors import WorkbenchError
-from workbench.export import FORMATS
+from workbench.rundir import FORMATS
 from workbench.settings import Settings
 
 EXIT_INCOMPLETE = 3

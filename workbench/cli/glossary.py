@@ -150,11 +150,26 @@ def corrections_group() -> None:
                    "cache/workbench.db]")
 @fail_on_errors
 def corrections_apply(files: tuple[Path, ...], cache_path: Path | None) -> None:
-    """Store corrections exported from the review page as approved translations."""
+    """Store corrections exported from the review page as approved translations.
+
+    Corrections of sentences this cache has never translated (a language pair or a
+    sentence it has not seen: the wrong --cache, say) are stored too, so nothing a reviewer
+    wrote is lost, and counted in a warning: they apply only if that sentence comes up.
+    """
     settings = build_settings(cache_path=cache_path)
     corrections = [c for file in files for c in load_corrections(file)]
     with TranslationCache(settings.cache_path) as cache:
+        unknown_pair, unknown_segment = cache.unmatched(corrections)
         count = cache.approve(corrections)
     click.echo(f"Approved {count} corrections in {settings.cache_path}. Re-run "
                "`workbench translate` (or `workbench export`) to see them in the outputs.",
                err=True)
+    if unknown_pair:
+        pairs = sorted({f"{c.src_lang}→{c.tgt_lang}" for c in unknown_pair})
+        click.secho(f"Warning: {len(unknown_pair)} corrections are for language pairs this "
+                    f"cache has never translated ({', '.join(pairs)}).", fg="yellow", err=True)
+    if unknown_segment:
+        click.secho(f"Warning: {len(unknown_segment)} corrections are for sentences this "
+                    "cache has never translated (first: "
+                    f"{unknown_segment[0].article}:{unknown_segment[0].index}). Is this the "
+                    "cache of the run they were made on?", fg="yellow", err=True)

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from workbench import models
+from workbench.cache import TranslationCache
 from workbench.cli.base import (
     CONTEXT,
     EXIT_INCOMPLETE,
@@ -19,9 +20,10 @@ from workbench.cli.base import (
     format_options,
     settings_options,
 )
-from workbench.export import REVIEW, export
+from workbench.export import export
 from workbench.records import Status
 from workbench.run import count_articles, translate_inputs
+from workbench.rundir import REVIEW, remove_stale
 
 
 @cli.command(context_settings=CONTEXT)
@@ -81,6 +83,7 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
     if not silent:
         click.echo(f"Reading {count_articles(inputs)} article files...", err=True)
     result = translate_inputs(list(inputs), out_dir, settings, engines, progress)
+    remove_stale(out_dir, formats)
     export(out_dir, formats, include_kept)
     stats = result.stats
     for notice in stats.notices:
@@ -111,11 +114,25 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
 @cli.command("export", context_settings=CONTEXT)
 @click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @format_options
+@click.option("--cache", "cache_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Cache holding approved corrections. [env: WORKBENCH_CACHE; default: "
+                   "cache/workbench.db]")
 @fail_on_errors
-def export_command(out_dir: Path, formats: list[str], include_kept: bool) -> None:
-    """Write TMX and/or the review page from the records of a finished run in OUT_DIR."""
-    for path in export(out_dir, formats, include_kept):
-        click.echo(f"Wrote {path}", err=True)
+def export_command(out_dir: Path, formats: list[str], include_kept: bool,
+                   cache_path: Path | None) -> None:
+    """Write TMX and/or the review page from the records of a finished run in OUT_DIR.
+
+    Corrections stored with `workbench corrections apply` since the run are applied first:
+    records.jsonl is rewritten with them as "approved", and every format shows them.
+    """
+    settings = build_settings(cache_path=cache_path)
+    cache = TranslationCache(settings.cache_path) if settings.cache_path.exists() else None
+    try:
+        for path in export(out_dir, formats, include_kept, cache):
+            click.echo(f"Wrote {path}", err=True)
+    finally:
+        if cache is not None:
+            cache.close()
 
 
 @cli.command("review", context_settings=CONTEXT)

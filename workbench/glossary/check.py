@@ -12,8 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.emit.jsonl import read_lines
-from workbench.errors import InputError
+from workbench.rundir import read_records
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,15 +49,11 @@ class TermReport:
 
 def check_run(out_dir: Path) -> list[TermReport]:
     """Collect every glossary occurrence of a run, grouped by target, most missed first."""
-    records = out_dir / "records.jsonl"
-    if not records.is_file():
-        raise InputError(records, "no records.jsonl here; run `workbench translate` first")
     reports: dict[str, TermReport] = defaultdict(lambda: TermReport(""))
-    for record in read_lines(records):
-        for hit in record.get("glossary", []):
-            report = reports[hit["target"]]
-            report.target = hit["target"]
-            report.occurrences.append(Occurrence(record["article"], record["index"],
-                                                 hit["term"], hit["target"], hit["found"],
-                                                 hit["enforced"]))
+    for record in read_records(out_dir):
+        for hit in record.glossary:
+            report = reports[hit.target]
+            report.target = hit.target
+            report.occurrences.append(Occurrence(record.article, record.index, hit.term,
+                                                 hit.target, hit.found, hit.enforced))
     return sorted(reports.values(), key=lambda r: (-len(r.missed), r.target))

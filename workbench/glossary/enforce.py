@@ -23,6 +23,7 @@ sentence fluent (articles, word order), and steps 2-4 still apply to them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from workbench.engines.base import Translation
@@ -164,6 +165,13 @@ def _replace_placeholder(text: str, placeholder: str, target: str) -> str:
     pattern = re.compile(rf"(?<!\d){placeholder}(?!\d)")
     replaced = pattern.sub(target, text, count=1)
     return pattern.sub("", replaced)  # a copied-twice placeholder leaves no trace
+
+
+def verify_approved(text: str, hits: Iterable[GlossaryHit]) -> tuple[GlossaryHit, ...]:
+    """Check a reviewer's English for each term: ``approved`` when present, else ``missed``."""
+    return tuple(GlossaryHit(hit.term, hit.target, contains(text, hit.target),
+                             "approved" if contains(text, hit.target) else "missed")
+                 for hit in hits)
 
 
 def contains(text: str, target: str) -> bool:

@@ -1,0 +1,166 @@
+"""A run's output folder: the one place that names its files, writes and reads them.
+
+``records.jsonl`` holds every record in article order and ``articles.jsonl`` one line per
+article in the same order, so both are read back together, one article at a time: memory
+stays bounded by the largest article, not the run. A damaged line is reported as
+``file:line: problem``, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from workbench.emit.atomic import atomic_write
+from workbench.emit.jsonl import dumps
+from workbench.errors import InputError, OutputError
+from workbench.records import ArticleInfo, Record
+
+RECORDS = "records.jsonl"
+ARTICLES = "articles.jsonl"
+MANIFEST = "run.json"
+TMX = "records.tmx"
+REVIEW = "review.html"
+#: The files of each output format; ``jsonl`` (with ``run.json``) is always written.
+FORMAT_FILES = {"jsonl": (RECORDS, ARTICLES), "tmx": (TMX,), "html": (REVIEW,)}
+FORMATS = tuple(FORMAT_FILES)
+
+
+class RunWriter:
+    """Stream articles and their records into the run folder, atomically on close."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self._stack = contextlib.ExitStack()
+
+    def __enter__(self) -> RunWriter:
+        self._records = self._stack.enter_context(atomic_write(self.out_dir / RECORDS))
+        self._articles = self._stack.enter_context(atomic_write(self.out_dir / ARTICLES))
+        return self
+
+    def write(self, info: ArticleInfo, records: tuple[Record, ...] | list[Record]) -> None:
+        """Append one article and its records."""
+        self._articles.write(dumps(info.to_dict()) + "\n")
+        for record in records:
+            self._records.write(dumps(record.to_dict()) + "\n")
+
+    def __exit__(self, *exc: Any) -> bool | None:
+        return self._stack.__exit__(*exc)
+
+
+def write_manifest(out_dir: Path, manifest: dict) -> None:
+    """Write ``run.json``."""
+    with atomic_write(out_dir / MANIFEST) as out:
+        json.dump(manifest, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+
+
+def read_manifest(out_dir: Path) -> dict:
+    """``run.json``, or ``{}`` when the run has none."""
+    path = out_dir / MANIFEST
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except json.JSONDecodeError as err:
+        raise InputError(path, f"not valid JSON ({err.msg})", err.lineno) from err
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(path, f"cannot read ({err})") from err
+    if not isinstance(data, dict):
+        raise InputError(path, "not a run manifest (expected a JSON object)", 1)
+    return data
+
+
+def _lines(path: Path) -> Iterator[tuple[int, dict]]:
+    """(line number, object) for each non-blank line; a bad line is a file:line error."""
+    if not path.is_file():
+        raise InputError(path, "missing; run `workbench translate` first")
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    data = json.loads(line)
+                except json.JSONDecodeError as err:
+                    raise InputError(path, f"not valid JSON ({err.msg})", number) from err
+                if not isinstance(data, dict):
+                    raise InputError(path, "expected a JSON object", number)
+                yield number, data
+    except UnicodeDecodeError as err:
+        raise InputError(path, f"not valid UTF-8 ({err.reason})") from err
+    except OSError as err:
+        raise InputError(path, f"cannot read: {err.strerror or err}") from err
+
+
+def read_records(out_dir: Path) -> Iterator[Record]:
+    """Every record of a run, in order, typed."""
+    path = out_dir / RECORDS
+    for number, data in _lines(path):
+        yield _typed(Record.from_dict, data, path, number, "record")
+
+
+def read_articles(out_dir: Path) -> Iterator[tuple[ArticleInfo, list[Record]]]:
+    """Each article of a run with its records, streamed article by article."""
+    path = out_dir / ARTICLES
+    records = _peekable(read_records(out_dir))
+    for number, data in _lines(path):
+        info = _typed(ArticleInfo.from_dict, data, path, number, "article line")
+        own = []
+        while records.peek() is not None and records.peek().article == info.article:
+            own.append(next(records))
+        yield info, own
+    leftover = records.peek()
+    if leftover is not None:
+        raise InputError(out_dir / RECORDS, f"record of article {leftover.article!r} is not "
+                         f"in {ARTICLES} order (the two files are from different runs?)")
+
+
+def _typed(build: Any, data: dict, path: Path, number: int, what: str) -> Any:
+    try:
+        return build(data)
+    except KeyError as err:
+        raise InputError(path, f"not a workbench {what} (no {err.args[0]!r})", number) from err
+    except (TypeError, ValueError, AttributeError) as err:
+        raise InputError(path, f"not a workbench {what} ({err})", number) from err
+
+
+class _peekable:
+    def __init__(self, items: Iterator[Record]) -> None:
+        self._items = items
+        self._next: Record | None = None
+        self._done = False
+
+    def peek(self) -> Record | None:
+        if self._next is None and not self._done:
+            self._next = next(self._items, None)
+            self._done = self._next is None
+        return self._next
+
+    def __next__(self) -> Record:
+        item = self.peek()
+        if item is None:
+            raise StopIteration
+        self._next = None
+        return item
+
+
+def remove_stale(out_dir: Path, formats: list[str] | tuple[str, ...]) -> list[Path]:
+    """Delete outputs of formats this run does not write, so none sits beside new records."""
+    removed = []
+    for fmt, names in FORMAT_FILES.items():
+        if fmt in formats or fmt == "jsonl":
+            continue
+        for name in names:
+            path = out_dir / name
+            if path.is_file():
+                try:
+                    path.unlink()
+                except OSError as err:
+                    raise OutputError(path, f"cannot remove a stale output: "
+                                            f"{err.strerror or err}") from err
+                removed.append(path)
+    return removed
