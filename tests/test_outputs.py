@@ -132,7 +132,8 @@ def test_bad_corrections_file_is_named(tmp_path):
     result = CliRunner().invoke(cli, ["corrections", "apply", str(bad), "--cache",
                                       str(tmp_path / "c.db")])
     assert result.exit_code == 1
-    assert result.output == f"Error: {bad}: correction 1 has no tgt_lang, src, tgt (text expected)\n"
+    assert result.output == (f"Error: {bad}: correction 1 has no tgt_lang, src, tgt "
+                             "(text expected)\n")
 
 
 def test_approved_translations_are_checked_against_the_glossary(tmp_path):
