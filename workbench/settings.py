@@ -1,19 +1,30 @@
-"""Run settings, declared as data, built once by the CLI and passed down.
+"""Run settings, declared once as data: their option, environment variable, type and limits.
 
-Library code never reads ``os.environ``: :meth:`Settings.from_env` is the single place the
-environment is consulted, and the CLI calls it.
+The CLI builds its options from :data:`SETTINGS`, and :meth:`Settings.from_env` validates
+every value the same way whether it came from an option or the environment, so a bad
+``WORKBENCH_BEAM_SIZE`` is refused as clearly as a bad ``--beam-size``. Library code never
+reads ``os.environ``: ``from_env`` is the single place the environment is consulted.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from workbench.errors import WorkbenchError
+
 DEFAULT_INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
 PIVOT_LANGUAGE = "en"
+DEVICES = ("auto", "cpu", "cuda")
+COMPUTE_TYPES = ("default", "auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16",
+                 "int16", "float16", "bfloat16", "float32")
+
+
+class SettingError(WorkbenchError):
+    """A setting has a value we cannot use; names the option or variable it came from."""
 
 
 def argos_packages_dir(env: Mapping[str, str]) -> Path:
@@ -31,26 +42,64 @@ def argos_packages_dir(env: Mapping[str, str]) -> Path:
 
 @dataclass(frozen=True)
 class Setting:
-    """One user-facing setting: its name, default, environment variable and help text."""
+    """One user-facing setting: option, environment variable, type, limits and help."""
 
     name: str
+    option: str
     env: str | None
+    kind: type
     help: str
+    default_text: str
+    minimum: int | None = None
+    maximum: int | None = None
+    choices: tuple[str, ...] = ()
+
+    def parse(self, raw: Any, source: str) -> Any:
+        """Check and convert one value; ``source`` names where it came from."""
+        def refuse(problem: str) -> SettingError:
+            shown = str(raw)
+            shown = shown if len(shown) <= 40 else shown[:37] + "..."
+            return SettingError(f"{source}: {problem} (got {shown!r})")
+
+        if self.kind is int:
+            try:
+                value = int(str(raw).strip(), 10)
+            except ValueError:
+                raise refuse("must be a whole number") from None
+            if (self.minimum is not None and value < self.minimum) or \
+                    (self.maximum is not None and value > self.maximum):
+                raise refuse(f"must be between {self.minimum} and {self.maximum}")
+            return value
+        text = str(raw)
+        if not text.strip() or "\x00" in text:
+            raise refuse("must not be empty")
+        if self.choices and text not in self.choices:
+            raise refuse(f"must be one of {', '.join(self.choices)}")
+        return Path(text) if self.kind is Path else text
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("models_dir", "WORKBENCH_MODELS_DIR",
-            "Directory of installed Argos packages (default: Argos's own packages directory)."),
-    Setting("cache_path", "WORKBENCH_CACHE", "SQLite translation cache."),
-    Setting("index_url", "WORKBENCH_PACKAGE_INDEX", "URL of the Argos package index JSON."),
-    Setting("device", "WORKBENCH_DEVICE", "cpu, cuda or auto (CUDA when present)."),
-    Setting("compute_type", "WORKBENCH_COMPUTE_TYPE",
-            "CTranslate2 compute type; 'default' is int8 on CPU, int8_float16 on CUDA."),
-    Setting("beam_size", "WORKBENCH_BEAM_SIZE", "Beam size for decoding."),
-    Setting("batch_tokens", "WORKBENCH_BATCH_TOKENS", "Source tokens per engine batch."),
-    Setting("threads", "WORKBENCH_THREADS", "CPU threads per translation (0: all cores)."),
-    Setting("glossary_paths", None, "Glossary files or folders (default: glossary/)."),
+    Setting("models_dir", "--models-dir", "WORKBENCH_MODELS_DIR", Path,
+            "Installed Argos packages.",
+            "Argos's own packages directory, so argospm installs just work"),
+    Setting("cache_path", "--cache", "WORKBENCH_CACHE", Path, "SQLite translation cache.",
+            "cache/workbench.db"),
+    Setting("index_url", "--index-url", "WORKBENCH_PACKAGE_INDEX", str,
+            "Argos package index JSON.", "the official argospm-index"),
+    Setting("device", "--device", "WORKBENCH_DEVICE", str,
+            "Where to run the models.", "auto, CUDA when present", choices=DEVICES),
+    Setting("compute_type", "--compute-type", "WORKBENCH_COMPUTE_TYPE", str,
+            "CTranslate2 compute type.", "int8 on CPU, int8_float16 on CUDA",
+            choices=COMPUTE_TYPES),
+    Setting("beam_size", "--beam-size", "WORKBENCH_BEAM_SIZE", int, "Beam size.", "4",
+            minimum=1, maximum=32),
+    Setting("batch_tokens", "--batch-tokens", "WORKBENCH_BATCH_TOKENS", int,
+            "Source tokens per batch; larger is faster until memory runs out.", "2048",
+            minimum=16, maximum=1_000_000),
+    Setting("threads", "--threads", "WORKBENCH_THREADS", int,
+            "CPU threads per model (0: all cores).", "0", minimum=0, maximum=1024),
 )
+BY_NAME = {s.name: s for s in SETTINGS}
 
 
 @dataclass(frozen=True)
@@ -76,23 +125,22 @@ class Settings:
         """Build settings from environment variables, then explicit overrides (CLI options).
 
         ``None`` overrides are ignored, so the CLI can pass every option through unchanged.
+        Every declared setting is validated, wherever its value came from.
+
+        Raises:
+            SettingError: a value is malformed or out of range; names its option or variable.
         """
         values: dict[str, Any] = {"models_dir": argos_packages_dir(env)}
-        types = {f.name: f.type for f in fields(cls)}
         for setting in SETTINGS:
             if setting.env and env.get(setting.env):
-                values[setting.name] = _coerce(types[setting.name], env[setting.env])
-        values.update({k: v for k, v in overrides.items() if v is not None})
+                values[setting.name] = setting.parse(env[setting.env], setting.env)
+        for name, value in overrides.items():
+            if value is None:
+                continue
+            declared = BY_NAME.get(name)
+            values[name] = declared.parse(value, declared.option) if declared else value
         return cls(**values)
 
     def with_(self, **changes: Any) -> Settings:
         """Return a copy with some fields changed."""
         return replace(self, **changes)
-
-
-def _coerce(type_name: Any, raw: str) -> Any:
-    if type_name in ("int", int):
-        return int(raw)
-    if type_name in ("Path", Path):
-        return Path(raw)
-    return raw

@@ -20,7 +20,7 @@ from workbench import __version__
 from workbench import index as package_index
 from workbench.errors import WorkbenchError
 from workbench.rundir import FORMATS
-from workbench.settings import Settings
+from workbench.settings import BY_NAME, SettingError, Settings
 
 EXIT_INCOMPLETE = 3
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -96,19 +96,27 @@ def format_options(func: Callable) -> Callable:
                         help="Comma-separated outputs: jsonl (always written), tmx, html.")(func)
 
 
-def settings_options(func: Callable) -> Callable:
-    """Options shared by every command that touches models or the cache."""
-    options = [
-        click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path),
-                     help="Installed Argos packages. [env: WORKBENCH_MODELS_DIR; default: "
-                          "Argos's own packages directory, so argospm installs just work]"),
-        click.option("--index-url", metavar="URL",
-                     help="Argos package index JSON. [env: WORKBENCH_PACKAGE_INDEX; default: "
-                          "the official argospm-index]"),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+def setting_options(*names: str) -> Callable[[Callable], Callable]:
+    """Click options generated from the declared settings (``settings.SETTINGS``).
+
+    Values arrive as text and are validated once, by ``Settings.from_env``, exactly as the
+    same setting from the environment would be.
+    """
+    def decorate(func: Callable) -> Callable:
+        for name in reversed(names):
+            s = BY_NAME[name]
+            few = 0 < len(s.choices) <= 4
+            metavar = "N" if s.kind is int else "|".join(s.choices) if few else \
+                "TYPE" if s.choices else "PATH" if s.kind is Path else "TEXT"
+            choices = f" One of: {', '.join(s.choices)}." if s.choices and not few else ""
+            func = click.option(s.option, name, metavar=metavar, help=(
+                f"{s.help}{choices} [env: {s.env}; default: {s.default_text}]"))(func)
+        return func
+
+    return decorate
+
+
+settings_options = setting_options("models_dir", "index_url")
 
 
 def fail_on_errors(func: Callable) -> Callable:
@@ -127,8 +135,14 @@ def fail_on_errors(func: Callable) -> Callable:
 
 
 def build_settings(**options: Any) -> Settings:
-    """Settings from the environment, overridden by whatever options were given."""
-    return Settings.from_env(os.environ, **options)
+    """Settings from the environment, overridden by whatever options were given.
+
+    A bad value, from either, is a usage error (exit code 2) naming the option or variable.
+    """
+    try:
+        return Settings.from_env(os.environ, **options)
+    except SettingError as err:
+        raise click.UsageError(str(err)) from err
 
 
 @click.group(context_settings=CONTEXT)

@@ -10,7 +10,14 @@ from pathlib import Path
 import click
 
 from workbench.cache import TranslationCache
-from workbench.cli.base import CONTEXT, EXIT_INCOMPLETE, build_settings, cli, fail_on_errors
+from workbench.cli.base import (
+    CONTEXT,
+    EXIT_INCOMPLETE,
+    build_settings,
+    cli,
+    fail_on_errors,
+    setting_options,
+)
 from workbench.corrections import load_corrections
 from workbench.glossary import edit as glossary_edit
 from workbench.glossary.check import check_run
@@ -88,7 +95,8 @@ def glossary_add(target: str, kind: str, forms: tuple[str, ...], note: str, file
       workbench glossary add "General Secretary" --type title --form nb=generalsekretær
     """
     path = file or glossary_edit.default_file(glossary_dir, kind)
-    outcome = glossary_edit.add_term(path, target, kind, parse_forms(forms), note)
+    outcome = glossary_edit.add_term(path, target, kind, parse_forms(forms), note,
+                                     [glossary_dir, path])
     click.echo(f"{outcome.capitalize()} {target!r} in {path}", err=True)
 
 
@@ -145,9 +153,7 @@ def corrections_group() -> None:
 @corrections_group.command("apply", context_settings=CONTEXT)
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--cache", "cache_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="SQLite translation cache. [env: WORKBENCH_CACHE; default: "
-                   "cache/workbench.db]")
+@setting_options("cache_path")
 @fail_on_errors
 def corrections_apply(files: tuple[Path, ...], cache_path: Path | None) -> None:
     """Store corrections exported from the review page as approved translations.

@@ -18,7 +18,7 @@ from workbench.cli.base import (
     download_bar,
     fail_on_errors,
     format_options,
-    settings_options,
+    setting_options,
 )
 from workbench.export import export
 from workbench.records import Status
@@ -32,24 +32,11 @@ from workbench.rundir import REVIEW, remove_stale
 @click.option("-o", "--output", "out_dir", required=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="Directory for records.jsonl, articles.jsonl and run.json.")
-@settings_options
-@click.option("--cache", "cache_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="SQLite translation cache. [env: WORKBENCH_CACHE; default: "
-                   "cache/workbench.db]")
+@setting_options("models_dir", "index_url", "cache_path")
 @click.option("--install-missing", is_flag=True,
               help="Install missing language models from the package index before "
                    "translating (needs the network).")
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]),
-              help="Where to run the models. [default: auto, CUDA when present]")
-@click.option("--compute-type", metavar="TYPE",
-              help="CTranslate2 compute type, e.g. int8, int8_float16, float32. "
-                   "[default: int8 on CPU, int8_float16 on CUDA]")
-@click.option("--beam-size", type=click.IntRange(1, 32), help="Beam size. [default: 4]")
-@click.option("--batch-tokens", type=click.IntRange(16), metavar="N",
-              help="Source tokens per batch; larger is faster until memory runs out. "
-                   "[default: 2048]")
-@click.option("--threads", type=click.IntRange(0), metavar="N",
-              help="CPU threads per model (0: all cores). [default: 0]")
+@setting_options("device", "compute_type", "beam_size", "batch_tokens", "threads")
 @click.option("--glossary", "glossary_paths", multiple=True,
               type=click.Path(exists=True, path_type=Path),
               help="Glossary file or folder; repeat for several. [default: glossary/]")
@@ -114,9 +101,7 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
 @cli.command("export", context_settings=CONTEXT)
 @click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @format_options
-@click.option("--cache", "cache_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Cache holding approved corrections. [env: WORKBENCH_CACHE; default: "
-                   "cache/workbench.db]")
+@setting_options("cache_path")
 @fail_on_errors
 def export_command(out_dir: Path, formats: list[str], include_kept: bool,
                    cache_path: Path | None) -> None:

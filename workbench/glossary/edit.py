@@ -10,9 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import tomlkit
+from tomlkit.exceptions import TOMLKitError
 
 from workbench.emit.atomic import atomic_write
-from workbench.errors import WorkbenchError
+from workbench.errors import InputError, WorkbenchError
 from workbench.glossary.store import TYPES, Term, load_glossary, parse_glossary
 
 DEFAULT_FILES = {"person": "people.toml", "title": "titles.toml", "body": "bodies.toml",
@@ -25,8 +26,12 @@ def default_file(directory: Path, kind: str) -> Path:
 
 
 def add_term(file: Path, target: str, kind: str, forms: dict[str, list[str]],
-             note: str = "") -> str:
+             note: str = "", glossary: list[Path] | None = None) -> str:
     """Add a term, or add forms to the existing entry with the same target and type.
+
+    ``glossary`` is the whole glossary the file belongs to (default: the file's folder); the
+    edit is validated against all of it, so a duplicate of an entry in another file is
+    refused with both places, and nothing is written.
 
     Returns ``"added"``, ``"extended"`` or ``"unchanged"``.
     """
@@ -34,8 +39,10 @@ def add_term(file: Path, target: str, kind: str, forms: dict[str, list[str]],
         raise WorkbenchError(f"unknown type {kind!r}; use one of {', '.join(TYPES)}")
     if not forms:
         raise WorkbenchError("give at least one source form, e.g. --form ru='Лыонг Кыонг'")
-    text = file.read_text(encoding="utf-8") if file.exists() else ""
-    document = tomlkit.parse(text)
+    glossary = glossary if glossary is not None else [file.parent]
+    text = _read(file)
+    parse_glossary(text, file)  # a malformed file is named with its line, never edited
+    document = _parse(text, file)
     entries = document.get("term")
     if entries is None:
         entries = tomlkit.aot()
@@ -69,7 +76,7 @@ def add_term(file: Path, target: str, kind: str, forms: dict[str, list[str]],
             entry[lang] = list(values)
         entries.append(entry)
         outcome = "added"
-    _write_validated(file, tomlkit.dumps(document))
+    _write_validated(file, tomlkit.dumps(document), glossary)
     return outcome
 
 
@@ -77,18 +84,18 @@ def remove_term(paths: list[Path], target: str, kind: str | None = None) -> list
     """Remove every entry with this target (and type, if given); return what was removed."""
     removed: list[Term] = []
     for file in _files(paths):
-        text = file.read_text(encoding="utf-8")
+        text = _read(file)
         terms = parse_glossary(text, file)
         doomed = [i for i, t in enumerate(terms)
                   if t.target == target and (kind is None or t.type == kind)]
         if not doomed:
             continue
-        document = tomlkit.parse(text)
+        document = _parse(text, file)
         entries = document["term"]
         for i in reversed(doomed):
             del entries[i]
             removed.append(terms[i])
-        _write_validated(file, tomlkit.dumps(document))
+        _write_validated(file, tomlkit.dumps(document), paths)
     return removed
 
 
@@ -99,9 +106,24 @@ def _files(paths: list[Path]) -> list[Path]:
     return [f for f in files if f.exists()]
 
 
-def _write_validated(file: Path, text: str) -> None:
-    parse_glossary(text, file)
-    file.parent.mkdir(parents=True, exist_ok=True)
+def _read(file: Path) -> str:
+    if not file.exists():
+        return ""
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(file, f"cannot read glossary ({err})") from err
+
+
+def _parse(text: str, file: Path) -> tomlkit.TOMLDocument:
+    try:
+        return tomlkit.parse(text)
+    except (TOMLKitError, RecursionError) as err:
+        raise InputError(file, f"not valid TOML: {err}") from err
+
+
+def _write_validated(file: Path, text: str, glossary: list[Path]) -> None:
+    """Validate the whole glossary with the new text first; write only if all of it holds."""
+    load_glossary([p for p in glossary if p.exists()], replaced={file: text})
     with atomic_write(file) as out:
         out.write(text)
-    load_glossary([file])

@@ -16,8 +16,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import regex
+
 from workbench.detect import script_of_language
-from workbench.glossary.store import Glossary, Term
+from workbench.errors import InputError
+from workbench.glossary.store import PATTERN_TIMEOUT, Glossary, Term, compile_pattern
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 _SNOWBALL = {"ru": "russian", "de": "german", "nb": "norwegian", "da": "danish",
@@ -101,7 +104,7 @@ class Matcher:
         self.lang = lang
         latin = script_of_language(lang) == "latin"
         self.forms: list[tuple[Term, list[str]]] = []
-        self.patterns: list[tuple[Term, re.Pattern[str]]] = []
+        self.patterns: list[tuple[Term, regex.Pattern[str]]] = []
         for term in glossary.terms:
             for form in term.forms_for(lang, latin):
                 tokens = _TOKEN.findall(form)
@@ -109,7 +112,7 @@ class Matcher:
                     self.forms.append((term, tokens))
             pattern = term.pattern_for(lang)
             if pattern:
-                self.patterns.append((term, re.compile(pattern, re.IGNORECASE)))
+                self.patterns.append((term, compile_pattern(pattern)))
         self._by_initial: dict[str, list[tuple[Term, list[str]]]] = {}
         for term, tokens in self.forms:
             self._by_initial.setdefault(fold(tokens[0])[:2], []).append((term, tokens))
@@ -118,7 +121,15 @@ class Matcher:
         """Non-overlapping matches, longest first where they compete, in text order."""
         candidates: list[Match] = []
         for term, pattern in self.patterns:
-            for m in pattern.finditer(text):
+            try:
+                found = list(pattern.finditer(text, timeout=PATTERN_TIMEOUT))
+            except TimeoutError as err:
+                raise InputError(term.file, f"the pattern of {term.target!r} took over "
+                                 f"{PATTERN_TIMEOUT} s on one sentence; simplify it",
+                                 term.line) from err
+            for m in found:
+                if m.end() == m.start():
+                    continue
                 number = m.groupdict().get("number") or ""
                 candidates.append(Match(term, m.start(), m.end(), m.group(0), "pattern",
                                         term.target.replace("{number}", number)))

@@ -22,6 +22,9 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import regex
 
 from workbench.errors import InputError
 
@@ -29,6 +32,16 @@ TYPES = ("person", "title", "body", "document", "place")
 LATIN = "latin"
 _LANGUAGE_KEY = re.compile(r"^[a-z]{2,3}$")
 _KNOWN_KEYS = {"target", "type", "note", "pattern"}
+#: Seconds one pattern may spend on one sentence; past that it is a pattern that backtracks
+#: catastrophically (``(a|aa)+$``), and the glossary is refused rather than the run hanging.
+PATTERN_TIMEOUT = 0.25
+#: Strings that make such patterns blow up at load time, so they are refused up front.
+_PROBES = (*(c * 40 + "!" for c in "a1 .-N"), "Nr. " + "1/" * 30 + "!")
+
+
+def compile_pattern(pattern: str) -> regex.Pattern[str]:
+    """Compile a document-number pattern as the matcher uses it."""
+    return regex.compile(pattern, regex.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -69,13 +82,8 @@ class Glossary:
         return len(self.terms)
 
 
-def load_glossary(paths: Iterable[Path]) -> Glossary:
-    """Load glossary files (or folders of ``*.toml``).
-
-    Raises:
-        InputError: a file cannot be read, is not valid TOML, or has an invalid entry; the
-            message names the file and the line.
-    """
+def glossary_files(paths: Iterable[Path]) -> list[Path]:
+    """The ``*.toml`` files named by files and folders, in a stable order."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -84,11 +92,34 @@ def load_glossary(paths: Iterable[Path]) -> Glossary:
             files.append(path)
         else:
             raise InputError(path, "glossary file not found")
+    unique: dict[Path, Path] = {}
+    for file in files:
+        unique.setdefault(file.resolve(), file)
+    return list(unique.values())
+
+
+def load_glossary(paths: Iterable[Path], replaced: dict[Path, str] | None = None) -> Glossary:
+    """Load glossary files (or folders of ``*.toml``), all validated together.
+
+    ``replaced`` gives new text for some files (an edit about to be written): the whole
+    glossary is checked with it, so an edit that would clash with another file is refused.
+
+    Raises:
+        InputError: a file cannot be read, is not valid TOML, or has an invalid entry, or two
+            entries are duplicates; the message names the file and the line (both lines for
+            a duplicate).
+    """
+    replaced = replaced or {}
+    files = glossary_files(paths)
+    known = {f.resolve() for f in files}
+    files += [f for f in replaced if f.resolve() not in known]
+    replaced = {f.resolve(): text for f, text in replaced.items()}
     terms: list[Term] = []
     digest = hashlib.sha256()
     for file in files:
         try:
-            text = file.read_text(encoding="utf-8")
+            text = replaced[file.resolve()] if file.resolve() in replaced \
+                else file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
             raise InputError(file, f"cannot read glossary ({err})") from err
         digest.update(file.name.encode() + b"\0" + text.encode() + b"\0")
@@ -107,6 +138,8 @@ def parse_glossary(text: str, file: Path) -> list[Term]:
     """Parse and validate one glossary file's text."""
     try:
         data = tomllib.loads(text)
+    except RecursionError as err:
+        raise InputError(file, "not valid TOML: nested too deeply", 1) from err
     except tomllib.TOMLDecodeError as err:
         line = getattr(err, "lineno", None) or _line_from_message(str(err))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(err))
@@ -120,15 +153,17 @@ def parse_glossary(text: str, file: Path) -> list[Term]:
         raise InputError(file, "'term' must be written as [[term]] tables", 1)
     header_lines = [i for i, line in enumerate(text.splitlines(), 1)
                     if line.strip().startswith("[[term]]")]
-    return [_term(entry, file, header_lines[i] if i < len(header_lines) else 0, text)
+    return [_term(entry, file, header_lines[i] if i < len(header_lines) else 1, text)
             for i, entry in enumerate(entries)]
 
 
-def _term(entry: dict, file: Path, line: int, text: str) -> Term:
+def _term(entry: object, file: Path, line: int, text: str) -> Term:
     def fail(problem: str, key: str | None = None) -> InputError:
         where = _find_line(text, key, start=line) if key else line
         return InputError(file, problem, where or line)
 
+    if not isinstance(entry, dict):
+        raise fail(f"each term must be a [[term]] table (got {type(entry).__name__})")
     target = entry.get("target")
     if not isinstance(target, str) or not target.strip():
         raise fail("entry has no target (the English text)")
@@ -151,14 +186,7 @@ def _term(entry: dict, file: Path, line: int, text: str) -> Term:
     if not isinstance(patterns, dict):
         raise fail("pattern must be written as pattern.LANG = '...'", "pattern")
     for lang, pattern in patterns.items():
-        try:
-            compiled = re.compile(pattern)
-        except (re.error, TypeError) as err:
-            raise fail(f"pattern.{lang} is not a valid regular expression ({err})",
-                       "pattern") from err
-        if "{number}" in target and "number" not in compiled.groupindex:
-            raise fail(f"pattern.{lang} needs a (?P<number>...) group for {{number}}",
-                       "pattern")
+        _check_pattern(lang, pattern, target, fail)
     if not forms and not patterns:
         raise fail(f"entry {target!r} has no source forms or patterns")
     note = entry.get("note", "")
@@ -166,6 +194,34 @@ def _term(entry: dict, file: Path, line: int, text: str) -> Term:
         raise fail("note must be text", "note")
     return Term(target=target.strip(), type=kind, forms=forms, patterns=dict(patterns),
                 note=note, file=str(file), line=line)
+
+
+def _check_pattern(lang: str, pattern: object, target: str, fail: Any) -> None:
+    """Refuse a pattern that a run could not use safely.
+
+    It must compile, have a number group if the target has one, match no empty string (it
+    would turn every sentence into its target) and never backtrack for ever.
+    """
+    if lang != LATIN and not _LANGUAGE_KEY.match(lang):
+        raise fail(f"pattern.{lang}: {lang!r} is not a language code or 'latin'", "pattern")
+    if not isinstance(pattern, str) or not pattern.strip():
+        raise fail(f"pattern.{lang} must be a regular expression in quotes", "pattern")
+    try:
+        compiled = compile_pattern(pattern)
+    except (regex.error, TypeError, ValueError, OverflowError, RecursionError) as err:
+        raise fail(f"pattern.{lang} is not a valid regular expression ({err})",
+                   "pattern") from err
+    if "{number}" in target and "number" not in compiled.groupindex:
+        raise fail(f"pattern.{lang} needs a (?P<number>...) group for {{number}}", "pattern")
+    try:
+        if compiled.fullmatch("", timeout=PATTERN_TIMEOUT) is not None or any(
+                m.end() == m.start() for probe in _PROBES
+                for m in compiled.finditer(probe, timeout=PATTERN_TIMEOUT)):
+            raise fail(f"pattern.{lang} can match an empty string; it must match a document "
+                       "number", "pattern")
+    except TimeoutError as err:
+        raise fail(f"pattern.{lang} takes too long on simple text (nested repetition such "
+                   "as (a+)+ or (a|aa)+?); simplify it", "pattern") from err
 
 
 def _find_line(text: str, key: str | None, start: int = 1) -> int | None:
