@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+import regex
+
 #: Languages we tell apart by default: the sources we expect, the pivot, and Vietnamese
 #: (our articles quote it). A restricted set keeps short lines from drifting to rare languages.
 DEFAULT_LANGUAGES: tuple[str, ...] = (
@@ -39,7 +41,20 @@ def _identifier(languages: tuple[str, ...]):
 
 
 def detect(text: str, languages: tuple[str, ...] = DEFAULT_LANGUAGES) -> Guess:
-    """Guess the language of a text among ``languages``."""
+    """Guess the language of a text among ``languages``.
+
+    The script decides first: a Hebrew text is Hebrew even when Hebrew is not among
+    ``languages`` (restricted langid would otherwise call it the nearest language it knows,
+    Arabic). Within a script, langid chooses among that script's languages.
+    """
+    script = script_of(text)
+    if script and script != "latin":
+        candidates = _SCRIPT_LANGUAGES.get(script, ())
+        inside = tuple(lang for lang in candidates if lang in languages) or candidates
+        if len(inside) == 1:
+            return Guess(inside[0], 1.0)
+        if inside:
+            languages = inside
     code, probability = _identifier(languages).classify(text)
     return Guess(_FROM_LANGID.get(code, code), float(probability))
 
@@ -49,10 +64,27 @@ def detect(text: str, languages: tuple[str, ...] = DEFAULT_LANGUAGES) -> Guess:
 _VIETNAMESE = frozenset(
     "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"
     "ĂÂĐÊÔƠƯẠẢẤẦẨẪẬẮẰẲẴẶẸẺẼẾỀỂỄỆỈỊỌỎỐỒỔỖỘỚỜỞỠỢỤỦỨỪỬỮỰỲỴỶỸ")
+#: Languages written in each non-Latin script we recognise (langid knows each of them).
 _SCRIPT_LANGUAGES = {
     "cyrillic": ("ru", "uk"),
     "arabic": ("ar",),
+    "hebrew": ("he",),
+    "greek": ("el",),
+    "armenian": ("hy",),
+    "georgian": ("ka",),
+    "thai": ("th",),
+    "hangul": ("ko",),
+    "kana": ("ja",),
+    "han": ("zh", "ja"),
+    "devanagari": ("hi", "mr", "ne"),
+    "bengali": ("bn",),
 }
+_SCRIPTS = ("latin", "cyrillic", "arabic", "hebrew", "greek", "armenian", "georgian", "thai",
+            "hangul", "kana", "han", "devanagari", "bengali")
+_SCRIPT_RE = regex.compile("|".join(
+    "([" + "".join(f"\\p{{Script={name}}}" for name in names.split()) + "]+)" for names in (
+        "Latin", "Cyrillic", "Arabic", "Hebrew", "Greek", "Armenian", "Georgian", "Thai",
+        "Hangul", "Hiragana Katakana", "Han", "Devanagari", "Bengali")))
 #: A segment overrides its article's language on langid's word alone only when it is at least
 #: this long and langid is at least this sure.
 LONG_SEGMENT_WORDS = 12
@@ -62,18 +94,10 @@ _CLOSE = ({"nb", "da", "sv"}, {"ru", "uk"}, {"cs", "pl"}, {"es", "pt", "it"})
 
 
 def script_of(text: str) -> str | None:
-    """The script most letters of a text are written in (latin, cyrillic, arabic)."""
-    counts = {"latin": 0, "cyrillic": 0, "arabic": 0}
-    for char in text:
-        if not char.isalpha():
-            continue
-        code = ord(char)
-        if code < 0x250 or 0x1E00 <= code <= 0x1EFF:
-            counts["latin"] += 1
-        elif 0x400 <= code <= 0x52F:
-            counts["cyrillic"] += 1
-        elif 0x600 <= code <= 0x6FF:
-            counts["arabic"] += 1
+    """The script most letters of a text are written in (latin, cyrillic, hebrew...)."""
+    counts = dict.fromkeys(_SCRIPTS, 0)
+    for match in _SCRIPT_RE.finditer(text):
+        counts[_SCRIPTS[match.lastindex - 1]] += match.end() - match.start()
     script, count = max(counts.items(), key=lambda item: item[1])
     return script if count else None
 

@@ -10,9 +10,21 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import regex
+
 # Zero-width and formatting characters that carry no text: removed and counted.
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
+# ...except the joiners where they are text: ZWJ inside an emoji sequence (👨‍👩‍👧 is one
+# family, not three people), and ZWJ/ZWNJ between letters of scripts that use them to choose
+# a letter form (Persian ‌ می‌خواهم, Indic conjuncts).
+_JOINING_SCRIPTS = ("Arabic", "Syriac", "Devanagari", "Bengali", "Gurmukhi", "Gujarati",
+                    "Oriya", "Tamil", "Telugu", "Kannada", "Malayalam", "Sinhala", "Khmer",
+                    "Myanmar", "Mongolian")
+_SCRIPT_CLASS = "".join(f"\\p{{Script={name}}}" for name in _JOINING_SCRIPTS)
+_KEPT_JOINER = (r"(?<=[\p{Extended_Pictographic}\p{Emoji_Modifier}\ufe0f])\u200d"
+                r"(?=\p{Extended_Pictographic})"
+                rf"|(?<=[{_SCRIPT_CLASS}])[\u200c\u200d](?=[{_SCRIPT_CLASS}])")
+_INVISIBLE_RE = regex.compile(f"(?!{_KEPT_JOINER})[{_INVISIBLE}]")
 # C0/C1 control characters except tab and newlines (XML cannot hold them either).
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Every kind of horizontal space (NBSP, thin space, ideographic space...) becomes one space.

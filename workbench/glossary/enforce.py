@@ -62,7 +62,10 @@ def protect(text: str, matches: list[Match]) -> Protected:
     """Replace names, places and document numbers with placeholder numbers."""
     if not matches:
         return Protected(text, ())
-    taken = set(re.findall(r"\d+", text))
+    # A placeholder must not occur in the sentence nor in any target it will be restored to,
+    # or restoring one term would plant another's placeholder (Decree 7302 next to 7302).
+    taken = set(re.findall(r"\d+", text)) | {n for m in matches
+                                              for n in re.findall(r"\d+", m.target)}
     number = FIRST_PLACEHOLDER
     pieces: list[str] = []
     planned: list[tuple[Match, str | None, int, int]] = []
@@ -115,18 +118,21 @@ def restore(protected: Protected, translation: Translation) -> tuple[str, tuple[
             if replaced is not None:
                 words, alignment = replaced
                 how[n] = "attention"
-    text = " ".join(words)
-    for term in protected.terms:
-        if term.placeholder:
-            text = _replace_placeholder(text, term.placeholder, term.match.target)
-    text = tidy(text, protected)
-    hits = tuple(
-        GlossaryHit(term=term.match.surface, target=term.match.target,
-                    found=contains(text, term.match.target),
-                    enforced=how.get(n, "missed") if contains(text, term.match.target)
-                    else "missed")
-        for n, term in enumerate(protected.terms))
-    return text, hits
+    text = tidy(_replace_placeholders(" ".join(words), protected), protected)
+    return text, verify(text, protected, how)
+
+
+def verify(text: str, protected: Protected, how: dict[int, str]) -> tuple[GlossaryHit, ...]:
+    """One state per term, from the final English: how it got there, or ``missed``.
+
+    A target that is present although no step placed it was written by the model itself.
+    """
+    hits = []
+    for n, term in enumerate(protected.terms):
+        found = contains(text, term.match.target)
+        enforced = how.get(n, "model") if found else "missed"
+        hits.append(GlossaryHit(term.match.surface, term.match.target, found, enforced))
+    return tuple(hits)
 
 
 def _keeps(hypothesis: str, protected: Protected) -> int:
@@ -161,10 +167,25 @@ def _replace_aligned(words: list[str], alignment: tuple[int, ...], term: Protect
     return new_words, new_alignment
 
 
-def _replace_placeholder(text: str, placeholder: str, target: str) -> str:
-    pattern = re.compile(rf"(?<!\d){placeholder}(?!\d)")
-    replaced = pattern.sub(target, text, count=1)
-    return pattern.sub("", replaced)  # a copied-twice placeholder leaves no trace
+def _replace_placeholders(text: str, protected: Protected) -> str:
+    """Restore every placeholder in one pass, so restored text is never scanned again.
+
+    The first copy of a placeholder becomes its target; a copied-twice one leaves no trace.
+    """
+    targets = {t.placeholder: t.match.target for t in protected.terms if t.placeholder}
+    if not targets:
+        return text
+    pattern = re.compile(rf"(?<!\d)(?:{'|'.join(map(re.escape, targets))})(?!\d)")
+    used: set[str] = set()
+
+    def put(match: re.Match[str]) -> str:
+        placeholder = match.group(0)
+        if placeholder in used:
+            return ""
+        used.add(placeholder)
+        return targets[placeholder]
+
+    return pattern.sub(put, text)
 
 
 def verify_approved(text: str, hits: Iterable[GlossaryHit]) -> tuple[GlossaryHit, ...]:
@@ -183,7 +204,7 @@ def contains(text: str, target: str) -> bool:
 def tidy(text: str, protected: Protected) -> str:
     """No doubled terms, clean spacing, a capital first letter.
 
-    Placeholders are already gone: :func:`_replace_placeholder` removes every copy.
+    Placeholders are already gone: :func:`_replace_placeholders` removes every copy.
     """
     for term in protected.terms:
         target = re.escape(term.match.target)
