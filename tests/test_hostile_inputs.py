@@ -130,9 +130,16 @@ def test_deeply_nested_folders_are_walked(tmp_path, installed_models):
         deep = deep / "d"
         deep.mkdir()
     (deep / "deep.txt").write_text(GOOD, encoding="utf-8")
-    result = run_cli(tmp_path, [folder], installed_models)
-    assert result.exit_code == 0, result.output
-    assert {r["article"] for r in read_jsonl(tmp_path / "out" / "records.jsonl")} == {"deep"}
+    try:
+        result = run_cli(tmp_path, [folder], installed_models)
+        assert result.exit_code == 0, result.output
+        assert {r["article"] for r in read_jsonl(tmp_path / "out" / "records.jsonl")} == \
+            {"deep"}
+    finally:  # pytest's own clean-up recurses, so the tower comes down level by level
+        (deep / "deep.txt").unlink()
+        while deep != folder:
+            deep.rmdir()
+            deep = deep.parent
 
 
 # --- archives and the models directory ------------------------------------------------------
