@@ -109,3 +109,51 @@ def test_hostile_article_renders_as_text(browser, tmp_path, installed_models):
     with pytest.raises(NoAlertPresentException):
         browser.switch_to.alert.text  # noqa: B018
     assert browser.find_elements(By.CSS_SELECTOR, "main img") == []
+
+
+def test_corrections_survive_odd_article_names(browser, tmp_path, installed_models):
+    """Names with a backslash, quotes and a newline once broke the page's lookup of the
+    source sentence: the edit was dropped or saved with an empty source."""
+    from selenium.webdriver.common.by import By
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    name = 'we\\ird "name"\nx.txt'
+    (folder / name).write_text("Die Regierung hat heute den neuen Haushalt vorgestellt.\n",
+                               encoding="utf-8")
+    out, cache = tmp_path / "out", tmp_path / "c.db"
+    result = CliRunner().invoke(cli, [
+        "translate", str(folder), "-o", str(out), "--silent", "--models-dir",
+        str(installed_models), "--cache", str(cache), "--no-glossary"])
+    assert result.exit_code == 0, result.output
+    browser.get((out / "review.html").resolve().as_uri())
+    browser.execute_script("""
+        var Original = window.Blob;
+        window.Blob = function (parts, options) {
+          window.capturedCorrections = parts.join("");
+          return new Original(parts, options);
+        };""")
+    cell = browser.find_element(By.CSS_SELECTOR, "tr.seg td.t")
+    cell.click()
+    cell.send_keys(" EDITED")
+    assert browser.find_element(By.ID, "edits").text == "1"
+    browser.find_element(By.ID, "download").click()
+    data = json.loads(browser.execute_script("return window.capturedCorrections;"))
+    [edit] = data["corrections"]
+    assert edit["article"] == 'we\\ird "name"\\nx'
+    assert edit["src"] == "Die Regierung hat heute den neuen Haushalt vorgestellt."
+    assert edit["tgt"].endswith("EDITED")
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+    corrections = tmp_path / "corrections.json"
+    corrections.write_text(json.dumps(data), encoding="utf-8")
+    applied = CliRunner().invoke(cli, ["corrections", "apply", str(corrections), "--cache",
+                                       str(cache)])
+    assert applied.exit_code == 0, applied.output
+    assert "Approved 1 corrections" in applied.output and "Warning" not in applied.output
+    rerun = CliRunner().invoke(cli, [
+        "translate", str(folder), "-o", str(out), "--silent", "--models-dir",
+        str(installed_models), "--cache", str(cache), "--no-glossary"])
+    assert rerun.exit_code == 0
+    [record] = [json.loads(line) for line in (out / "records.jsonl").open()]
+    assert record["status"] == "approved" and record["tgt"].endswith("EDITED")
