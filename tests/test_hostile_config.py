@@ -269,3 +269,18 @@ def test_arbitrary_names_and_bytes_never_stop_a_good_article(tmp_path_factory, i
     assert all(not re.search(r"[\x00-\x1f]", r["article"]) for r in records)
     assert (root / "out" / "review.html").is_file() and (root / "out" / "records.tmx").is_file()
 
+
+
+def test_a_fifo_for_a_glossary_or_corrections_file_is_refused(tmp_path, article,
+                                                              installed_models):
+    folder = tmp_path / "glossary"
+    folder.mkdir()
+    os.mkfifo(folder / "people.toml")
+    result = translate(tmp_path, [article], installed_models, "--glossary", str(folder))
+    assert one_line_error(result, 1) == (f"Error: {folder / 'people.toml'}: a named pipe "
+                                         "(FIFO), not a regular file")
+    os.mkfifo(tmp_path / "corrections.json")
+    result = CliRunner().invoke(cli, ["corrections", "apply", str(tmp_path / "corrections.json"),
+                                      "--cache", str(tmp_path / "c.db")])
+    assert one_line_error(result, 1) == (f"Error: {tmp_path / 'corrections.json'}: a named "
+                                         "pipe (FIFO), not a regular file")

@@ -418,3 +418,29 @@ def test_seeds_glossary_hits_have_one_state(tmp_path, installed_models, seeds_di
     assert hits
     assert all(h["found"] == (h["enforced"] != "missed") for h in hits)
 
+
+
+def test_full_disk_under_the_cache_is_one_line(tmp_path, installed_models, seeds_dir):
+    """Cache writes past 400 KB fail (RLIMIT_FSIZE); batches committed before are kept."""
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (400 << 10, 400 << 10))
+
+    cache = tmp_path / "cache.db"
+    command = [sys.executable, "-m", "workbench", "translate", str(seeds_dir), "-o",
+               str(tmp_path / "out"), "--silent", "--models-dir", str(installed_models),
+               "--cache", str(cache), "--no-glossary", "--batch-tokens", "64"]
+    run = subprocess.run(command, capture_output=True, text=True, preexec_fn=limit,
+                         timeout=600)
+    assert run.returncode == 1, run.stderr
+    assert "Traceback" not in run.stderr
+    errors = error_lines(run.stderr)
+    assert len(errors) == 1 and errors[0].startswith(f"Error: {cache}: "), run.stderr
+    assert "translations committed before this are kept" in errors[0]
+    conn = sqlite3.connect(cache)
+    kept = conn.execute("select count(*) from translations").fetchone()[0]
+    conn.close()
+    assert kept > 0
+    rerun = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{kept} from cache" in rerun.stderr

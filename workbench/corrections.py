@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.errors import InputError
+from workbench.reader import read_config_text
 
 LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?")
 
@@ -37,7 +38,7 @@ def load_corrections(path: Path) -> list[Correction]:
         InputError: the file is unreadable, not JSON, or an entry lacks a field.
     """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_config_text(path))
     except json.JSONDecodeError as err:
         raise InputError(path, f"not a corrections file (not valid JSON: {err.msg})",
                          err.lineno) from err

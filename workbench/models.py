@@ -39,6 +39,8 @@ def install_local(path: Path, settings: Settings) -> InstalledPackage:
         return install_folder(path, settings.models_dir)
     if not path.exists():
         raise PackageError(path, "no such file")
+    if not path.is_file():
+        raise PackageError(path, "not a regular file (a pipe or a device?)")
     return install_archive(path, settings.models_dir)
 
 

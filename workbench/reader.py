@@ -21,6 +21,8 @@ from workbench.errors import InputError
 ARTICLE_SUFFIX = ".txt"
 #: Files larger than this are refused rather than read into memory.
 MAX_ARTICLE_BYTES = 50 * 1024 * 1024
+#: ...and glossary or corrections files larger than this.
+MAX_CONFIG_BYTES = 64 * 1024 * 1024
 
 _SPECIAL_FILES = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
                   (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
@@ -160,6 +162,20 @@ def read_bytes(path: Path, limit: int) -> bytes:
     if len(data) > limit:
         raise InputError(path, f"too large (over {limit} bytes)")
     return data
+
+
+def read_config_text(path: Path, limit: int = MAX_CONFIG_BYTES) -> str:
+    """Read a small UTF-8 file a person wrote (glossary, corrections), never blocking.
+
+    Raises:
+        InputError: not a regular file, too large, or not UTF-8.
+    """
+    data = read_bytes(path, limit)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(path, f"not valid UTF-8 (byte 0x{data[err.start]:02x} at offset "
+                               f"{err.start})") from err
 
 
 def _special_kind(mode: int) -> str | None:

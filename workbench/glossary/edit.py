@@ -15,6 +15,7 @@ from tomlkit.exceptions import TOMLKitError
 from workbench.emit.atomic import atomic_write
 from workbench.errors import InputError, WorkbenchError
 from workbench.glossary.store import TYPES, Term, load_glossary, parse_glossary
+from workbench.reader import read_config_text
 
 DEFAULT_FILES = {"person": "people.toml", "title": "titles.toml", "body": "bodies.toml",
                  "document": "documents.toml", "place": "places.toml"}
@@ -109,10 +110,7 @@ def _files(paths: list[Path]) -> list[Path]:
 def _read(file: Path) -> str:
     if not file.exists():
         return ""
-    try:
-        return file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(file, f"cannot read glossary ({err})") from err
+    return read_config_text(file)
 
 
 def _parse(text: str, file: Path) -> tomlkit.TOMLDocument:

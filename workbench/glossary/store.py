@@ -27,6 +27,7 @@ from typing import Any
 import regex
 
 from workbench.errors import InputError
+from workbench.reader import read_config_text
 
 TYPES = ("person", "title", "body", "document", "place")
 LATIN = "latin"
@@ -119,8 +120,8 @@ def load_glossary(paths: Iterable[Path], replaced: dict[Path, str] | None = None
     for file in files:
         try:
             text = replaced[file.resolve()] if file.resolve() in replaced \
-                else file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as err:
+                else read_config_text(file)
+        except OSError as err:
             raise InputError(file, f"cannot read glossary ({err})") from err
         digest.update(file.name.encode() + b"\0" + text.encode() + b"\0")
         terms.extend(parse_glossary(text, file))
