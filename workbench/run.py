@@ -91,6 +91,8 @@ def manifest_of(stats: RunStats, settings: Settings, started: str, glossary: Glo
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "complete": stats.complete,
         "tgt_lang": settings.tgt_lang,
+        "project": str(settings.project) if settings.project else None,
+        "cache": str(settings.cache_path),
         "engines": dict(sorted(stats.signatures.items())),
         "glossary": {"version": glossary.version, "terms": len(glossary),
                      "files": [str(p) for p in settings.glossary_paths],

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import WorkbenchError
+from workbench.project import Project, user_cache_path
 
 DEFAULT_INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
 PIVOT_LANGUAGE = "en"
@@ -83,7 +84,7 @@ SETTINGS: tuple[Setting, ...] = (
             "Installed Argos packages.",
             "Argos's own packages directory, so argospm installs just work"),
     Setting("cache_path", "--cache", "WORKBENCH_CACHE", Path, "SQLite translation cache.",
-            "cache/workbench.db"),
+            "the project's cache/workbench.db; outside a project, the user's cache folder"),
     Setting("index_url", "--index-url", "WORKBENCH_PACKAGE_INDEX", str,
             "Argos package index JSON.", "the official argospm-index"),
     Setting("device", "--device", "WORKBENCH_DEVICE", str,
@@ -107,7 +108,7 @@ class Settings:
     """Everything a run needs to know; immutable, so it can be shared freely."""
 
     models_dir: Path = field(default_factory=lambda: argos_packages_dir(os.environ))
-    cache_path: Path = Path("cache/workbench.db")
+    cache_path: Path = field(default_factory=user_cache_path)
     index_url: str = DEFAULT_INDEX_URL
     device: str = "auto"
     compute_type: str = "default"
@@ -118,19 +119,27 @@ class Settings:
     batch_tokens: int = 2048
     threads: int = 0
     tgt_lang: str = PIVOT_LANGUAGE
-    glossary_paths: tuple[Path, ...] = (Path("glossary"),)
+    glossary_paths: tuple[Path, ...] = ()
+    #: The workbench project the defaults came from (None: outside any project).
+    project: Path | None = None
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str], **overrides: Any) -> Settings:
-        """Build settings from environment variables, then explicit overrides (CLI options).
+    def from_env(cls, env: Mapping[str, str], project: Project | None = None,
+                 **overrides: Any) -> Settings:
+        """Build settings from the project, environment variables, then explicit overrides.
 
-        ``None`` overrides are ignored, so the CLI can pass every option through unchanged.
-        Every declared setting is validated, wherever its value came from.
+        A project gives the default glossary and cache; outside one there is no glossary and
+        the cache is in the user's cache directory. ``None`` overrides are ignored, so the
+        CLI can pass every option through unchanged. Every declared setting is validated,
+        wherever its value came from.
 
         Raises:
             SettingError: a value is malformed or out of range; names its option or variable.
         """
         values: dict[str, Any] = {"models_dir": argos_packages_dir(env)}
+        if project is not None:
+            values.update(project=project.root, cache_path=project.cache_path,
+                          glossary_paths=(project.glossary_dir,))
         for setting in SETTINGS:
             if setting.env and env.get(setting.env):
                 values[setting.name] = setting.parse(env[setting.env], setting.env)

@@ -19,6 +19,7 @@ import click
 from workbench import __version__
 from workbench import index as package_index
 from workbench.errors import WorkbenchError
+from workbench.project import Project, find_project
 from workbench.rundir import FORMATS
 from workbench.settings import BY_NAME, SettingError, Settings
 
@@ -140,9 +141,17 @@ def build_settings(**options: Any) -> Settings:
     A bad value, from either, is a usage error (exit code 2) naming the option or variable.
     """
     try:
-        return Settings.from_env(os.environ, **options)
+        return Settings.from_env(os.environ, current_project(), **options)
     except SettingError as err:
         raise click.UsageError(str(err)) from err
+
+
+def current_project() -> Project | None:
+    """The project holding the current directory, if any (its workbench.toml checked)."""
+    try:
+        return find_project(Path.cwd())
+    except WorkbenchError as err:
+        raise click.ClickException(str(err)) from err
 
 
 @click.group(context_settings=CONTEXT)

@@ -15,6 +15,7 @@ from workbench.cli.base import (
     EXIT_INCOMPLETE,
     build_settings,
     cli,
+    current_project,
     fail_on_errors,
     setting_options,
 )
@@ -36,9 +37,20 @@ def glossary_group() -> None:
 
 def glossary_dir_option(func: Callable) -> Callable:
     """The glossary location option shared by the glossary commands."""
-    return click.option("--glossary", "glossary_dir", default=Path("glossary"),
-                        show_default=True, type=click.Path(path_type=Path),
-                        help="Glossary folder (or file).")(func)
+    return click.option("--glossary", "glossary_dir", type=click.Path(path_type=Path),
+                        callback=_default_glossary,
+                        help="Glossary folder (or file). [default: the project's glossary/]"
+                        )(func)
+
+
+def _default_glossary(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+    if value is not None:
+        return value
+    project = current_project()
+    if project is None:
+        raise click.UsageError("not in a workbench project (no workbench.toml here or above): "
+                               "run `workbench init`, or pass --glossary FOLDER", ctx)
+    return project.glossary_dir
 
 
 @glossary_group.command("list", context_settings=CONTEXT)

@@ -39,7 +39,8 @@ from workbench.rundir import REVIEW, remove_stale
 @setting_options("device", "compute_type", "beam_size", "batch_tokens", "threads")
 @click.option("--glossary", "glossary_paths", multiple=True,
               type=click.Path(exists=True, path_type=Path),
-              help="Glossary file or folder; repeat for several. [default: glossary/]")
+              help="Glossary file or folder; repeat for several. [default: the project's "
+                   "glossary/; none outside a project]")
 @click.option("--no-glossary", is_flag=True, help="Translate without any glossary.")
 @format_options
 @click.option("--silent", is_flag=True, help="Don't show progress bars.")
@@ -67,6 +68,11 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
     engines = models.ArgosEngines(settings, install_missing=install_missing,
                                   on_download=download_bar(silent))
     progress = ClickProgress(silent)
+    if settings.project is None:
+        click.echo(f"Note: not in a workbench project (no workbench.toml here or above): "
+                   f"{'no glossary' if not settings.glossary_paths else 'glossary as given'}, "
+                   f"cache in {settings.cache_path}. `workbench init` makes a project.",
+                   err=True)
     if not silent:
         click.echo(f"Reading {count_articles(inputs)} article files...", err=True)
     result = translate_inputs(list(inputs), out_dir, settings, engines, progress)

@@ -1,0 +1,113 @@
+"""Workbench projects: where a run finds its glossary and cache, from any folder.
+
+A project is a folder marked by ``workbench.toml`` that holds ``glossary/`` and ``cache/``;
+it is found from the current directory upwards, as git finds a repository.
+
+Outside any project a run still works: no glossary, and a cache in the user's cache
+directory (platformdirs), so translations are never recomputed for want of a folder.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import platformdirs
+
+from workbench.errors import InputError, WorkbenchError
+from workbench.reader import read_config_text
+
+MARKER = "workbench.toml"
+GLOSSARY_DIR = "glossary"
+CACHE_FILE = "cache/workbench.db"
+_TEMPLATE = """\
+# A workbench project: `workbench translate` run here or in any sub-folder uses the
+# glossary and the cache below (paths are relative to this file).
+glossary = "glossary"
+cache = "cache/workbench.db"
+"""
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a project's glossary and cache live."""
+
+    root: Path
+    glossary_dir: Path
+    cache_path: Path
+
+    @property
+    def marker(self) -> Path:
+        """The ``workbench.toml`` file."""
+        return self.root / MARKER
+
+
+def find_project(start: Path) -> Project | None:
+    """The project holding ``start`` (or ``None``), looking in it and each parent folder."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        marker = folder / MARKER
+        if marker.is_file():
+            return load_project(marker)
+    return None
+
+
+def load_project(marker: Path) -> Project:
+    """Read a ``workbench.toml``.
+
+    Raises:
+        InputError: it is not valid TOML, or names its paths wrongly.
+    """
+    try:
+        data = tomllib.loads(read_config_text(marker, 1 << 20))
+    except tomllib.TOMLDecodeError as err:
+        raise InputError(marker, f"not valid TOML: {err}") from err
+    unknown = sorted(set(data) - {"glossary", "cache"})
+    if unknown:
+        raise InputError(marker, f"unknown key {unknown[0]!r} (expected glossary, cache)")
+    root = marker.parent
+    paths = {}
+    for key, default in (("glossary", GLOSSARY_DIR), ("cache", CACHE_FILE)):
+        value = data.get(key, default)
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(marker, f"{key} must be a path in quotes")
+        paths[key] = root / value
+    return Project(root, paths["glossary"], paths["cache"])
+
+
+def init_project(directory: Path) -> Project:
+    """Create a project with the starter glossary; an existing one is left as it is.
+
+    Raises:
+        WorkbenchError: the folder is already a project, or cannot be written.
+    """
+    marker = directory / MARKER
+    if marker.exists():
+        raise WorkbenchError(f"{marker} already exists: {directory} is a workbench project")
+    try:
+        (directory / GLOSSARY_DIR).mkdir(parents=True, exist_ok=True)
+        (directory / "cache").mkdir(exist_ok=True)
+        for name, text in starter_glossary().items():
+            target = directory / GLOSSARY_DIR / name
+            if not target.exists():
+                target.write_text(text, encoding="utf-8")
+        marker.write_text(_TEMPLATE, encoding="utf-8")
+    except OSError as err:
+        raise WorkbenchError(f"cannot create a project in {directory}: "
+                             f"{err.strerror or err}") from err
+    return load_project(marker)
+
+
+def starter_glossary() -> dict[str, str]:
+    """The curated starter glossary shipped with the package: file name to text."""
+    folder = resources.files("workbench") / "starter" / "glossary"
+    return {entry.name: entry.read_text(encoding="utf-8") for entry in folder.iterdir()
+            if entry.name.endswith(".toml")}
+
+
+def user_cache_path() -> Path:
+    """The cache used outside any project: the user's cache directory."""
+    return platformdirs.user_cache_path("workbench", appauthor=False) / "workbench.db"
+
