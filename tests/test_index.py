@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from workbench import index as package_index
 from workbench.cli import cli
 from workbench.errors import IndexUnavailable, UnknownPackage
+from workbench.testing.random_package import build_random_package
 
 
 @pytest.fixture
@@ -137,3 +138,18 @@ def test_non_http_links_are_refused(tmp_path):
         links=("ipfs://Qm", "file:///etc/passwd"))
     with pytest.raises(IndexUnavailable, match="lists no http"):
         package_index.download(package, tmp_path)
+
+
+def test_versions_are_ordered_as_numbers_everywhere(tmp_path):
+    from workbench.packages import install_archive, newest_packages
+
+    index = package_index.PackageIndex("test", tuple(
+        package_index.AvailablePackage(code="translate-de_en", from_code="de", to_code="en",
+                                       package_version=v) for v in ("1.9", "1.10", "1.2")))
+    assert index.resolve("de").package_version == "1.10"
+    models = tmp_path / "models"
+    for version in ("1.9", "1.10"):
+        archive = build_random_package(tmp_path / version, "de", ["Guten Tag."] * 50,
+                                       version=version)
+        install_archive(archive, models)
+    assert newest_packages(models)[("de", "en")].package_version == "1.10"

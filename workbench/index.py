@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.errors import IndexUnavailable, UnknownPackage
-from workbench.packages import version_key
+from workbench.packages import PackageInfo
 
 #: Called with (bytes received so far, total bytes or None when the server does not say).
 ProgressCallback = Callable[[int, int | None], None]
@@ -26,16 +26,10 @@ TIMEOUT_SECONDS = 30
 CHUNK_BYTES = 1 << 16
 
 
-@dataclass(frozen=True, slots=True)
-class AvailablePackage:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AvailablePackage(PackageInfo):
     """One entry of the package index."""
 
-    code: str
-    from_code: str
-    to_code: str
-    package_version: str
-    from_name: str = ""
-    to_name: str = ""
     links: tuple[str, ...] = ()
     sha256: str | None = None
     size: int | None = None
@@ -72,7 +66,7 @@ class PackageIndex:
                 f"the package index ({self.url}) has no {src}→{dst} package; "
                 f"it offers →{dst} from: {offered}"
             )
-        return max(matches, key=lambda p: version_key(p.package_version))
+        return max(matches, key=lambda p: p.version)
 
 
 def parse_pair(code: str, tgt: str = "en") -> tuple[str, str]:

@@ -35,27 +35,43 @@ TOKENIZER_FILES = ("sentencepiece.model", "bpe.model")
 
 
 @dataclass(frozen=True, slots=True)
-class InstalledPackage:
-    """An installed translate package: where it is and what it translates."""
+class PackageInfo:
+    """What the package index and an installed package both say about a package."""
 
-    path: Path
     code: str
     from_code: str
     to_code: str
     package_version: str
     from_name: str = ""
     to_name: str = ""
+
+    @property
+    def pair(self) -> tuple[str, str]:
+        """(source, target) language codes."""
+        return self.from_code, self.to_code
+
+    @property
+    def version(self) -> tuple[int, ...]:
+        """The version as a sortable key (1.10 after 1.9)."""
+        return version_key(self.package_version)
+
+    def describe(self) -> dict[str, str]:
+        """The fields people and scripts read (``models list --json`` and ``available``)."""
+        return {"code": self.code, "from": self.from_code, "to": self.to_code,
+                "version": self.package_version, "name": self.from_name}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InstalledPackage(PackageInfo):
+    """An installed translate package: where it is and what it translates."""
+
+    path: Path
     target_prefix: str = ""
 
     @property
     def model_dir(self) -> Path:
         """The CTranslate2 model directory."""
         return self.path / "model"
-
-    @property
-    def pair(self) -> tuple[str, str]:
-        """(source, target) language codes."""
-        return self.from_code, self.to_code
 
     def fingerprint(self) -> str:
         """A cheap content fingerprint: metadata, model config and the model file's edges.
@@ -137,8 +153,7 @@ def newest_packages(models_dir: Path) -> dict[tuple[str, str], InstalledPackage]
     newest: dict[tuple[str, str], InstalledPackage] = {}
     for package in installed_packages(models_dir):
         current = newest.get(package.pair)
-        if current is None or version_key(package.package_version) > version_key(
-                current.package_version):
+        if current is None or package.version > current.version:
             newest[package.pair] = package
     return newest
 

@@ -76,9 +76,8 @@ def models_list(json_: bool, **options: Any) -> None:
     settings = build_settings(**options)
     found = installed_packages(settings.models_dir)
     if json_:
-        click.echo(json.dumps([{"code": p.code, "from": p.from_code, "to": p.to_code,
-                                "version": p.package_version, "path": str(p.path)}
-                               for p in found], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([{**p.describe(), "path": str(p.path)} for p in found],
+                              ensure_ascii=False, indent=2))
         return
     if not found:
         click.echo(f"No models installed in {settings.models_dir}", err=True)
@@ -98,13 +97,11 @@ def models_available(json_: bool, **options: Any) -> None:
     installed = {p.pair for p in installed_packages(settings.models_dir)}
     offered = index.to_english(settings.tgt_lang)
     if json_:
-        click.echo(json.dumps([{"code": p.code, "from": p.from_code, "to": p.to_code,
-                                "version": p.package_version, "name": p.from_name,
-                                "installed": (p.from_code, p.to_code) in installed}
+        click.echo(json.dumps([{**p.describe(), "installed": p.pair in installed}
                                for p in offered], ensure_ascii=False, indent=2))
         return
     for p in offered:
-        mark = "installed" if (p.from_code, p.to_code) in installed else ""
+        mark = "installed" if p.pair in installed else ""
         click.echo(f"{p.from_code}\t{p.from_name}\t{p.package_version}\t{mark}".rstrip())
 
 
