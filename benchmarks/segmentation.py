@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from workbench.segment import split_sentences
+from workbench.text.segment import split_sentences
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "segmentation" / \
     "sentencex"

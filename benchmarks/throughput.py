@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # random-weight package builder, shared with tests
 WMT = ROOT.parent / "shared" / "eval" / "wmt21" / "newstest2021.de-en.src.de"
 LINES_PER_ARTICLE = 20
 
@@ -43,13 +44,13 @@ def main() -> None:
         sys.exit(f"missing benchmark data: {WMT}")
 
     import ctranslate2
+    from random_package import ModelSize, build_random_package
 
     from workbench.engines.argos import ArgosEngine, thread_layout
     from workbench.packages import install_archive
-    from workbench.prepare import prepare
-    from workbench.reader import find_articles
     from workbench.settings import Settings
-    from workbench.testing.random_package import ModelSize, build_random_package
+    from workbench.text.prepare import prepare
+    from workbench.text.reader import find_articles
 
     sentences = WMT.read_text("utf-8").splitlines()[: args.sentences]
     work = Path(tempfile.mkdtemp(prefix="wb-bench-"))

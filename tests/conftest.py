@@ -1,6 +1,6 @@
 """Shared fixtures. Model fixtures build Argos packages locally; nothing is downloaded.
 
-The per-language packages have RANDOM WEIGHTS (see workbench.testing.random_package): tests on
+The per-language packages have RANDOM WEIGHTS (see tests/random_package.py): tests on
 them check structure, alignment, caching and counts, never English wording. Exact output is
 checked with the one real trained model we have, ``shared/models/aren-transliteration``.
 """
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from random_package import build_random_package, wrap_ctranslate2_model
 
 from workbench.cli import cli
-from workbench.testing.random_package import build_random_package, wrap_ctranslate2_model
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from conftest import SEED_LANGUAGES
 
 from workbench.cli import cli
-from workbench.normalize import normalize_text
+from workbench.text.normalize import normalize_text
 
 GLOSSARY = Path(__file__).resolve().parent.parent / "glossary"
 

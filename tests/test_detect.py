@@ -1,6 +1,6 @@
 import pytest
 
-from workbench.detect import detect
+from workbench.text.detect import detect
 
 
 @pytest.mark.parametrize(("text", "lang"), [

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from random_package import build_random_package
 
 from workbench import index as package_index
 from workbench.cli import cli
 from workbench.errors import IndexUnavailable, UnknownPackage
-from workbench.testing.random_package import build_random_package
 
 
 @pytest.fixture

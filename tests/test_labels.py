@@ -3,10 +3,10 @@
 import pytest
 from conftest import SEED_LANGUAGES
 
-from workbench.labels import label_lines, parse_date
-from workbench.prepare import prepare
-from workbench.reader import ArticleFile
 from workbench.records import Kind
+from workbench.text.labels import label_lines, parse_date
+from workbench.text.prepare import prepare
+from workbench.text.reader import ArticleFile
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 import pytest
 
-from workbench.normalize import normalize_line, normalize_text
+from workbench.text.normalize import normalize_line, normalize_text
 
 
 @pytest.mark.parametrize(("raw", "clean", "removed"), [

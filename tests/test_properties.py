@@ -5,10 +5,10 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.normalize import normalize_line, normalize_text
-from workbench.prepare import prepare_text
-from workbench.reader import ArticleFile
-from workbench.segment import split_sentences
+from workbench.text.normalize import normalize_line, normalize_text
+from workbench.text.prepare import prepare_text
+from workbench.text.reader import ArticleFile
+from workbench.text.segment import split_sentences
 
 LANGS = st.sampled_from(["nb", "sv", "da", "de", "pl", "ru", "en"])
 # Text biased towards what matters: letters, sentence punctuation, quotes, digits, spaces.

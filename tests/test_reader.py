@@ -3,7 +3,7 @@ import codecs
 import pytest
 
 from workbench.errors import InputError
-from workbench.reader import ArticleFile, decode, find_articles, read_text
+from workbench.text.reader import ArticleFile, decode, find_articles, read_text
 
 
 @pytest.mark.parametrize(("data", "text"), [

@@ -1,6 +1,6 @@
 import pytest
 
-from workbench.segment import split_sentences
+from workbench.text.segment import split_sentences
 
 
 @pytest.mark.parametrize(("lang", "text", "expected"), [

@@ -22,7 +22,6 @@ from workbench.errors import InputError
 from workbench.glossary.enforce import Protected, protect, restore, verify_approved
 from workbench.glossary.match import Matcher
 from workbench.glossary.store import Glossary
-from workbench.prepare import PreparedArticle
 from workbench.records import (
     TRANSLATED_KINDS,
     ArticleInfo,
@@ -31,6 +30,7 @@ from workbench.records import (
     Segment,
     Status,
 )
+from workbench.text.prepare import PreparedArticle
 
 logger = logging.getLogger(__name__)
 

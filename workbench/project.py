@@ -17,7 +17,7 @@ from pathlib import Path
 import platformdirs
 
 from workbench.errors import InputError, WorkbenchError
-from workbench.reader import read_config_text
+from workbench.text.reader import read_config_text
 
 MARKER = "workbench.toml"
 GLOSSARY_DIR = "glossary"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from workbench import __version__, detect
+from workbench import __version__
 from workbench.cache import TranslationCache
 from workbench.errors import InputError
 from workbench.glossary.store import Glossary, load_glossary
@@ -24,10 +24,11 @@ from workbench.pipeline import (
     Translator,
     translate_articles,
 )
-from workbench.prepare import PreparedArticle, prepare
-from workbench.reader import ArticleFile, InputNotice, find_articles
 from workbench.rundir import RunWriter, write_manifest
 from workbench.settings import Settings
+from workbench.text import detect
+from workbench.text.prepare import PreparedArticle, prepare
+from workbench.text.reader import ArticleFile, InputNotice, find_articles
 
 
 @dataclass(frozen=True)

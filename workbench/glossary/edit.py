@@ -15,7 +15,7 @@ from tomlkit.exceptions import TOMLKitError
 from workbench.emit.atomic import atomic_write
 from workbench.errors import InputError, WorkbenchError
 from workbench.glossary.store import TYPES, Term, load_glossary, parse_glossary
-from workbench.reader import read_config_text
+from workbench.text.reader import read_config_text
 
 DEFAULT_FILES = {"person": "people.toml", "title": "titles.toml", "body": "bodies.toml",
                  "document": "documents.toml", "place": "places.toml"}

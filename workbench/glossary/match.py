@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import regex
 
-from workbench.detect import script_of_language
 from workbench.errors import InputError
 from workbench.glossary.store import PATTERN_TIMEOUT, Glossary, Term, compile_pattern
+from workbench.text.detect import script_of_language
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 _SNOWBALL = {"ru": "russian", "de": "german", "nb": "norwegian", "da": "danish",

@@ -27,7 +27,7 @@ from typing import Any
 import regex
 
 from workbench.errors import InputError
-from workbench.reader import read_config_text
+from workbench.text.reader import read_config_text
 
 TYPES = ("person", "title", "body", "document", "place")
 LATIN = "latin"

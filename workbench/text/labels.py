@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from workbench import cues
 from workbench.records import Kind
+from workbench.text import cues
 
 #: A line with at least this many words is article text, never footer or navigation.
 LONG_LINE_WORDS = 20

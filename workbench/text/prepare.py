@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from workbench import cues, detect, labels, segment
 from workbench.display import display_path
-from workbench.duplicates import near_duplicates
-from workbench.normalize import normalize_text, split_glued
-from workbench.reader import ArticleFile, read_text
 from workbench.records import TRANSLATED_KINDS, ArticleInfo, Segment
+from workbench.text import cues, detect, labels, segment
+from workbench.text.duplicates import near_duplicates
+from workbench.text.normalize import normalize_text, split_glued
+from workbench.text.reader import ArticleFile, read_text
 
 
 @dataclass(frozen=True, slots=True)
