@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from workbench.errors import PackageError
-from workbench.packages import find_package, install_archive, installed_packages
+from workbench.packages import install_archive, installed_packages, newest_packages
 
 
 def snapshot(directory: Path) -> list[str]:
@@ -30,8 +30,7 @@ def test_install_verified_archive(random_archives, tmp_path):
     assert package.path == tmp_path / "models" / "translate-de_en-1_0"
     assert (package.model_dir / "model.bin").is_file()
     assert [p.code for p in installed_packages(tmp_path / "models")] == ["translate-de_en"]
-    assert find_package(tmp_path / "models", "de", "en") == package
-    assert find_package(tmp_path / "models", "ru", "en") is None
+    assert newest_packages(tmp_path / "models") == {("de", "en"): package}
 
 
 def test_reinstall_replaces_the_package(random_archives, tmp_path):
@@ -142,6 +141,6 @@ def test_the_newest_version_serves_a_pair(random_archives, tmp_path):
         d.replace(b'"package_version": "1.0"', b'"package_version": "2.0"')
         if n.endswith("metadata.json") else d))
     install_archive(newer, models)  # sorts before translate-de_en by folder name
-    assert find_package(models, "de", "en").package_version == "2.0"
+    assert newest_packages(models)[("de", "en")].package_version == "2.0"
     engine = ArgosEngines(Settings(models_dir=models))("de", "en")
     assert engine.package.package_version == "2.0"

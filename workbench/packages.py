@@ -158,11 +158,6 @@ def newest_packages(models_dir: Path) -> dict[tuple[str, str], InstalledPackage]
     return newest
 
 
-def find_package(models_dir: Path, src: str, tgt: str) -> InstalledPackage | None:
-    """The installed package for a pair, the newest version when several are installed."""
-    return newest_packages(models_dir).get((src, tgt))
-
-
 def version_key(version: str) -> tuple[int, ...]:
     """Order package versions as numbers (1.10 after 1.9), the one order used everywhere."""
     parts = []

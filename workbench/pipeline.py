@@ -23,6 +23,7 @@ from workbench.glossary.enforce import Protected, protect, restore, verify_appro
 from workbench.glossary.match import Matcher
 from workbench.glossary.store import Glossary
 from workbench.records import (
+    INCOMPLETE_STATUSES,
     TRANSLATED_KINDS,
     ArticleInfo,
     GlossaryHit,
@@ -94,8 +95,8 @@ class RunStats:
     @property
     def complete(self) -> bool:
         """True when every article was read and every segment meant for English got it."""
-        return (not self.failed_articles and not self.statuses[Status.NO_MODEL]
-                and not self.statuses[Status.FAILED])
+        return not self.failed_articles and not any(
+            self.statuses[status] for status in INCOMPLETE_STATUSES)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,8 @@ REVIEW = "review.html"
 #: The files of each output format; ``jsonl`` (with ``run.json``) is always written.
 FORMAT_FILES = {"jsonl": (RECORDS, ARTICLES), "tmx": (TMX,), "html": (REVIEW,)}
 FORMATS = tuple(FORMAT_FILES)
+#: Formats written from the JSON Lines (what ``workbench export`` can redo).
+DERIVED_FORMATS = tuple(f for f in FORMATS if f != "jsonl")
 
 
 class RunWriter:

@@ -20,7 +20,6 @@ from workbench import __version__
 from workbench import index as package_index
 from workbench.errors import WorkbenchError
 from workbench.project import Project, find_project
-from workbench.rundir import FORMATS
 from workbench.settings import BY_NAME, SettingError, Settings
 
 EXIT_INCOMPLETE = 3
@@ -77,24 +76,27 @@ def download_bar(silent: bool) -> Callable[[str], package_index.ProgressCallback
     return for_package
 
 
-def parse_formats(ctx: click.Context, param: click.Parameter, value: str) -> list[str]:
-    """``jsonl,tmx,html`` into a checked list."""
-    formats = [f.strip() for f in value.split(",") if f.strip()]
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise click.BadParameter(f"unknown format {unknown[0]!r}; choose from "
-                                 f"{', '.join(FORMATS)}")
-    return formats
+def format_options(allowed: tuple[str, ...]) -> Callable[[Callable], Callable]:
+    """Output format options of translate (every format) and export (the derived ones)."""
+    def parse(ctx: click.Context, param: click.Parameter, value: str) -> list[str]:
+        formats = [f.strip() for f in value.split(",") if f.strip()]
+        unknown = [f for f in formats if f not in allowed]
+        if unknown:
+            raise click.BadParameter(f"unknown format {unknown[0]!r}; choose from "
+                                     f"{', '.join(allowed)}")
+        return formats
 
+    def decorate(func: Callable) -> Callable:
+        func = click.option("--include-kept", is_flag=True,
+                            help="Put kept segments (boilerplate, source lines) in the TMX "
+                                 "too, with their source only.")(func)
+        always = " (jsonl is always written)" if "jsonl" in allowed else ""
+        return click.option("--format", "formats", default=",".join(allowed),
+                            show_default=True, callback=parse, metavar="LIST",
+                            help=f"Comma-separated outputs: {', '.join(allowed)}{always}."
+                            )(func)
 
-def format_options(func: Callable) -> Callable:
-    """Output format options shared by translate and export."""
-    func = click.option("--include-kept", is_flag=True,
-                        help="Put kept segments (boilerplate, source lines) in the TMX too, "
-                             "with their source only.")(func)
-    return click.option("--format", "formats", default="jsonl,tmx,html", show_default=True,
-                        callback=parse_formats, metavar="LIST",
-                        help="Comma-separated outputs: jsonl (always written), tmx, html.")(func)
+    return decorate
 
 
 def setting_options(*names: str) -> Callable[[Callable], Callable]:

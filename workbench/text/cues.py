@@ -18,7 +18,7 @@ SOURCE = re.compile(
 
 # Comment counters: "Kommentar (0)", "Komentarz (3)", "Комментарий (0)", "Comments (12)"...
 COMMENTS = re.compile(
-    r"^(?:Kommentar(?:er|e)?|Komentarz(?:e|y|y)?|Комментари[йяи]?|Коментар[іі]?|Comments?|"
+    r"^(?:Kommentar(?:er|e)?|Komentarz(?:e|y)?|Комментари[йяи]?|Коментарі?|Comments?|"
     r"Bình luận|Kommentti(?:a)?|Commentaires?|Comentarios?|Commenti)\s*\(\s*\d+\s*\)$", _I)
 
 # Ad slots: "[Anzeige_2]", "[Annonse]", "[Reklama 1]", "[ad_1]"...

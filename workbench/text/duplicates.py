@@ -48,6 +48,24 @@ def near_duplicates(paragraphs: Sequence[str]) -> dict[int, tuple[int, bool]]:
     return found
 
 
+#: Sentences shorter than this repeat legitimately ("Thank you.", a name); never flagged.
+MIN_SENTENCE_WORDS = 6
+
+
+class RepeatedSentences:
+    """Remember an article's sentences; say which earlier segment a repeated one copies."""
+
+    def __init__(self) -> None:
+        self._first: dict[str, int] = {}
+
+    def first_copy(self, sentence: str, index: int) -> int | None:
+        """The index of the first copy of ``sentence`` if it came before, else None."""
+        if len(sentence.split()) < MIN_SENTENCE_WORDS:
+            return None
+        earlier = self._first.setdefault(sentence, index)
+        return earlier if earlier != index else None
+
+
 def _similar(a: list[str], a_set: set[str], b: list[str], b_set: set[str]) -> bool:
     if min(len(a), len(b)) / max(len(a), len(b)) < 0.6:
         return False

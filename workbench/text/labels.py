@@ -9,7 +9,7 @@ is dropped: each line keeps its text and becomes records whose ``kind`` says wha
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from workbench.records import Kind
@@ -41,7 +41,6 @@ class LabelledArticle:
     site: str | None = None
     byline: str | None = None
     date: str | None = None
-    flags: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 def words(text: str) -> list[str]:

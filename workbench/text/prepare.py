@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from workbench.display import display_path
 from workbench.records import TRANSLATED_KINDS, ArticleInfo, Segment
 from workbench.text import cues, detect, labels, segment
-from workbench.text.duplicates import near_duplicates
+from workbench.text.duplicates import RepeatedSentences, near_duplicates
 from workbench.text.normalize import normalize_text, split_glued
 from workbench.text.reader import ArticleFile, read_text
 
@@ -54,7 +54,7 @@ def prepare_text(file: ArticleFile, text: str,
 
     segments: list[Segment] = []
     first_segment_of_line: dict[int, int] = {}
-    first_index_of_sentence: dict[str, int] = {}
+    sentences_seen = RepeatedSentences()
     for position, line in enumerate(labelled.lines):
         line_lang = line.lang or detect.segment_language(line.text, article_lang, languages).lang
         translated = line.kind in TRANSLATED_KINDS
@@ -70,10 +70,9 @@ def prepare_text(file: ArticleFile, text: str,
                 first, exact = repeated[position]
                 prefix = "duplicate-of" if exact else "near-duplicate-of"
                 flags.append(f"{prefix}:{first_segment_of_line[first]}")
-            elif translated and len(piece.split()) >= 6:
-                earlier = first_index_of_sentence.setdefault(piece, len(segments))
-                if earlier != len(segments):
-                    flags.append(f"duplicate-of:{earlier}")
+            elif translated and (earlier := sentences_seen.first_copy(piece, len(segments))) \
+                    is not None:
+                flags.append(f"duplicate-of:{earlier}")
             lang = line_lang if not translated or len(pieces) == 1 else \
                 detect.segment_language(piece, detect.Guess(line_lang, 1.0), languages).lang
             segments.append(Segment(article=file.article, index=len(segments), kind=line.kind,
