@@ -176,24 +176,27 @@ def test_missing_input_is_named(tmp_path, installed_models):
     assert f"Error: {tmp_path / 'nope'}: no such file or directory" in result.output
 
 
-@pytest.mark.parametrize("command", [
-    ["--help"], ["translate", "--help"], ["models", "--help"], ["models", "install", "--help"],
-    ["models", "list", "--help"], ["models", "available", "--help"], ["export", "--help"],
-    ["models", "remove", "--help"],
-    ["review", "--help"], ["corrections", "apply", "--help"], ["glossary", "--help"],
-    ["glossary", "add", "--help"], ["glossary", "remove", "--help"],
-    ["glossary", "list", "--help"], ["glossary", "check", "--help"]])
-def test_every_command_has_help(command):
-    result = CliRunner().invoke(cli, command)
-    assert result.exit_code == 0
-    assert "Usage: " in result.output and len(result.output.splitlines()) > 5
-
-
 def all_commands(group=cli, prefix=()):
     for name, command in group.commands.items():
         yield (*prefix, name)
         if hasattr(command, "commands"):
             yield from all_commands(command, (*prefix, name))
+
+
+@pytest.mark.parametrize("command", [(), *all_commands()], ids=" ".join)
+def test_every_command_has_help(command):
+    result = CliRunner().invoke(cli, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage: " in result.output and len(result.output.splitlines()) > 5
+
+
+def test_readme_documents_every_setting():
+    from workbench.settings import SETTINGS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    for setting in SETTINGS:
+        assert setting.option in readme, setting.option
+        assert setting.env in readme, setting.env
 
 
 def test_readme_documents_every_command():

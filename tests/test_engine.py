@@ -56,4 +56,8 @@ def test_long_input_is_truncated_not_fatal(aren_engine):
     result = aren_engine.settings.with_(max_input_tokens=50)
     engine = ArgosEngine(aren_engine.package, result)
     assert engine.count_tokens(text) == 50
-    assert engine.translate(text).text
+    whole = engine.translate("آتزمون").text
+    assert whole == "atzmon"
+    result = engine.translate(text)
+    assert result.text.startswith(whole)  # the first 50 pieces were translated, not dropped
+    assert len(result.text) < len(whole) * 200

@@ -56,6 +56,10 @@ def test_split_sentences(lang, text, expected):
     assert split_sentences(text, lang) == expected
 
 
-@pytest.mark.parametrize("text", ["", "   ", ". . .", "a. b. c.", "…", "Dr. Dr. Dr."])
-def test_never_returns_empty_sentences(text):
-    assert all(s.strip() for s in split_sentences(text, "de"))
+@pytest.mark.parametrize(("text", "count"), [
+    ("", 0), ("   ", 0), (". . .", 1), ("a. b. c.", 1), ("…", 1), ("Dr. Dr. Dr.", 1)])
+def test_never_returns_empty_sentences(text, count):
+    sentences = split_sentences(text, "de")
+    assert len(sentences) == count
+    assert all(s.strip() for s in sentences)
+    assert " ".join(sentences).split() == text.split()
