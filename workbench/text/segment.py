@@ -40,7 +40,7 @@ ABBREVIATIONS: dict[str, frozenset[str]] = {
                                "pocz", "pn", "str", "asp", "nadkom", "podkom", "kom", "insp",
                                "sierż", "kpr", "por", "kpt", "mjr", "ppłk", "proj", "paraf",
                                "wyd", "oprac", "red", "zob", "ds", "prok", "mec", "dyr", "inż",
-                               "mgr", "hab", "doc", "bp", "abp", "ob", "jw", "ww", "godz"}),
+                               "mgr", "hab", "doc", "bp", "abp", "ob", "jw", "ww"}),
     "ru": frozenset({"г", "гг", "т.е", "т.д", "т.п", "др", "им", "ул", "стр", "млн", "млрд",
                      "тыс", "руб", "см", "т", "е", "д", "п", "проф", "пгт", "кв", "обл", "р",
                      "пр", "ст", "акад", "тов", "гр", "напр", "вв", "в", "н.э", "рис", "табл",
