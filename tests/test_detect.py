@@ -15,3 +15,8 @@ def test_detects_our_languages(text, lang):
     guess = detect(text)
     assert guess.lang == lang
     assert 0.5 < guess.confidence <= 1.0
+
+
+def test_a_very_long_text_is_detected_without_overflow():
+    # py3langid counts features as uint16 unless told otherwise: 240,000 repeats overflowed.
+    assert detect("Der Kanzler sprach lange über den Haushalt. " * 6000).lang == "de"

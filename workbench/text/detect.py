@@ -1,14 +1,21 @@
 """Language identification with our own langid identifier.
 
-We never touch ``langid.classify``: it mutates a module-global identifier. Ours is built once
-per language set, restricted to the languages that matter, with normalised probabilities so a
-confidence of 0.9 means the same on a short line as on a long one.
+py3langid 0.3 is langid.py's maintained fork with the same model: identical answers (to
+1e-5 in confidence, on the seeds and 1,000 WMT sentences), loaded in 0.1 s instead of 2 s,
+and classifying twice as fast. (0.4 ships a different model, so it is not used.)
+
+We never touch the module-level ``classify``: it mutates a global identifier. The model is
+loaded once; each language set gets its own shallow copy, restricted to the languages that
+matter, with normalised probabilities so a confidence of 0.9 means the same on a short line
+as on a long one.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 import regex
 
@@ -18,6 +25,8 @@ DEFAULT_LANGUAGES: tuple[str, ...] = (
     "nb", "da", "sv", "de", "pl", "ru", "en", "vi", "fr", "es", "it", "nl", "pt", "cs", "uk",
     "fi", "ar",
 )
+#: Language is decided on at most this much of a text: more adds time, not certainty.
+MAX_DETECT_CHARS = 50_000
 # langid's code -> ours. langid calls Norwegian Bokmål "no"; Argos calls it "nb".
 _FROM_LANGID = {"no": "nb"}
 _TO_LANGID = {v: k for k, v in _FROM_LANGID.items()}
@@ -32,10 +41,15 @@ class Guess:
 
 
 @functools.cache
-def _identifier(languages: tuple[str, ...]):
-    from langid.langid import LanguageIdentifier, model
+def _model() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    identifier = LanguageIdentifier.from_modelstring(model, norm_probs=True)
+    return LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=True)
+
+
+@functools.cache
+def _identifier(languages: tuple[str, ...]) -> Any:
+    identifier = copy.copy(_model())  # shares the model's arrays; set_languages slices them
     identifier.set_languages([_TO_LANGID.get(code, code) for code in languages])
     return identifier
 
@@ -55,7 +69,9 @@ def detect(text: str, languages: tuple[str, ...] = DEFAULT_LANGUAGES) -> Guess:
             return Guess(inside[0], 1.0)
         if inside:
             languages = inside
-    code, probability = _identifier(languages).classify(text)
+    # uint32 counts: py3langid's default uint16 overflows on a long article.
+    code, probability = _identifier(languages).classify(text[:MAX_DETECT_CHARS],
+                                                        datatype="uint32")
     return Guess(_FROM_LANGID.get(code, code), float(probability))
 
 
