@@ -83,6 +83,17 @@ def m004_source_segments(db: sqlite_utils.Database) -> None:
     table.create_index(["segment_text_key"])
 
 
+@migrations()
+def m005_prepared(db: sqlite_utils.Database) -> None:
+    """Prepared articles by content, and glossary matches by content and glossary version.
+
+    A warm re-run then costs a lookup per unchanged file instead of reading, normalizing,
+    labelling, segmenting, detecting and matching it again.
+    """
+    for table in ("prepared", "matched"):
+        db[table].create({"key": str, "data": bytes, "created": str}, pk="key")
+
+
 def _sha256(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
@@ -167,6 +178,12 @@ def _guarded(method: Callable[P, R]) -> Callable[P, R]:
                                          "kept") from err
 
     return wrapper
+
+
+def _blob_table(table: str) -> str:
+    if table not in ("prepared", "matched"):
+        raise ValueError(f"no blob table {table!r}")
+    return table
 
 
 class TranslationCache:
@@ -337,6 +354,20 @@ class TranslationCache:
     def has_approvals(self) -> bool:
         """Whether any reviewer correction is stored."""
         return self.db.execute("select exists(select 1 from approvals)").fetchone()[0] == 1
+
+    @_guarded
+    def get_blob(self, table: str, key: str) -> bytes | None:
+        """A stored blob of the ``prepared`` or ``matched`` table."""
+        row = self.db.execute(f"select data from {_blob_table(table)} where key = ?",
+                              [key]).fetchone()
+        return row[0] if row else None
+
+    @_guarded
+    def put_blobs(self, table: str, blobs: dict[str, bytes]) -> None:
+        """Store blobs (in one transaction)."""
+        now = datetime.now(UTC).isoformat()
+        self._write(_blob_table(table), [{"key": key, "data": data, "created": now}
+                                         for key, data in blobs.items()])
 
     @_guarded
     def count(self) -> int:

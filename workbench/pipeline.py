@@ -20,7 +20,7 @@ from workbench.display import display_path, safe_text
 from workbench.engines.base import Engine, Translation
 from workbench.errors import InputError
 from workbench.glossary.enforce import Protected, protect, restore, verify_approved
-from workbench.glossary.match import Matcher
+from workbench.glossary.match import Match, Matcher
 from workbench.glossary.store import Glossary
 from workbench.records import (
     INCOMPLETE_STATUSES,
@@ -83,6 +83,10 @@ class RunStats:
     errors: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     models_loaded: int = 0
+    #: Articles whose preparation (and glossary matches) came from the cache.
+    prepared_reused: int = 0
+    #: Articles whose glossary matches were computed in this run (new, edited, or glossary).
+    glossary_matched: int = 0
     #: Segments translated again only because the glossary changed what they need.
     glossary_retranslated: int = 0
     glossary_missed: int = 0
@@ -148,10 +152,15 @@ class Translator:
             self._matchers[lang] = Matcher(self.glossary, lang)
         return self._matchers[lang]
 
-    def job(self, seg: Segment) -> _Job:
-        """Protect a segment's glossary terms and make it a job."""
-        matches = self.matcher(seg.src_lang).find(seg.text) if self.glossary.terms else []
-        return _Job(seg, protect(seg.text, matches))
+    def job(self, seg: Segment, matches: tuple[Match, ...] | None = None) -> _Job:
+        """Protect a segment's glossary terms and make it a job (matching if not given)."""
+        if matches is None:
+            matches = self.find(seg)
+        return _Job(seg, protect(seg.text, list(matches)))
+
+    def find(self, seg: Segment) -> tuple[Match, ...]:
+        """The glossary terms in a segment."""
+        return tuple(self.matcher(seg.src_lang).find(seg.text)) if self.glossary.terms else ()
 
 
 def translate_articles(
@@ -182,7 +191,9 @@ def _translate_chunk(chunk: list[PreparedArticle | InputError], t: Translator
         if isinstance(item, PreparedArticle):
             for seg in item.segments:
                 if needs_translation(seg, t.tgt):
-                    jobs[(seg.src_lang, t.tgt)].append(t.job(seg))
+                    known = item.matches.get(seg.index, ()) if item.matches is not None \
+                        else None
+                    jobs[(seg.src_lang, t.tgt)].append(t.job(seg, known))
     done: dict[tuple[str, int], _Job] = {}
     for pair, pair_jobs in jobs.items():
         _translate_pair(pair, pair_jobs, t)

@@ -22,12 +22,14 @@ from workbench.pipeline import (
     Progress,
     RunStats,
     Translator,
+    needs_translation,
     translate_articles,
 )
+from workbench.prepared_cache import Preparer
 from workbench.rundir import RunWriter, write_manifest
 from workbench.settings import Settings
 from workbench.text import detect
-from workbench.text.prepare import PreparedArticle, prepare
+from workbench.text.prepare import PreparedArticle
 from workbench.text.reader import ArticleFile, InputNotice, find_articles
 
 
@@ -39,7 +41,7 @@ class RunResult:
     stats: RunStats
 
 
-def prepared_articles(inputs: Sequence[Path], languages: tuple[str, ...],
+def prepared_articles(inputs: Sequence[Path], preparer: Preparer,
                       notices: list[str] | None = None
                       ) -> Iterator[PreparedArticle | InputError]:
     """Find and prepare every article; unusable files come through as errors, not raised."""
@@ -52,9 +54,10 @@ def prepared_articles(inputs: Sequence[Path], languages: tuple[str, ...],
             yield item
             continue
         try:
-            yield prepare(item, languages)
+            yield preparer.prepare(item)
         except InputError as err:
             yield err
+    preparer.flush()
 
 
 def count_articles(inputs: Sequence[Path]) -> int:
@@ -76,10 +79,14 @@ def translate_inputs(inputs: Sequence[Path], out_dir: Path, settings: Settings,
     with TranslationCache(settings.cache_path) as cache, RunWriter(out_dir) as writer:
         translator = Translator(engines, cache, stats, glossary, settings.tgt_lang,
                                 progress or NoProgress())
+        preparer = Preparer(cache, languages, glossary, translator.find,
+                            lambda seg: needs_translation(seg, settings.tgt_lang),
+                            settings.tgt_lang)
         results = translate_articles(
-            prepared_articles(inputs, languages, stats.notices), translator)
+            prepared_articles(inputs, preparer, stats.notices), translator)
         for result in results:
             writer.write(result.info, result.records)
+        stats.prepared_reused, stats.glossary_matched = preparer.reused, preparer.matched
     write_manifest(out_dir, manifest_of(stats, settings, started, glossary))
     return RunResult(out_dir, stats)
 
@@ -100,6 +107,8 @@ def manifest_of(stats: RunStats, settings: Settings, started: str, glossary: Glo
                      "retranslated": stats.glossary_retranslated,
                      "missed": stats.glossary_missed},
         "articles": stats.articles,
+        "prepared_from_cache": stats.prepared_reused,
+        "glossary_matched": stats.glossary_matched,
         "failed_articles": stats.failed_articles,
         "segments": stats.segments,
         "statuses": {str(k): v for k, v in sorted(stats.statuses.items())},

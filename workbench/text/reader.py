@@ -135,7 +135,11 @@ def read_text(path: Path) -> str:
         InputError: the file is unreadable, not a regular file, binary, empty, too large, or
             not valid UTF-8/UTF-16; the message says which and where.
     """
-    data = read_bytes(path, MAX_ARTICLE_BYTES)
+    return decode_article(path, read_bytes(path, MAX_ARTICLE_BYTES))
+
+
+def decode_article(path: Path, data: bytes) -> str:
+    """Decode an article's bytes; refuse binary, undecodable or empty ones."""
     text = decode(path, data)
     if not text.strip():
         raise InputError(path, "empty (no text)")
