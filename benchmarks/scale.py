@@ -97,7 +97,8 @@ def build_models(work: Path) -> Path:
 def run(inputs: Path, out: Path, models: Path, cache: Path) -> tuple[float, int, int, int]:
     """(wall seconds, peak RSS in MB, segments, exit code) of one translate run."""
     command = [sys.executable, "-m", "workbench", "translate", str(inputs), "-o", str(out),
-               "--silent", "--models-dir", str(models), "--cache", str(cache), "--no-glossary"]
+               "--silent", "--models-dir", str(models), "--cache", str(cache), "--glossary",
+               str(ROOT / "glossary")]
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)

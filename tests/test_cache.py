@@ -14,7 +14,7 @@ def test_store_and_find(tmp_path):
         assert cache.get_many([cache_key("other", "de", "en", "Hallo")]) == {}
         by_text = cache.get_by_text([text_key("de", "en", "Hallo")])
         assert [h.signature for h in by_text.values()] == ["sig"]
-        assert cache.db.journal_mode == "wal"
+        assert cache.journal_mode == "wal"
 
 
 def test_keys_separate_every_part():

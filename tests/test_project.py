@@ -74,3 +74,12 @@ def test_the_repository_is_a_project_and_ships_its_glossary_as_the_starter():
     assert project is not None and project.root == ROOT
     repo = {p.name: p.read_text("utf-8") for p in (ROOT / "glossary").glob("*.toml")}
     assert starter_glossary() == repo, "workbench/starter/glossary must match glossary/"
+
+
+def test_the_version_is_the_packages():
+    import tomllib
+
+    from workbench import __version__
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    assert __version__ == project["version"]

@@ -1,10 +1,7 @@
 """Workbench: offline translation and normalization of news articles into aligned records."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("workbench")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0"
+#: Kept equal to pyproject.toml's version by a test; a literal, because reading package
+#: metadata costs more start-up time than the rest of this package's imports.
+__version__ = "0.1.0"
 
 __all__ = ["__version__"]

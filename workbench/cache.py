@@ -1,4 +1,4 @@
-"""The translation cache: SQLite through sqlite-utils, content-addressed.
+"""The translation cache: SQLite, content-addressed (schema in ``cache_schema``).
 
 A translation's key is the hash of the engine signature, the language pair and exactly the
 text the engine saw. So a re-run with nothing changed finds everything, and any change to
@@ -9,7 +9,6 @@ it matters. Writes are committed batch by batch; a crash loses at most the batch
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
@@ -18,99 +17,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
-import sqlite_utils
-from filelock import FileLock, Timeout
-from sqlite_utils.migrations import Migrations
-
+from workbench.cache_keys import cache_key, segment_key, text_key
+from workbench.cache_schema import MIGRATION_SET, migrate
 from workbench.corrections import Correction
 from workbench.errors import CacheError
 from workbench.records import GlossaryHit
 
-migrations = Migrations("workbench.cache")
 P = ParamSpec("P")
 R = TypeVar("R")
 #: Seconds a writer waits for another process's transaction before giving up.
 BUSY_TIMEOUT_SECONDS = 60
 #: SQLite limits the number of bound parameters; look up in chunks below it.
 LOOKUP_CHUNK = 500
-
-
-@migrations()
-def m001_translations(db: sqlite_utils.Database) -> None:
-    """One row per (engine signature, pair, engine input)."""
-    db["translations"].create(
-        {"key": str, "text_key": str, "signature": str, "src_lang": str, "tgt_lang": str,
-         "source": str, "target": str, "score": float, "created": str},
-        pk="key",
-    )
-    db["translations"].create_index(["text_key"])
-
-
-@migrations()
-def m002_glossary(db: sqlite_utils.Database) -> None:
-    """Keep each translation's verified glossary report, and a key of the plain segment.
-
-    The segment key lets a run tell re-translations caused by a glossary edit from new text.
-    """
-    table = db["translations"]
-    table.add_column("glossary", str)
-    table.add_column("segment_key", str)
-    table.create_index(["segment_key"])
-
-
-@migrations()
-def m003_approvals(db: sqlite_utils.Database) -> None:
-    """Reviewer-approved English, keyed by pair and source text, whatever the engine."""
-    db["approvals"].create(
-        {"text_key": str, "src_lang": str, "tgt_lang": str, "source": str, "target": str,
-         "article": str, "idx": int, "created": str},
-        pk="text_key",
-    )
-
-
-@migrations()
-def m004_source_segments(db: sqlite_utils.Database) -> None:
-    """Key each translation by its plain source segment, so corrections can be matched.
-
-    Rows without glossary terms were stored under their plain text, so they are backfilled.
-    """
-    table = db["translations"]
-    table.add_column("segment_text_key", str)
-    rows = db.execute("select key, src_lang, tgt_lang, source from translations "
-                      "where glossary is null or glossary = '[]'").fetchall()
-    for key, src, tgt, source in rows:
-        table.update(key, {"segment_text_key": text_key(src, tgt, source)})
-    table.create_index(["segment_text_key"])
-
-
-@migrations()
-def m005_prepared(db: sqlite_utils.Database) -> None:
-    """Prepared articles by content, and glossary matches by content and glossary version.
-
-    A warm re-run then costs a lookup per unchanged file instead of reading, normalizing,
-    labelling, segmenting, detecting and matching it again.
-    """
-    for table in ("prepared", "matched"):
-        db[table].create({"key": str, "data": bytes, "created": str}, pk="key")
-
-
-def _sha256(*parts: str) -> str:
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
-
-
-def cache_key(signature: str, src: str, tgt: str, engine_input: str) -> str:
-    """Key of a translation made by a given engine."""
-    return _sha256(signature, src, tgt, engine_input)
-
-
-def text_key(src: str, tgt: str, engine_input: str) -> str:
-    """Key of a text regardless of engine: finds a translation when no model is installed."""
-    return _sha256(src, tgt, engine_input)
-
-
-def segment_key(signature: str, src: str, tgt: str, segment: str) -> str:
-    """Key of the plain segment (before glossary protection) for one engine."""
-    return _sha256("segment", signature, src, tgt, segment)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +73,7 @@ def check_is_ours(path: Path) -> None:
             "select name from sqlite_master where type = 'table'")}
         ours = "_sqlite_migrations" in tables and conn.execute(
             "select count(*) from _sqlite_migrations where migration_set = ?",
-            (migrations.name,)).fetchone()[0] > 0
+            (MIGRATION_SET,)).fetchone()[0] > 0
     finally:
         conn.close()
     if tables and not ours:
@@ -198,17 +116,20 @@ class TranslationCache:
         self.path = path
         if path.exists() and not path.is_file():
             raise CacheError(path, "is not a file (a folder or a special file)")
+        from filelock import FileLock, Timeout  # imported when a cache is opened, not at start
+
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             # Two runs may open a new cache at once: only one may create or migrate it.
             with FileLock(f"{path}.lock", timeout=BUSY_TIMEOUT_SECONDS):
                 check_is_ours(path)  # read-only: nothing is written to a foreign file
-                conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
-                self.db = sqlite_utils.Database(conn)
-                self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
-                if self.db.journal_mode != "wal":
-                    self.db.enable_wal()
-                migrations.apply(self.db)
+                # Autocommit: every write below takes its own BEGIN IMMEDIATE.
+                self.conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS,
+                                            isolation_level=None)
+                self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+                if self.journal_mode != "wal":
+                    self.conn.execute("PRAGMA journal_mode = wal")
+                migrate(self.conn)
         except sqlite3.DatabaseError as err:
             raise CacheError(path, f"not a usable workbench cache ({err})") from err
         except Timeout as err:
@@ -221,7 +142,12 @@ class TranslationCache:
 
     def close(self) -> None:
         """Close the database."""
-        self.db.close()
+        self.conn.close()
+
+    @property
+    def journal_mode(self) -> str:
+        """SQLite's journal mode (``wal`` for a workbench cache)."""
+        return self.conn.execute("PRAGMA journal_mode").fetchone()[0]
 
     def __enter__(self) -> TranslationCache:
         return self
@@ -245,7 +171,7 @@ class TranslationCache:
         for start in range(0, len(unique), LOOKUP_CHUNK):
             chunk = unique[start:start + LOOKUP_CHUNK]
             marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
+            rows = self.conn.execute(
                 f"select {column}, target, score, signature, glossary from translations "
                 f"where {column} in ({marks}) order by created", chunk)
             for key, target, score, signature, glossary in rows.fetchall():
@@ -261,7 +187,7 @@ class TranslationCache:
         for start in range(0, len(unique), LOOKUP_CHUNK):
             chunk = unique[start:start + LOOKUP_CHUNK]
             marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
+            rows = self.conn.execute(
                 f"select distinct segment_key from translations where segment_key in ({marks})",
                 chunk)
             known.update(key for (key,) in rows.fetchall())
@@ -294,13 +220,16 @@ class TranslationCache:
         """
         if not rows:
             return
-        self.db.conn.execute("BEGIN IMMEDIATE")
+        columns = list(rows[0])
+        statement = (f"insert or replace into {table} ({', '.join(columns)}) "
+                     f"values ({', '.join('?' * len(columns))})")
+        self.conn.execute("BEGIN IMMEDIATE")
         try:
-            self.db[table].insert_all(rows, replace=True)
+            self.conn.executemany(statement, [[row[c] for c in columns] for row in rows])
         except BaseException:
-            self.db.conn.execute("ROLLBACK")
+            self.conn.execute("ROLLBACK")
             raise
-        self.db.conn.execute("COMMIT")
+        self.conn.execute("COMMIT")
 
     @_guarded
     def approve(self, corrections: Iterable[Correction]) -> int:
@@ -316,7 +245,7 @@ class TranslationCache:
     def unmatched(self, corrections: Sequence[Correction]) -> tuple[list[Correction],
                                                                      list[Correction]]:
         """Corrections for a language pair, or a sentence, this cache never translated."""
-        pairs = {(src, tgt) for src, tgt in self.db.execute(
+        pairs = {(src, tgt) for src, tgt in self.conn.execute(
             "select distinct src_lang, tgt_lang from translations").fetchall()}
         unknown_pair = [c for c in corrections if (c.src_lang, c.tgt_lang) not in pairs]
         rest = [c for c in corrections if (c.src_lang, c.tgt_lang) in pairs]
@@ -326,10 +255,10 @@ class TranslationCache:
         for start in range(0, len(unique), LOOKUP_CHUNK):
             chunk = unique[start:start + LOOKUP_CHUNK]
             marks = ",".join("?" * len(chunk))
-            known.update(k for (k,) in self.db.execute(
+            known.update(k for (k,) in self.conn.execute(
                 "select distinct segment_text_key from translations "
                 f"where segment_text_key in ({marks})", chunk).fetchall())
-            known.update(k for (k,) in self.db.execute(
+            known.update(k for (k,) in self.conn.execute(
                 f"select text_key from approvals where text_key in ({marks})", chunk))
         unknown_segment = [c for c in rest
                            if text_key(c.src_lang, c.tgt_lang, c.src) not in known]
@@ -344,7 +273,7 @@ class TranslationCache:
         for start in range(0, len(unique), LOOKUP_CHUNK):
             chunk = unique[start:start + LOOKUP_CHUNK]
             marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
+            rows = self.conn.execute(
                 f"select text_key, target from approvals where text_key in ({marks})", chunk)
             for key, target in rows.fetchall():
                 found[keys[key]] = target
@@ -353,12 +282,12 @@ class TranslationCache:
     @_guarded
     def has_approvals(self) -> bool:
         """Whether any reviewer correction is stored."""
-        return self.db.execute("select exists(select 1 from approvals)").fetchone()[0] == 1
+        return self.conn.execute("select exists(select 1 from approvals)").fetchone()[0] == 1
 
     @_guarded
     def get_blob(self, table: str, key: str) -> bytes | None:
         """A stored blob of the ``prepared`` or ``matched`` table."""
-        row = self.db.execute(f"select data from {_blob_table(table)} where key = ?",
+        row = self.conn.execute(f"select data from {_blob_table(table)} where key = ?",
                               [key]).fetchone()
         return row[0] if row else None
 
@@ -372,4 +301,4 @@ class TranslationCache:
     @_guarded
     def count(self) -> int:
         """Number of stored translations."""
-        return self.db["translations"].count
+        return self.conn.execute("select count(*) from translations").fetchone()[0]

@@ -11,8 +11,6 @@ import hashlib
 import json
 import os
 import tempfile
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,6 +108,9 @@ def fetch_index(url: str) -> PackageIndex:
         IndexUnavailable: the index cannot be reached or read.
     """
     _require_http(url)
+    import urllib.error  # only when fetching: it costs start-up time otherwise
+    import urllib.request
+
     try:
         with urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as response:
             data = response.read()
@@ -147,6 +148,9 @@ def download(package: AvailablePackage, directory: Path,
 
 def _download_one(link: str, package: AvailablePackage, directory: Path,
                   progress: ProgressCallback | None) -> Path:
+    import urllib.error  # only when downloading: it costs start-up time otherwise
+    import urllib.request
+
     handle, partial = tempfile.mkstemp(prefix=".download-", suffix=".part", dir=directory)
     digest = hashlib.sha256()
     try:

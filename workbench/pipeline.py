@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from workbench.cache import CacheEntry, TranslationCache, cache_key, segment_key, text_key
+from workbench.cache import CacheEntry, TranslationCache
+from workbench.cache_keys import cache_key, segment_key, text_key
 from workbench.display import display_path, safe_text
 from workbench.engines.base import Engine, Translation
 from workbench.errors import InputError

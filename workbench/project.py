@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import platformdirs
-
 from workbench.errors import InputError, WorkbenchError
 from workbench.text.reader import read_config_text
 
@@ -109,5 +107,7 @@ def starter_glossary() -> dict[str, str]:
 
 def user_cache_path() -> Path:
     """The cache used outside any project: the user's cache directory."""
+    import platformdirs
+
     return platformdirs.user_cache_path("workbench", appauthor=False) / "workbench.db"
 

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-
 from workbench import __version__
 from workbench.emit.atomic import atomic_write
 from workbench.records import ArticleInfo, Record, Status
@@ -82,6 +80,8 @@ def safe_link(url: str | None) -> str | None:
 def write_review(articles: Iterable[tuple[ArticleInfo, list[Record]]], path: Path,
                  manifest: dict | None = None) -> int:
     """Render the review page; return the number of articles shown."""
+    from jinja2 import Environment, PackageLoader, select_autoescape  # slow to import
+
     env = Environment(loader=PackageLoader("workbench", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True))
     rows = []

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from lxml import etree
+if TYPE_CHECKING:
+    from lxml import etree
 
 from workbench import __version__
 from workbench.emit.atomic import atomic_write
@@ -23,6 +25,8 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 def write_tmx(records: Iterable[Record], path: Path, include_kept: bool = False) -> int:
     """Write records as TMX 1.4b; return the number of translation units."""
     count = 0
+    from lxml import etree
+
     with atomic_write(path, "wb") as out, etree.xmlfile(out, encoding="UTF-8") as xf:
         xf.write_declaration()
         xf.write_doctype('<!DOCTYPE tmx SYSTEM "tmx14.dtd">')
@@ -42,6 +46,8 @@ def write_tmx(records: Iterable[Record], path: Path, include_kept: bool = False)
 
 def translation_unit(record: Record, include_kept: bool = False) -> etree._Element | None:
     """The ``<tu>`` of one record, or None when it is not exported."""
+    from lxml import etree
+
     if record.status not in TRANSLATED and not (include_kept and record.status == Status.KEPT):
         return None
     unit = etree.Element("tu", {"tuid": f"{record.article}:{record.index}",
@@ -57,6 +63,8 @@ def translation_unit(record: Record, include_kept: bool = False) -> etree._Eleme
 
 
 def _variant(unit: etree._Element, lang: str, text: str) -> None:
+    from lxml import etree
+
     tuv = etree.SubElement(unit, "tuv", {XML_LANG: lang})
     seg = etree.SubElement(tuv, "seg")
     seg.text = text

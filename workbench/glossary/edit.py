@@ -8,9 +8,10 @@ that a run would refuse.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import tomlkit
-from tomlkit.exceptions import TOMLKitError
+if TYPE_CHECKING:
+    import tomlkit
 
 from workbench.emit.atomic import atomic_write
 from workbench.errors import InputError, WorkbenchError
@@ -41,6 +42,8 @@ def add_term(file: Path, target: str, kind: str, forms: dict[str, list[str]],
     if not forms:
         raise WorkbenchError("give at least one source form, e.g. --form ru='Лыонг Кыонг'")
     glossary = glossary if glossary is not None else [file.parent]
+    import tomlkit
+
     text = _read(file)
     parse_glossary(text, file)  # a malformed file is named with its line, never edited
     document = _parse(text, file)
@@ -96,7 +99,7 @@ def remove_term(paths: list[Path], target: str, kind: str | None = None) -> list
         for i in reversed(doomed):
             del entries[i]
             removed.append(terms[i])
-        _write_validated(file, tomlkit.dumps(document), paths)
+        _write_validated(file, document.as_string(), paths)
     return removed
 
 
@@ -114,6 +117,9 @@ def _read(file: Path) -> str:
 
 
 def _parse(text: str, file: Path) -> tomlkit.TOMLDocument:
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
     try:
         return tomlkit.parse(text)
     except (TOMLKitError, RecursionError) as err:
