@@ -1,23 +1,18 @@
-"""Language identification with our own langid identifier.
+"""Language identification: langid.py's model and classifier (``langid_nb``).
 
-py3langid 0.3 is langid.py's maintained fork with the same model: identical answers (to
-1e-5 in confidence, on the seeds and 1,000 WMT sentences), loaded in 0.1 s instead of 2 s,
-and classifying twice as fast. (0.4 ships a different model, so it is not used.)
-
-We never touch the module-level ``classify``: it mutates a global identifier. The model is
-loaded once; each language set gets its own shallow copy, restricted to the languages that
-matter, with normalised probabilities so a confidence of 0.9 means the same on a short line
-as on a long one.
+The classifier is built once per language set, restricted to the languages that matter,
+with normalised probabilities so a confidence of 0.9 means the same on a short line as on a
+long one.
 """
 
 from __future__ import annotations
 
-import copy
 import functools
 from dataclasses import dataclass
-from typing import Any
 
 import regex
+
+from workbench.text.langid_nb import NaiveBayes
 
 #: Languages we tell apart by default: the sources we expect, the pivot, and Vietnamese
 #: (our articles quote it). A restricted set keeps short lines from drifting to rare languages.
@@ -41,17 +36,8 @@ class Guess:
 
 
 @functools.cache
-def _model() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    return LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=True)
-
-
-@functools.cache
-def _identifier(languages: tuple[str, ...]) -> Any:
-    identifier = copy.copy(_model())  # shares the model's arrays; set_languages slices them
-    identifier.set_languages([_TO_LANGID.get(code, code) for code in languages])
-    return identifier
+def _identifier(languages: tuple[str, ...]) -> NaiveBayes:
+    return NaiveBayes(tuple(_TO_LANGID.get(code, code) for code in languages))
 
 
 def detect(text: str, languages: tuple[str, ...] = DEFAULT_LANGUAGES) -> Guess:
@@ -69,9 +55,7 @@ def detect(text: str, languages: tuple[str, ...] = DEFAULT_LANGUAGES) -> Guess:
             return Guess(inside[0], 1.0)
         if inside:
             languages = inside
-    # uint32 counts: py3langid's default uint16 overflows on a long article.
-    code, probability = _identifier(languages).classify(text[:MAX_DETECT_CHARS],
-                                                        datatype="uint32")
+    code, probability = _identifier(languages).classify(text[:MAX_DETECT_CHARS])
     return Guess(_FROM_LANGID.get(code, code), float(probability))
 
 
