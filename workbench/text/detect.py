@@ -8,6 +8,7 @@ long one.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 import regex
@@ -47,7 +48,10 @@ def detect(text: str, languages: tuple[str, ...] = DEFAULT_LANGUAGES) -> Guess:
     ``languages`` (restricted langid would otherwise call it the nearest language it knows,
     Arabic). Within a script, langid chooses among that script's languages.
     """
-    script = script_of(text)
+    return _detect(text, languages, script_of(text))
+
+
+def _detect(text: str, languages: tuple[str, ...], script: str | None) -> Guess:
     if script and script != "latin":
         candidates = _SCRIPT_LANGUAGES.get(script, ())
         inside = tuple(lang for lang in candidates if lang in languages) or candidates
@@ -93,8 +97,17 @@ CONFIDENT = 0.999
 _CLOSE = ({"nb", "da", "sv"}, {"ru", "uk"}, {"cs", "pl"}, {"es", "pt", "it"})
 
 
+_NOT_LATIN_RANGE = re.compile(r"[^\x00-\u024f\u1e00-\u1eff]")
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00aa\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+                           r"\u1e00-\u1eff]")
+_LETTER = re.compile(r"[^\W\d_]")
+_VIETNAMESE_LETTER = re.compile(f"[{''.join(sorted(_VIETNAMESE))}]")
+
+
 def script_of(text: str) -> str | None:
     """The script most letters of a text are written in (latin, cyrillic, hebrew...)."""
+    if not _NOT_LATIN_RANGE.search(text):  # the common case, decided in one C-level scan
+        return "latin" if _LATIN_LETTER.search(text) else None
     counts = dict.fromkeys(_SCRIPTS, 0)
     for match in _SCRIPT_RE.finditer(text):
         counts[_SCRIPTS[match.lastindex - 1]] += match.end() - match.start()
@@ -110,9 +123,8 @@ def segment_language(text: str, article: Guess,
     sure about (outside the article language's close relatives). Short lines never switch on
     langid alone: a single word is too little to go on.
     """
-    letters = [c for c in text if c.isalpha()]
-    vietnamese = sum(c in _VIETNAMESE for c in letters)
-    if vietnamese >= 3 and vietnamese >= 0.08 * len(letters):
+    vietnamese = len(_VIETNAMESE_LETTER.findall(text))
+    if vietnamese >= 3 and vietnamese >= 0.08 * len(_LETTER.findall(text)):
         return Guess("vi", 1.0)
     script = script_of(text)
     if script and script != script_of_language(article.lang) and len(text.split()) >= 4:
@@ -122,7 +134,7 @@ def segment_language(text: str, article: Guess,
             return Guess(candidates[0], 1.0)
         return detect(text, candidates)
     if len(text.split()) >= LONG_SEGMENT_WORDS:
-        guess = detect(text, languages)
+        guess = _detect(text, languages, script)
         close = any(guess.lang in group and article.lang in group for group in _CLOSE)
         if guess.lang != article.lang and guess.confidence >= CONFIDENT and not close:
             return guess

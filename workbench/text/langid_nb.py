@@ -15,6 +15,7 @@ import importlib.util
 import lzma
 import math
 import pickle
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,10 @@ class NaiveBayes:
     """langid's classifier restricted to some languages, with normalised probabilities."""
 
     def __init__(self, codes: tuple[str, ...]) -> None:
-        ptc, pc, classes, self._moves, self._outputs = _model()
+        ptc, pc, classes, self._moves, outputs = _model()
+        # The features each automaton state emits, as a list: indexing beats dict.get.
+        states = max(max(outputs), len(self._moves) >> 8) + 1
+        self._outputs = [outputs.get(state, ()) for state in range(states)]
         n = len(pc)
         columns = [classes.index(code) for code in codes if code in classes]
         if not columns:
@@ -46,13 +50,14 @@ class NaiveBayes:
 
     def classify(self, text: str) -> tuple[str, float]:
         """The most probable language and its probability."""
-        moves, outputs = self._moves, self._outputs
-        features: list[int] = []
-        extend, output = features.extend, outputs.get
+        moves = self._moves
+        states: list[int] = []
+        append = states.append
         state = 0
         for byte in text.encode("utf-8", errors="surrogatepass"):
-            state = moves[(state << 8) + byte]
-            extend(output(state, ()))
+            state = moves[(state << 8) | byte]
+            append(state)
+        features = list(chain.from_iterable(map(self._outputs.__getitem__, states)))
         scores = self._prior
         if features:
             scores = [p + sum(column) for p, column in
