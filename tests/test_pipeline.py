@@ -3,8 +3,10 @@ End-to-end runs through the real CTranslate2 engine are in test_cli.py."""
 
 import json
 
+from click.testing import CliRunner
 from fakes import FakeEngines
 
+from workbench.cli import cli
 from workbench.run import translate_inputs
 from workbench.settings import Settings
 
@@ -136,3 +138,37 @@ def test_manifest_records_signatures(tmp_path):
     assert manifest["engines"] == {"nb-en": "engine:fake|nb-en|v:1"}
     assert manifest["complete"] is True
     assert manifest["statuses"] == {"kept": 1, "translated": 3}
+
+
+def test_models_are_counted_once_however_many_chunks(tmp_path, seeds_dir, installed_models,
+                                                      monkeypatch):
+    from workbench import pipeline
+
+    monkeypatch.setattr(pipeline, "CHUNK_SEGMENTS", 20)  # the seeds now take many chunks
+    result = CliRunner().invoke(cli, [
+        "translate", str(seeds_dir), "-o", str(tmp_path / "out"), "--silent", "--models-dir",
+        str(installed_models), "--cache", str(tmp_path / "c.db"), "--no-glossary"])
+    assert result.exit_code == 0, result.output
+    assert "Models loaded: 5." in result.output
+
+
+def test_a_guess_into_a_language_without_a_model_keeps_the_articles(tmp_path,
+                                                                   installed_models):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    dutch = ("De regering heeft vandaag in Den Haag een nieuwe begroting gepresenteerd en de "
+             "minister-president was daar zeer tevreden over.")
+    (folder / "a.txt").write_text(
+        "Die Regierung hat heute in Berlin den neuen Haushalt für das kommende Jahr "
+        "vorgestellt. Der Bundeskanzler sprach von einem guten Tag für das ganze Land. Die "
+        "Opposition kritisierte die Pläne scharf und kündigte Widerstand im Bundestag an. "
+        + dutch + "\n",
+        encoding="utf-8")
+    result = CliRunner().invoke(cli, [
+        "translate", str(folder), "-o", str(tmp_path / "out"), "--silent", "--models-dir",
+        str(installed_models), "--cache", str(tmp_path / "c.db"), "--no-glossary"])
+    assert result.exit_code == 0, result.output  # not "incomplete: missing nl model"
+    records = [json.loads(line) for line in (tmp_path / "out" / "records.jsonl").open()]
+    [guessed] = [r for r in records if r["src"] == dutch]
+    assert guessed["src_lang"] == "de" and "lang-guess:nl" in guessed["flags"]
+    assert guessed["status"] == "translated"

@@ -112,6 +112,10 @@ class ArgosEngines:
             self._engines[pair] = ArgosEngine(package, self.settings) if package else None
         return self._engines[pair]
 
+    def installed(self, src: str, tgt: str) -> bool:
+        """Whether a package for the pair is installed (nothing is installed to find out)."""
+        return (src, tgt) in self._installed()
+
     def _installed(self) -> dict[tuple[str, str], InstalledPackage]:
         if self._packages is None:
             self._packages = newest_packages(self.settings.models_dir)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from workbench.cache import CacheEntry, TranslationCache
@@ -32,6 +32,7 @@ from workbench.records import (
     Segment,
     Status,
 )
+from workbench.text.detect import script_of_language
 from workbench.text.prepare import PreparedArticle
 
 logger = logging.getLogger(__name__)
@@ -83,7 +84,8 @@ class RunStats:
     signatures: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
-    models_loaded: int = 0
+    #: Language pairs whose model was loaded in this run (each is loaded once per run).
+    loaded_pairs: set[tuple[str, str]] = field(default_factory=set)
     #: Articles whose preparation (and glossary matches) came from the cache.
     prepared_reused: int = 0
     #: Articles whose glossary matches were computed in this run (new, edited, or glossary).
@@ -91,6 +93,11 @@ class RunStats:
     #: Segments translated again only because the glossary changed what they need.
     glossary_retranslated: int = 0
     glossary_missed: int = 0
+
+    @property
+    def models_loaded(self) -> int:
+        """How many models this run loaded."""
+        return len(self.loaded_pairs)
 
     @property
     def segments(self) -> int:
@@ -159,6 +166,11 @@ class Translator:
             matches = self.find(seg)
         return _Job(seg, protect(seg.text, list(matches)))
 
+    def has_model(self, src: str) -> bool:
+        """Whether a model for src→tgt is installed (never installs one to find out)."""
+        installed = getattr(self.engines, "installed", None)
+        return installed(src, self.tgt) if installed else self.engines(src, self.tgt) is not None
+
     def find(self, seg: Segment) -> tuple[Match, ...]:
         """The glossary terms in a segment."""
         return tuple(self.matcher(seg.src_lang).find(seg.text)) if self.glossary.terms else ()
@@ -167,13 +179,14 @@ class Translator:
 def translate_articles(
     articles: Iterable[PreparedArticle | InputError],
     translator: Translator,
-    chunk_segments: int = CHUNK_SEGMENTS,
+    chunk_segments: int | None = None,
 ) -> Iterator[ArticleResult]:
     """Translate prepared articles; yield each article's records in input order.
 
     Input errors are counted and reported in ``stats`` (and yield an article with no
     records and its error), never raised: one bad file does not stop the others.
     """
+    chunk_segments = chunk_segments or CHUNK_SEGMENTS
     chunk: list[PreparedArticle | InputError] = []
     size = 0
     for item in articles:
@@ -194,6 +207,7 @@ def _translate_chunk(chunk: list[PreparedArticle | InputError], t: Translator
                 if needs_translation(seg, t.tgt):
                     known = item.matches.get(seg.index, ()) if item.matches is not None \
                         else None
+                    seg = _plausible_language(seg, item.info.lang, t)
                     jobs[(seg.src_lang, t.tgt)].append(t.job(seg, known))
     done: dict[tuple[str, int], _Job] = {}
     for pair, pair_jobs in jobs.items():
@@ -216,6 +230,22 @@ def _translate_chunk(chunk: list[PreparedArticle | InputError], t: Translator
         yield ArticleResult(item.info, records)
 
 
+def _plausible_language(seg: Segment, article_lang: str | None, t: Translator) -> Segment:
+    """A segment langid moved to a language with no model goes back to its article's.
+
+    langid misreads some sentences (a Norwegian one as Danish, say); when no model exists for
+    its guess but one may for the article's language, the article's language is the better
+    bet, and the segment is flagged ``lang-guess:XX`` instead of ending up without a model.
+    A different script (Hebrew in a Norwegian article) is no guess, and stays.
+    """
+    lang = seg.src_lang
+    if not article_lang or lang == article_lang or lang in (t.tgt, *UNTRANSLATED_LANGUAGES) \
+            or script_of_language(lang) != script_of_language(article_lang) \
+            or t.has_model(lang):
+        return seg
+    return replace(seg, src_lang=article_lang, flags=(*seg.flags, f"lang-guess:{lang}"))
+
+
 def needs_translation(seg: Segment, tgt: str) -> bool:
     """Whether a segment is meant to be sent to an xx→tgt model."""
     return (seg.kind in TRANSLATED_KINDS and seg.src_lang != tgt
@@ -223,6 +253,8 @@ def needs_translation(seg: Segment, tgt: str) -> bool:
 
 
 def _record(seg: Segment, job: _Job | None, tgt: str) -> Record:
+    if job is not None:
+        seg = job.segment  # its language may have been corrected (see _plausible_language)
     if job is None:
         english = seg.text if seg.src_lang == tgt and seg.kind in TRANSLATED_KINDS else None
         return Record.of(seg, tgt, english, Status.KEPT)
@@ -272,7 +304,7 @@ def _translate_pair(pair: tuple[str, str], jobs: list[_Job], t: Translator) -> N
     finally:
         t.progress.finish()
         if engine.loaded:
-            t.stats.models_loaded += 1
+            t.stats.loaded_pairs.add(pair)
 
 
 def _use_approved(pair: tuple[str, str], jobs: list[_Job], t: Translator) -> list[_Job]:
