@@ -84,6 +84,7 @@ def test_undecodable_and_control_character_names_are_translated_and_escaped(
     assert len(tmx.findall(".//tu")) == len(records)
     page = (out / "review.html").read_text("utf-8")
     assert "caf\\xe9" in page and "a\\x01b" in page
+    assert len(list((out / "review").glob("*.html"))) == 4
 
 
 def test_special_files_are_refused_without_hanging(tmp_path, installed_models):
@@ -300,7 +301,7 @@ def test_full_disk_keeps_cache_and_previous_outputs(tmp_path, installed_models, 
     out = tmp_path / "out"
     first = run_cli(tmp_path, [seeds_dir], installed_models, out=out)
     assert first.exit_code == 0
-    previous = {p.name: p.read_bytes() for p in out.iterdir()}
+    previous = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     big = tmp_path / "big"
     big.mkdir()
     (big / "big.txt").write_text(("Der Kanzler sprach lange über den Haushalt. " * 400 + "\n")
@@ -319,7 +320,7 @@ def test_full_disk_keeps_cache_and_previous_outputs(tmp_path, installed_models, 
     assert "Traceback" not in run.stderr
     errors = error_lines(run.stderr)
     assert len(errors) == 1 and "File too large" in errors[0], run.stderr
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == previous
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == previous
     conn = sqlite3.connect(tmp_path / "cache.db")
     assert conn.execute("select count(*) from translations").fetchone()[0] > 0
     conn.close()
@@ -344,8 +345,12 @@ def test_outputs_follow_the_umask(tmp_path, installed_models):
         assert run_cli(tmp_path, [tmp_path / "in"], installed_models).exit_code == 0
     finally:
         os.umask(old)
-    modes = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "out").iterdir()}
-    assert set(modes.values()) == {0o644}, modes
+    files = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "out").rglob("*")
+             if p.is_file()}
+    folders = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "out").rglob("*")
+               if p.is_dir()}
+    assert set(files.values()) == {0o644} and len(files) == 6, files
+    assert folders == {"review": 0o755}
 
 
 # --- the review loop --------------------------------------------------------------------------

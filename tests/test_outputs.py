@@ -75,20 +75,25 @@ def test_review_page_escapes_everything(tmp_path):
     info = ArticleInfo("x", "x.txt", "de", 1.0, source_url="javascript:alert(1)",
                        byline="<i>me</i>")
     path = tmp_path / "review.html"
-    write_review([(info, hostile)], path)
-    html = path.read_text("utf-8")
+    assert write_review(lambda: [(info, hostile)], path) == 1
+    html = (tmp_path / "review" / "00001.html").read_text("utf-8")
+    index = path.read_text("utf-8")
+    assert '<a href="review/00001.html">x</a>' in index
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<img" not in html and "<b>bold" not in html and "<i>me" not in html
     assert 'href="javascript' not in html
-    assert "http://" not in html.split("<body>")[1].split("<script>")[0]  # no network links
+    assert "http://" not in html.split("<body")[1].split("<script>")[0]  # no network links
 
 
 def test_review_page_flags_and_highlights(tmp_path):
     path = tmp_path / "review.html"
-    write_review([(ArticleInfo("a", "a.txt", "ru", 1.0), RECORDS)], path)
-    html = path.read_text("utf-8")
+    write_review(lambda: [(ArticleInfo("a", "a.txt", "ru", 1.0), RECORDS)], path)
+    html = (tmp_path / "review" / "00001.html").read_text("utf-8")
+    index = path.read_text("utf-8")
+    assert '<span class="flag flag-missed-term">missed-term 1</span>' in index
+    assert 'data-flagged="2"' in index  # missed-term+low-confidence, no-model; approved is not
     assert '<mark class="term">Лыонг Кыонг</mark>' in html
     assert '<mark class="term">Lương Cường</mark>' in html
     assert 'data-flags="missed-term low-confidence"' in html

@@ -58,7 +58,7 @@ def network_requests(driver) -> list[str]:
     return [u for u in urls if u.startswith(("http://", "https://", "ws://", "wss://", "ftp:"))]
 
 
-def test_review_page_of_seeds_in_chromium(browser, tmp_path, seeds_dir, installed_models):
+def test_review_pages_of_seeds_in_chromium(browser, tmp_path, seeds_dir, installed_models):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
@@ -67,22 +67,37 @@ def test_review_page_of_seeds_in_chromium(browser, tmp_path, seeds_dir, installe
         "translate", str(seeds_dir), "-o", str(out), "--silent", "--models-dir",
         str(installed_models), "--cache", str(tmp_path / "c.db"), "--glossary", str(GLOSSARY)])
     assert result.exit_code == 0, result.output
-    browser.get((out / "review.html").resolve().as_uri())
-    sections = browser.find_elements(By.CSS_SELECTOR, "section.article")
-    assert len(sections) == 5 and all(s.is_displayed() for s in sections)
-    rows = browser.find_elements(By.CSS_SELECTOR, "tr.seg")
-    assert len(rows) == sum(1 for _ in (out / "records.jsonl").open())
+    records = [json.loads(line) for line in (out / "records.jsonl").open()]
 
+    browser.get((out / "review.html").resolve().as_uri())
+    rows = browser.find_elements(By.CSS_SELECTOR, "tr.art")
+    assert len(rows) == 5 and all(r.is_displayed() for r in rows)
+    assert sum(int(r.get_attribute("data-segments")) for r in rows) == len(records)
     Select(browser.find_element(By.ID, "flag-filter")).select_by_value("glued")
     shown = [r for r in rows if r.is_displayed()]
-    assert shown and all("glued" in r.get_attribute("data-flags").split() for r in shown)
-    assert browser.find_element(By.ID, "count").text == f"{len(shown)} of {len(rows)} segments"
-
+    glued = {r["article"] for r in records if "glued" in r["flags"]}
+    assert {r.get_attribute("data-article") for r in shown} == glued
+    assert browser.find_element(By.ID, "count").text == f"{len(shown)} of 5 articles"
     Select(browser.find_element(By.ID, "flag-filter")).select_by_value("")
-    Select(browser.find_element(By.ID, "kind-filter")).select_by_value("boilerplate")
-    shown = [r for r in rows if r.is_displayed()]
-    assert shown and {r.get_attribute("data-kind") for r in shown} == {"boilerplate"}
+    header = browser.find_element(By.CSS_SELECTOR, "th[data-key='segments']")
+    header.click()
+    header.click()  # descending
+    counts = [int(r.get_attribute("data-segments"))
+              for r in browser.find_elements(By.CSS_SELECTOR, "tr.art")]
+    assert counts == sorted(counts, reverse=True)
+
+    browser.find_element(By.LINK_TEXT, "001_9e90e167a72bcd0b").click()
+    segs = browser.find_elements(By.CSS_SELECTOR, "tr.seg")
+    assert len(segs) == sum(r["article"] == "001_9e90e167a72bcd0b" for r in records)
+    Select(browser.find_element(By.ID, "kind-filter")).select_by_value("caption")
+    shown = [r for r in segs if r.is_displayed()]
+    assert shown and {r.get_attribute("data-kind") for r in shown} == {"caption"}
     browser.save_screenshot(str(tmp_path / "review.png"))
+    browser.find_element(By.ID, "to-next").click()
+    assert browser.find_element(By.CSS_SELECTOR, "section.article").get_attribute(
+        "data-article") == "002_56b54d490b5aedd0"
+    browser.find_element(By.ID, "to-index").click()
+    assert len(browser.find_elements(By.CSS_SELECTOR, "tr.art")) == 5
 
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
@@ -102,7 +117,7 @@ def test_hostile_article_renders_as_text(browser, tmp_path, installed_models):
         "translate", str(article), "-o", str(out), "--silent", "--models-dir",
         str(installed_models), "--cache", str(tmp_path / "c.db"), "--no-glossary"])
     assert result.exit_code == 0, result.output
-    browser.get((out / "review.html").resolve().as_uri())
+    browser.get((out / "review" / "00001.html").resolve().as_uri())
     source = browser.find_element(By.CSS_SELECTOR, "tr.seg td.s").text
     assert "<script>alert(1)</script>" in source
     assert "<img src=x onerror=alert(1)>" in source
@@ -111,38 +126,57 @@ def test_hostile_article_renders_as_text(browser, tmp_path, installed_models):
     assert browser.find_elements(By.CSS_SELECTOR, "main img") == []
 
 
-def test_corrections_survive_odd_article_names(browser, tmp_path, installed_models):
-    """Names with a backslash, quotes and a newline once broke the page's lookup of the
-    source sentence: the edit was dropped or saved with an empty source."""
-    from selenium.webdriver.common.by import By
-
-    folder = tmp_path / "in"
-    folder.mkdir()
-    name = 'we\\ird "name"\nx.txt'
-    (folder / name).write_text("Die Regierung hat heute den neuen Haushalt vorgestellt.\n",
-                               encoding="utf-8")
-    out, cache = tmp_path / "out", tmp_path / "c.db"
-    result = CliRunner().invoke(cli, [
-        "translate", str(folder), "-o", str(out), "--silent", "--models-dir",
-        str(installed_models), "--cache", str(cache), "--no-glossary"])
-    assert result.exit_code == 0, result.output
-    browser.get((out / "review.html").resolve().as_uri())
+def capture_downloads(browser) -> None:
     browser.execute_script("""
         var Original = window.Blob;
         window.Blob = function (parts, options) {
           window.capturedCorrections = parts.join("");
           return new Original(parts, options);
         };""")
-    cell = browser.find_element(By.CSS_SELECTOR, "tr.seg td.t")
-    cell.click()
-    cell.send_keys(" EDITED")
-    assert browser.find_element(By.ID, "edits").text == "1"
+
+
+def test_corrections_survive_odd_names_and_travel_across_pages(browser, tmp_path,
+                                                                installed_models):
+    """Names with a backslash, quotes and a newline once broke the page's lookup of the
+    source sentence; edits made on two article pages are downloaded together from the index."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    name = 'we\\ird "name"\nx.txt'
+    (folder / name).write_text("Die Regierung hat heute den neuen Haushalt vorgestellt.\n",
+                               encoding="utf-8")
+    (folder / "plain.txt").write_text("Der Kanzler war heute sehr zufrieden.\n",
+                                      encoding="utf-8")
+    out, cache = tmp_path / "out", tmp_path / "c.db"
+    command = ["translate", str(folder), "-o", str(out), "--silent", "--models-dir",
+               str(installed_models), "--cache", str(cache), "--no-glossary"]
+    result = CliRunner().invoke(cli, command)
+    assert result.exit_code == 0, result.output
+    for done, page in enumerate(("00001.html", "00002.html"), 1):
+        browser.get((out / "review" / page).resolve().as_uri())
+        cell = browser.find_element(By.CSS_SELECTOR, "tr.seg td.t")
+        cell.click()
+        WebDriverWait(browser, 10).until(
+            lambda b, cell=cell: b.execute_script(
+                "return document.activeElement === arguments[0];", cell))
+        cell.send_keys(" EDITED")
+        WebDriverWait(browser, 10).until(  # the edit is stored before we leave the page
+            lambda b, done=done: (b.execute_script(
+                "return JSON.stringify(window.localStorage);") or "").count("EDITED") == done)
+    browser.get((out / "review" / "00001.html").resolve().as_uri())  # kept across reloads
+    assert "EDITED" in browser.find_element(By.CSS_SELECTOR, "tr.seg td.t").text
+    browser.get((out / "review.html").resolve().as_uri())
+    assert browser.find_element(By.ID, "edits").text == "2"
+    capture_downloads(browser)
     browser.find_element(By.ID, "download").click()
     data = json.loads(browser.execute_script("return window.capturedCorrections;"))
-    [edit] = data["corrections"]
-    assert edit["article"] == 'we\\ird "name"\\nx'
-    assert edit["src"] == "Die Regierung hat heute den neuen Haushalt vorgestellt."
-    assert edit["tgt"].endswith("EDITED")
+    edits = {e["article"]: e for e in data["corrections"]}
+    assert set(edits) == {"plain", 'we\\ird "name"\\nx'}
+    assert edits['we\\ird "name"\\nx']["src"] == (
+        "Die Regierung hat heute den neuen Haushalt vorgestellt.")
+    assert all(e["tgt"].endswith("EDITED") for e in edits.values())
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
 
     corrections = tmp_path / "corrections.json"
@@ -150,10 +184,8 @@ def test_corrections_survive_odd_article_names(browser, tmp_path, installed_mode
     applied = CliRunner().invoke(cli, ["corrections", "apply", str(corrections), "--cache",
                                        str(cache)])
     assert applied.exit_code == 0, applied.output
-    assert "Approved 1 corrections" in applied.output and "Warning" not in applied.output
-    rerun = CliRunner().invoke(cli, [
-        "translate", str(folder), "-o", str(out), "--silent", "--models-dir",
-        str(installed_models), "--cache", str(cache), "--no-glossary"])
+    assert "Approved 2 corrections" in applied.output and "Warning" not in applied.output
+    rerun = CliRunner().invoke(cli, command)
     assert rerun.exit_code == 0
-    [record] = [json.loads(line) for line in (out / "records.jsonl").open()]
-    assert record["status"] == "approved" and record["tgt"].endswith("EDITED")
+    records = [json.loads(line) for line in (out / "records.jsonl").open()]
+    assert all(r["status"] == "approved" and r["tgt"].endswith("EDITED") for r in records)

@@ -46,7 +46,7 @@ def export(out_dir: Path, formats: Sequence[str], include_kept: bool = False,
         written.append(path)
     if "html" in formats:
         path = out_dir / REVIEW
-        write_review(read_articles(out_dir), path, read_manifest(out_dir))
+        write_review(lambda: read_articles(out_dir), path, read_manifest(out_dir))
         written.append(path)
     return written
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,9 @@ ARTICLES = "articles.jsonl"
 MANIFEST = "run.json"
 TMX = "records.tmx"
 REVIEW = "review.html"
+REVIEW_PAGES = "review"  # one page per article, linked from review.html
 #: The files of each output format; ``jsonl`` (with ``run.json``) is always written.
-FORMAT_FILES = {"jsonl": (RECORDS, ARTICLES), "tmx": (TMX,), "html": (REVIEW,)}
+FORMAT_FILES = {"jsonl": (RECORDS, ARTICLES), "tmx": (TMX,), "html": (REVIEW, REVIEW_PAGES)}
 FORMATS = tuple(FORMAT_FILES)
 #: Formats written from the JSON Lines (what ``workbench export`` can redo).
 DERIVED_FORMATS = tuple(f for f in FORMATS if f != "jsonl")
@@ -158,9 +160,12 @@ def remove_stale(out_dir: Path, formats: list[str] | tuple[str, ...]) -> list[Pa
             continue
         for name in names:
             path = out_dir / name
-            if path.is_file():
+            if path.is_file() or path.is_dir():
                 try:
-                    path.unlink()
+                    if path.is_dir():
+                        shutil.rmtree(path)
+                    else:
+                        path.unlink()
                 except OSError as err:
                     raise OutputError(path, f"cannot remove a stale output: "
                                             f"{err.strerror or err}") from err

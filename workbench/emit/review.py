@@ -1,23 +1,34 @@
-"""The side-by-side review page: one self-contained HTML file, safe with untrusted text.
+"""The review pages: an index of articles and one side-by-side page per article.
+
+Each page is self-contained and safe with untrusted text.
 
 Rendered with Jinja2 and ``autoescape=True``: every piece of article text is escaped, so a
 ``<script>`` in an article shows as text. The page makes no network requests (inline CSS and
-JS, no fonts or images). Reviewers filter by flag, kind and language, search text, and edit
-the English; "Download corrections" saves their edits as JSON for
-``workbench corrections apply`` (no server needed, nothing to keep running).
+JS, no fonts or images). The index lists every article with its counts per status and flag,
+sortable and filterable; an article page filters by flag and kind, searches, and lets the
+reviewer edit the English. Edits are kept in the browser's localStorage across pages, and
+"Download corrections" on any page saves them all as JSON for ``workbench corrections apply``
+(no server needed, nothing to keep running). Pages are written one article at a time, so a
+run of any size is never held in memory.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from workbench import __version__
-from workbench.emit.atomic import atomic_write
+from workbench.emit.atomic import _umask, atomic_write
 from workbench.records import ArticleInfo, Record, Status
+from workbench.rundir import REVIEW_PAGES as PAGES
 
 #: Mean log-probability per token below which a translation is flagged for review.
 LOW_CONFIDENCE = -1.2
@@ -65,6 +76,8 @@ def review_flags(record: Record) -> list[str]:
         flags.append("duplicate")
     if "glued" in record.flags:
         flags.append("glued")
+    if any(f.startswith("lang-guess:") for f in record.flags):
+        flags.append("lang-guess")
     if record.status == Status.APPROVED:
         flags.append("approved")
     return flags
@@ -77,29 +90,112 @@ def safe_link(url: str | None) -> str | None:
     return None
 
 
-def write_review(articles: Iterable[tuple[ArticleInfo, list[Record]]], path: Path,
-                 manifest: dict | None = None) -> int:
-    """Render the review page; return the number of articles shown."""
+#: Every flag a page can filter on, in the order the filters list them.
+FLAGS = ("missed-term", "low-confidence", "no-model", "failed", "duplicate", "glued",
+         "lang-guess", "approved")
+
+
+@dataclass
+class ArticleSummary:
+    """What the index shows of one article (small: the index holds one per article)."""
+
+    info: ArticleInfo
+    href: str
+    segments: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+    flags: list[tuple[str, int]] = field(default_factory=list)
+    flagged: int = 0  # segments with a flag a reviewer should look at (approved is not one)
+
+
+def summarize(info: ArticleInfo, records: list[Record], href: str) -> ArticleSummary:
+    """Counts per status and per flag of one article."""
+    flags: Counter[str] = Counter()
+    flagged = 0
+    for record in records:
+        found = set(review_flags(record))
+        flags.update(found)
+        flagged += bool(found - {"approved"})
+    return ArticleSummary(info, href, len(records),
+                          dict(Counter(r.status.value for r in records)),
+                          [(f, flags[f]) for f in FLAGS if flags[f]], flagged)
+
+
+def write_review(articles: Callable[[], Iterable[tuple[ArticleInfo, list[Record]]]],
+                 path: Path, manifest: dict | None = None) -> int:
+    """Write the index page at ``path`` and one page per article beside it in ``review/``.
+
+    ``articles`` is called twice (a first pass counts, the second renders), so neither the
+    run nor a rendered page is ever held in memory whole. The pages folder is replaced in one
+    rename; the index is written last. Returns the number of articles.
+    """
     from jinja2 import Environment, PackageLoader, select_autoescape  # slow to import
 
     env = Environment(loader=PackageLoader("workbench", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True))
-    rows = []
-    for info, records in articles:
-        rows.append({
-            "info": info, "link": safe_link(info.source_url),
-            "records": [{
-                "record": r, "flags": review_flags(r),
-                "src": fragments(r.src, [h.term for h in r.glossary]),
-                "tgt": fragments(r.tgt, [h.target for h in r.glossary if h.found]),
-                "missed": [h for h in r.glossary if not h.found],
-            } for r in records],
-        })
-    kinds = sorted({r["record"].kind.value for a in rows for r in a["records"]})
-    langs = sorted({r["record"].src_lang for a in rows for r in a["records"]})
-    html = env.get_template("review.html.j2").render(
-        articles=rows, kinds=kinds, langs=langs, version=__version__,
-        manifest=manifest or {}, low_confidence=LOW_CONFIDENCE)
+    manifest = manifest or {}
+    run_id = f"{manifest.get('started', '')}|{path.parent.resolve()}"
+    summaries = [summarize(info, records, f"{PAGES}/{_page_name(n)}")
+                 for n, (info, records) in enumerate(articles())]
+    flagged = [i for i, s in enumerate(summaries) if s.flagged]
+    page = env.get_template("review_article.html.j2")
+    with staged_folder(path.parent / PAGES) as folder:
+        for n, (info, records) in enumerate(articles()):
+            next_flagged = next((i for i in flagged if i > n), None)
+            context = {
+                "a": _article_context(info, records), "run_id": run_id, "flags": FLAGS,
+                "kinds": sorted({r.kind.value for r in records}),
+                "position": n + 1, "total": len(summaries),
+                "prev": _page_name(n - 1) if n > 0 else None,
+                "next": _page_name(n + 1) if n + 1 < len(summaries) else None,
+                "next_flagged": _page_name(next_flagged) if next_flagged is not None else None,
+            }
+            with atomic_write(folder / _page_name(n)) as out:
+                page.stream(**context).dump(out)
+    totals = Counter[str]()
+    for summary in summaries:
+        totals.update(dict(summary.flags))
+    index = env.get_template("review_index.html.j2")
     with atomic_write(path) as out:
-        out.write(html)
-    return len(rows)
+        index.stream(
+            articles=summaries, run_id=run_id, version=__version__, manifest=manifest,
+            flags=FLAGS, langs=sorted({s.info.lang for s in summaries if s.info.lang}),
+            statuses=[s.value for s in Status],
+            totals={"segments": sum(s.segments for s in summaries),
+                    "flags": [(f, totals[f]) for f in FLAGS if totals[f]]},
+        ).dump(out)
+    return len(summaries)
+
+
+def _page_name(n: int) -> str:
+    return f"{n + 1:05d}.html"
+
+
+def _article_context(info: ArticleInfo, records: list[Record]) -> dict:
+    return {
+        "info": info, "link": safe_link(info.source_url),
+        "records": [{
+            "record": r, "flags": review_flags(r),
+            "src": fragments(r.src, [h.term for h in r.glossary]),
+            "tgt": fragments(r.tgt, [h.target for h in r.glossary if h.found]),
+            "missed": [h for h in r.glossary if not h.found],
+        } for r in records],
+    }
+
+
+@contextlib.contextmanager
+def staged_folder(final: Path) -> Iterator[Path]:
+    """Fill a new folder, then swap it in for ``final`` (old pages never mix with new)."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}-", dir=final.parent))
+    try:
+        yield staging
+        os.chmod(staging, 0o777 & ~_umask())
+        if final.exists():
+            old = final.with_name(f".{final.name}-old-{os.getpid()}")
+            os.replace(final, old)
+            os.replace(staging, final)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, final)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
