@@ -349,7 +349,7 @@ def test_outputs_follow_the_umask(tmp_path, installed_models):
              if p.is_file()}
     folders = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "out").rglob("*")
                if p.is_dir()}
-    assert set(files.values()) == {0o644} and len(files) == 6, files
+    assert set(files.values()) == {0o644} and len(files) == 7, files
     assert folders == {"review": 0o755}
 
 

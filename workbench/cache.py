@@ -280,6 +280,23 @@ class TranslationCache:
         return found
 
     @_guarded
+    def machine_translations(self, src: str, tgt: str, sources: Sequence[str]
+                             ) -> dict[str, str]:
+        """The newest machine translation of each source segment that has one."""
+        keys = {text_key(src, tgt, s): s for s in sources}
+        found: dict[str, str] = {}
+        unique = list(keys)
+        for start in range(0, len(unique), LOOKUP_CHUNK):
+            chunk = unique[start:start + LOOKUP_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                "select segment_text_key, target from translations "
+                f"where segment_text_key in ({marks}) order by created", chunk)
+            for key, target in rows.fetchall():
+                found[keys[key]] = target
+        return found
+
+    @_guarded
     def has_approvals(self) -> bool:
         """Whether any reviewer correction is stored."""
         return self.conn.execute("select exists(select 1 from approvals)").fetchone()[0] == 1

@@ -14,11 +14,13 @@ from pathlib import Path
 from workbench.cache import TranslationCache
 from workbench.emit.review import write_review
 from workbench.emit.tmx import write_tmx
+from workbench.emit.xliff import write_xliff
 from workbench.glossary.enforce import verify_approved
 from workbench.records import TRANSLATED_KINDS, ArticleInfo, Record, Status
 from workbench.rundir import (
     REVIEW,
     TMX,
+    XLIFF,
     RunWriter,
     read_articles,
     read_manifest,
@@ -43,6 +45,10 @@ def export(out_dir: Path, formats: Sequence[str], include_kept: bool = False,
     if "tmx" in formats:
         path = out_dir / TMX
         write_tmx(read_records(out_dir), path, include_kept)
+        written.append(path)
+    if "xliff" in formats:
+        path = out_dir / XLIFF
+        write_xliff(read_articles(out_dir), path)
         written.append(path)
     if "html" in formats:
         path = out_dir / REVIEW

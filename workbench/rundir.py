@@ -24,10 +24,12 @@ RECORDS = "records.jsonl"
 ARTICLES = "articles.jsonl"
 MANIFEST = "run.json"
 TMX = "records.tmx"
+XLIFF = "records.xlf"
 REVIEW = "review.html"
 REVIEW_PAGES = "review"  # one page per article, linked from review.html
 #: The files of each output format; ``jsonl`` (with ``run.json``) is always written.
-FORMAT_FILES = {"jsonl": (RECORDS, ARTICLES), "tmx": (TMX,), "html": (REVIEW, REVIEW_PAGES)}
+FORMAT_FILES = {"jsonl": (RECORDS, ARTICLES), "tmx": (TMX,), "xliff": (XLIFF,),
+                "html": (REVIEW, REVIEW_PAGES)}
 FORMATS = tuple(FORMAT_FILES)
 #: Formats written from the JSON Lines (what ``workbench export`` can redo).
 DERIVED_FORMATS = tuple(f for f in FORMATS if f != "jsonl")

@@ -19,10 +19,10 @@ from workbench.cli.base import (
     fail_on_errors,
     setting_options,
 )
-from workbench.corrections import load_corrections
 from workbench.glossary import edit as glossary_edit
 from workbench.glossary.check import check_run
 from workbench.glossary.store import TYPES, load_glossary
+from workbench.reviewed import ApplyReport, apply_file
 
 
 @cli.group("glossary", context_settings=CONTEXT)
@@ -168,26 +168,44 @@ def corrections_group() -> None:
 @setting_options("cache_path")
 @fail_on_errors
 def corrections_apply(files: tuple[Path, ...], cache_path: Path | None) -> None:
-    """Store corrections exported from the review page as approved translations.
+    """Store reviewers' corrections as approved translations.
 
-    Corrections of sentences this cache has never translated (a language pair or a
-    sentence it has not seen: the wrong --cache, say) are stored too, so nothing a reviewer
-    wrote is lost, and counted in a warning: they apply only if that sentence comes up.
+    \b
+    FILES are any of:
+      corrections.json   downloaded from the review pages (every edit is stored)
+      records.xlf        XLIFF 1.2 edited in a CAT tool (OmegaT, memoQ, Trados, Okapi)
+      records.tmx        TMX exported by a CAT tool
+
+    From XLIFF, a unit is approved when its English differs from the machine translation and
+    it is marked done (state translated, signed-off or final, or approved="yes"); from TMX,
+    when its English differs. Untouched units are ignored; units whose source this cache
+    never translated are reported. The next `workbench translate` or `workbench export` shows
+    the approved ones with status "approved".
     """
     settings = build_settings(cache_path=cache_path)
-    corrections = [c for file in files for c in load_corrections(file)]
+    total = 0
     with TranslationCache(settings.cache_path) as cache:
-        unknown_pair, unknown_segment = cache.unmatched(corrections)
-        count = cache.approve(corrections)
-    click.echo(f"Approved {count} corrections in {settings.cache_path}. Re-run "
+        for file in files:
+            report = apply_file(file, cache)
+            total += len(report.applied)
+            click.echo(f"{file}: approved {len(report.applied)}, left unchanged "
+                       f"{report.unchanged}, edited but not marked done {report.not_done}, "
+                       f"could not match {len(report.unmatched)}.", err=True)
+            _warn_unmatched(report)
+    click.echo(f"Approved {total} corrections in {settings.cache_path}. Re-run "
                "`workbench translate` (or `workbench export`) to see them in the outputs.",
                err=True)
+
+
+def _warn_unmatched(report: ApplyReport) -> None:
+    unknown_pair = report.unknown_pairs
+    unknown_segment = [c for c in report.unmatched if c not in unknown_pair]
     if unknown_pair:
         pairs = sorted({f"{c.src_lang}→{c.tgt_lang}" for c in unknown_pair})
         click.secho(f"Warning: {len(unknown_pair)} corrections are for language pairs this "
                     f"cache has never translated ({', '.join(pairs)}).", fg="yellow", err=True)
     if unknown_segment:
+        first = unknown_segment[0]
         click.secho(f"Warning: {len(unknown_segment)} corrections are for sentences this "
-                    "cache has never translated (first: "
-                    f"{unknown_segment[0].article}:{unknown_segment[0].index}). Is this the "
-                    "cache of the run they were made on?", fg="yellow", err=True)
+                    f"cache has never translated (first: {first.article}:{first.index}). Is "
+                    "this the cache of the run they were made on?", fg="yellow", err=True)
