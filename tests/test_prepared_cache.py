@@ -114,3 +114,20 @@ def test_other_languages_or_code_prepare_again(tmp_path):
         changed._code = "a different version of workbench/text"
         changed.prepare(file)
         assert changed.reused == 0
+
+
+def test_a_rerun_with_nothing_changed_renders_nothing(tmp_path, installed_models, monkeypatch):
+    write_articles(tmp_path)
+    run(tmp_path, installed_models, monkeypatch, "--no-glossary")
+    run(tmp_path, installed_models, monkeypatch, "--no-glossary")  # translated -> cached
+    out = tmp_path / "out"
+    derived = [out / "review.html", out / "review" / "00001.html", out / "records.tmx",
+               out / "records.xlf"]
+    stamps = [p.stat().st_mtime_ns for p in derived]
+    run(tmp_path, installed_models, monkeypatch, "--no-glossary")
+    assert [p.stat().st_mtime_ns for p in derived] == stamps  # same records: not rewritten
+    (tmp_path / "in" / "c.txt").write_text(ARTICLES["c"] + "Noch ein Satz.\n", encoding="utf-8")
+    _, manifest, _ = run(tmp_path, installed_models, monkeypatch, "--no-glossary")
+    assert all(p.stat().st_mtime_ns != s for p, s in zip(derived, stamps, strict=True))
+    assert manifest["derived"] == ["html", "tmx", "xliff"]
+    assert "Noch ein Satz." in (out / "records.xlf").read_text("utf-8")

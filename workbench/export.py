@@ -18,6 +18,7 @@ from workbench.emit.xliff import write_xliff
 from workbench.glossary.enforce import verify_approved
 from workbench.records import TRANSLATED_KINDS, ArticleInfo, Record, Status
 from workbench.rundir import (
+    FORMAT_FILES,
     REVIEW,
     TMX,
     XLIFF,
@@ -34,14 +35,20 @@ REPLACEABLE = frozenset({Status.TRANSLATED, Status.CACHED, Status.NO_MODEL, Stat
 
 
 def export(out_dir: Path, formats: Sequence[str], include_kept: bool = False,
-           cache: TranslationCache | None = None) -> list[Path]:
+           cache: TranslationCache | None = None, previous: dict | None = None) -> list[Path]:
     """Write the requested formats next to the JSON Lines; return the files written.
 
-    With a cache, approved corrections are applied to ``records.jsonl`` first.
+    With a cache, approved corrections are applied to ``records.jsonl`` first. ``previous``
+    is the run's manifest before this run: formats it had derived from the very same records
+    (same digest, same options) and whose files are still there are not written again, so a
+    re-run that changed nothing costs no rendering.
     """
     written = []
     if cache is not None and apply_approvals(out_dir, cache):
         written.append(out_dir / "records.jsonl")
+    manifest = read_manifest(out_dir)
+    formats = [f for f in formats if not _still_current(f, out_dir, manifest, previous,
+                                                         include_kept)]
     if "tmx" in formats:
         path = out_dir / TMX
         write_tmx(read_records(out_dir), path, include_kept)
@@ -54,7 +61,22 @@ def export(out_dir: Path, formats: Sequence[str], include_kept: bool = False,
         path = out_dir / REVIEW
         write_review(lambda: read_articles(out_dir), path, read_manifest(out_dir))
         written.append(path)
+    if manifest:
+        derived = set(manifest.get("derived") or []) | {f for f in formats if f in FORMAT_FILES}
+        write_manifest(out_dir, {**read_manifest(out_dir), "derived": sorted(derived),
+                                 "include_kept": include_kept})
     return written
+
+
+def _still_current(fmt: str, out_dir: Path, manifest: dict, previous: dict | None,
+                   include_kept: bool) -> bool:
+    if not previous or fmt not in FORMAT_FILES or fmt == "jsonl":
+        return fmt == "jsonl"
+    return (previous.get("records_sha256") is not None
+            and previous.get("records_sha256") == manifest.get("records_sha256")
+            and fmt in (previous.get("derived") or [])
+            and previous.get("include_kept") == include_kept
+            and all((out_dir / name).exists() for name in FORMAT_FILES[fmt]))
 
 
 def apply_approvals(out_dir: Path, cache: TranslationCache) -> int:
@@ -70,7 +92,8 @@ def apply_approvals(out_dir: Path, cache: TranslationCache) -> int:
             writer.write(info, records)
     manifest = read_manifest(out_dir)
     if manifest and changed["records"]:
-        manifest["statuses"] = dict(sorted(statuses.items()))
+        manifest.update(statuses=dict(sorted(statuses.items())), records_sha256=writer.digest,
+                        derived=[])
         write_manifest(out_dir, manifest)
     return changed["records"]
 

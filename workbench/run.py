@@ -87,7 +87,8 @@ def translate_inputs(inputs: Sequence[Path], out_dir: Path, settings: Settings,
         for result in results:
             writer.write(result.info, result.records)
         stats.prepared_reused, stats.glossary_matched = preparer.reused, preparer.matched
-    write_manifest(out_dir, manifest_of(stats, settings, started, glossary))
+    write_manifest(out_dir, {**manifest_of(stats, settings, started, glossary),
+                             "records_sha256": writer.digest})
     return RunResult(out_dir, stats)
 
 

@@ -9,6 +9,7 @@ stays bounded by the largest article, not the run. A damaged line is reported as
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import shutil
 from collections.abc import Iterator
@@ -41,6 +42,7 @@ class RunWriter:
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir
         self._stack = contextlib.ExitStack()
+        self._digest = hashlib.sha256()
 
     def __enter__(self) -> RunWriter:
         self._records = self._stack.enter_context(atomic_write(self.out_dir / RECORDS))
@@ -49,9 +51,18 @@ class RunWriter:
 
     def write(self, info: ArticleInfo, records: tuple[Record, ...] | list[Record]) -> None:
         """Append one article and its records."""
-        self._articles.write(dumps(info.to_dict()) + "\n")
+        line = dumps(info.to_dict()) + "\n"
+        self._articles.write(line)
+        self._digest.update(line.encode())
         for record in records:
-            self._records.write(dumps(record.to_dict()) + "\n")
+            line = dumps(record.to_dict()) + "\n"
+            self._records.write(line)
+            self._digest.update(line.encode())
+
+    @property
+    def digest(self) -> str:
+        """Hash of everything written: equal digests mean equal records and articles."""
+        return self._digest.hexdigest()
 
     def __exit__(self, *exc: Any) -> bool | None:
         return self._stack.__exit__(*exc)
@@ -78,6 +89,14 @@ def read_manifest(out_dir: Path) -> dict:
     if not isinstance(data, dict):
         raise InputError(path, "not a run manifest (expected a JSON object)", 1)
     return data
+
+
+def previous_manifest(out_dir: Path) -> dict:
+    """The manifest a folder holds before a run overwrites it; ``{}`` if none or damaged."""
+    try:
+        return read_manifest(out_dir)
+    except InputError:
+        return {}
 
 
 def _lines(path: Path) -> Iterator[tuple[int, dict]]:

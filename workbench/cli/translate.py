@@ -23,7 +23,7 @@ from workbench.cli.base import (
 from workbench.export import export
 from workbench.records import Status
 from workbench.run import count_articles, translate_inputs
-from workbench.rundir import DERIVED_FORMATS, FORMATS, REVIEW, remove_stale
+from workbench.rundir import DERIVED_FORMATS, FORMATS, REVIEW, previous_manifest, remove_stale
 
 
 @cli.command(context_settings=CONTEXT)
@@ -75,9 +75,10 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
                    err=True)
     if not silent:
         click.echo(f"Reading {count_articles(inputs)} article files...", err=True)
+    previous = previous_manifest(out_dir)
     result = translate_inputs(list(inputs), out_dir, settings, engines, progress)
     remove_stale(out_dir, formats)
-    export(out_dir, formats, include_kept)
+    export(out_dir, formats, include_kept, previous=previous)
     stats = result.stats
     for notice in stats.notices:
         click.echo(f"Note: {notice}", err=True)
