@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 from workbench import __version__
 from workbench.emit.atomic import _umask, atomic_write
+from workbench.errors import OutputError
 from workbench.records import ArticleInfo, Record, Status
 from workbench.rundir import REVIEW_PAGES as PAGES
 
@@ -149,8 +150,9 @@ def write_review(articles: Callable[[], Iterable[tuple[ArticleInfo, list[Record]
                 "next": _page_name(n + 1) if n + 1 < len(summaries) else None,
                 "next_flagged": _page_name(next_flagged) if next_flagged is not None else None,
             }
-            with atomic_write(folder / _page_name(n)) as out:
-                page.stream(**context).dump(out)
+            # One small page: render() beats stream() (which yields thousands of pieces),
+            # and a plain write will do, since the whole folder is swapped in at the end.
+            (folder / _page_name(n)).write_text(page.render(**context), encoding="utf-8")
     totals = Counter[str]()
     for summary in summaries:
         totals.update(dict(summary.flags))
@@ -184,9 +186,16 @@ def _article_context(info: ArticleInfo, records: list[Record]) -> dict:
 
 @contextlib.contextmanager
 def staged_folder(final: Path) -> Iterator[Path]:
-    """Fill a new folder, then swap it in for ``final`` (old pages never mix with new)."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}-", dir=final.parent))
+    """Fill a new folder, then swap it in for ``final`` (old pages never mix with new).
+
+    Raises:
+        OutputError: the folder cannot be written.
+    """
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{final.name}-", dir=final.parent))
+    except OSError as err:
+        raise OutputError(final, f"cannot write: {err.strerror or err}") from err
     try:
         yield staging
         os.chmod(staging, 0o777 & ~_umask())
@@ -197,5 +206,7 @@ def staged_folder(final: Path) -> Iterator[Path]:
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(staging, final)
+    except OSError as err:
+        raise OutputError(final, f"cannot write: {err.strerror or err}") from err
     finally:
         shutil.rmtree(staging, ignore_errors=True)
