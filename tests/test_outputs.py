@@ -93,10 +93,10 @@ def test_review_page_flags_and_highlights(tmp_path):
     html = (tmp_path / "review" / "00001.html").read_text("utf-8")
     index = path.read_text("utf-8")
     assert '<span class="flag flag-missed-term">missed-term 1</span>' in index
-    assert 'data-flagged="2"' in index  # missed-term+low-confidence, no-model; approved is not
+    assert 'data-flagged="2"' in index  # the empty English and no-model; approved is not
     assert '<mark class="term">Лыонг Кыонг</mark>' in html
     assert '<mark class="term">Lương Cường</mark>' in html
-    assert 'data-flags="missed-term low-confidence"' in html
+    assert 'data-flags="missed-term qa:length qa:low-score"' in html  # empty English
     assert 'data-flags="no-model"' in html and 'data-flags="approved"' in html
 
 

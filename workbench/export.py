@@ -16,6 +16,7 @@ from workbench.emit.review import write_review
 from workbench.emit.tmx import write_tmx
 from workbench.emit.xliff import write_xliff
 from workbench.glossary.enforce import verify_approved
+from workbench.qa import with_qa
 from workbench.records import TRANSLATED_KINDS, ArticleInfo, Record, Status
 from workbench.rundir import (
     FORMAT_FILES,
@@ -112,8 +113,8 @@ def _approved_articles(articles: Iterator[tuple[ArticleInfo, list[Record]]],
             text = approved.get((r.src_lang, r.tgt_lang), {}).get(r.src) \
                 if r.status in REPLACEABLE else None
             if text is not None and (text != r.tgt or r.status != Status.APPROVED):
-                r = replace(r, tgt=text, status=Status.APPROVED, score=None,
-                            glossary=verify_approved(text, r.glossary))
+                r = with_qa(replace(r, tgt=text, status=Status.APPROVED, score=None,
+                                    glossary=verify_approved(text, r.glossary)))
                 changed["records"] += 1
             out.append(r)
         yield info, out

@@ -23,6 +23,7 @@ from workbench.errors import InputError
 from workbench.glossary.enforce import Protected, protect, restore, verify_approved
 from workbench.glossary.match import Match, Matcher
 from workbench.glossary.store import Glossary
+from workbench.qa import with_qa
 from workbench.records import (
     INCOMPLETE_STATUSES,
     TRANSLATED_KINDS,
@@ -258,7 +259,7 @@ def _record(seg: Segment, job: _Job | None, tgt: str) -> Record:
     if job is None:
         english = seg.text if seg.src_lang == tgt and seg.kind in TRANSLATED_KINDS else None
         return Record.of(seg, tgt, english, Status.KEPT)
-    return Record.of(seg, tgt, job.text, job.status, job.score, glossary=job.glossary)
+    return with_qa(Record.of(seg, tgt, job.text, job.status, job.score, glossary=job.glossary))
 
 
 def _translate_pair(pair: tuple[str, str], jobs: list[_Job], t: Translator) -> None:

@@ -28,11 +28,9 @@ from urllib.parse import urlsplit
 from workbench import __version__
 from workbench.emit.atomic import _umask, atomic_write
 from workbench.errors import OutputError
+from workbench.qa import CHECKS, findings
 from workbench.records import ArticleInfo, Record, Status
 from workbench.rundir import REVIEW_PAGES as PAGES
-
-#: Mean log-probability per token below which a translation is flagged for review.
-LOW_CONFIDENCE = -1.2
 
 
 @dataclass(frozen=True)
@@ -67,8 +65,6 @@ def review_flags(record: Record) -> list[str]:
     flags = []
     if any(not hit.found for hit in record.glossary):
         flags.append("missed-term")
-    if record.score is not None and record.score < LOW_CONFIDENCE:
-        flags.append("low-confidence")
     if record.status == Status.NO_MODEL:
         flags.append("no-model")
     if record.status == Status.FAILED:
@@ -79,6 +75,7 @@ def review_flags(record: Record) -> list[str]:
         flags.append("glued")
     if any(f.startswith("lang-guess:") for f in record.flags):
         flags.append("lang-guess")
+    flags.extend(f.flag for f in findings(record))  # current even for an older records.jsonl
     if record.status == Status.APPROVED:
         flags.append("approved")
     return flags
@@ -92,8 +89,8 @@ def safe_link(url: str | None) -> str | None:
 
 
 #: Every flag a page can filter on, in the order the filters list them.
-FLAGS = ("missed-term", "low-confidence", "no-model", "failed", "duplicate", "glued",
-         "lang-guess", "approved")
+FLAGS = ("missed-term", *CHECKS, "no-model", "failed", "duplicate", "glued", "lang-guess",
+         "approved")
 
 
 @dataclass
@@ -180,6 +177,7 @@ def _article_context(info: ArticleInfo, records: list[Record]) -> dict:
             "src": fragments(r.src, [h.term for h in r.glossary]),
             "tgt": fragments(r.tgt, [h.target for h in r.glossary if h.found]),
             "missed": [h for h in r.glossary if not h.found],
+            "qa": findings(r),
         } for r in records],
     }
 
