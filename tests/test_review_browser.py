@@ -189,3 +189,36 @@ def test_corrections_survive_odd_names_and_travel_across_pages(browser, tmp_path
     assert rerun.exit_code == 0
     records = [json.loads(line) for line in (out / "records.jsonl").open()]
     assert all(r["status"] == "approved" and r["tgt"].endswith("EDITED") for r in records)
+
+
+def test_review_pages_stay_fast_at_a_size_ci_can_afford(browser, tmp_path):
+    """300 synthetic articles of 40 segments: the index loads in under 2 s and an article
+    page in under 0.5 s (benchmarks/review_pages.py measures 5,000)."""
+    import time
+
+    from selenium.webdriver.common.by import By
+
+    from workbench.export import export
+    from workbench.records import ArticleInfo, Kind, Record, Status
+    from workbench.rundir import RunWriter, write_manifest
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with RunWriter(out) as writer:
+        for a in range(300):
+            records = [Record(f"art-{a:04d}", i, Kind.BODY, "de",
+                              f"Satz {i} des Artikels {a} mit 12,5 Prozent.", "en",
+                              f"Sentence {i} of article {a}." if i % 7 else "",
+                              Status.CACHED, -0.5) for i in range(40)]
+            writer.write(ArticleInfo(f"art-{a:04d}", f"art-{a:04d}.txt", "de", 1.0), records)
+    write_manifest(out, {"started": "test"})
+    export(out, ["html"])
+    start = time.perf_counter()
+    browser.get((out / "review.html").resolve().as_uri())
+    assert len(browser.find_elements(By.CSS_SELECTOR, "tr.art")) == 300
+    index_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    browser.get((out / "review" / "00150.html").resolve().as_uri())
+    assert len(browser.find_elements(By.CSS_SELECTOR, "tr.seg")) == 40
+    page_seconds = time.perf_counter() - start
+    assert index_seconds < 2.0 and page_seconds < 0.5, (index_seconds, page_seconds)
