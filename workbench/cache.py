@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -165,33 +165,29 @@ class TranslationCache:
         """Look up the newest translation of each text by any engine (:func:`text_key`)."""
         return self._lookup("text_key", text_keys)
 
-    def _lookup(self, column: str, keys: Sequence[str]) -> dict[str, CachedTranslation]:
-        found: dict[str, CachedTranslation] = {}
+    def _rows(self, query: str, keys: Iterable[str]) -> Iterator[tuple]:
+        """Rows of ``query`` (whose ``{marks}`` takes the keys) in chunks SQLite accepts."""
         unique = list(dict.fromkeys(keys))
         for start in range(0, len(unique), LOOKUP_CHUNK):
             chunk = unique[start:start + LOOKUP_CHUNK]
-            marks = ",".join("?" * len(chunk))
-            rows = self.conn.execute(
-                f"select {column}, target, score, signature, glossary from translations "
-                f"where {column} in ({marks}) order by created", chunk)
-            for key, target, score, signature, glossary in rows.fetchall():
-                hits = tuple(GlossaryHit(**hit) for hit in json.loads(glossary or "[]"))
-                found[key] = CachedTranslation(target, score, signature, hits)
+            yield from self.conn.execute(query.format(marks=",".join("?" * len(chunk))),
+                                         chunk).fetchall()
+
+    def _lookup(self, column: str, keys: Sequence[str]) -> dict[str, CachedTranslation]:
+        found: dict[str, CachedTranslation] = {}
+        query = (f"select {column}, target, score, signature, glossary from translations "
+                 f"where {column} in ({{marks}}) order by created")
+        for key, target, score, signature, glossary in self._rows(query, keys):
+            hits = tuple(GlossaryHit(**hit) for hit in json.loads(glossary or "[]"))
+            found[key] = CachedTranslation(target, score, signature, hits)
         return found
 
     @_guarded
     def known_segments(self, keys: Sequence[str]) -> set[str]:
         """Which :func:`segment_key` values have any translation (under any glossary)."""
-        known: set[str] = set()
-        unique = list(dict.fromkeys(keys))
-        for start in range(0, len(unique), LOOKUP_CHUNK):
-            chunk = unique[start:start + LOOKUP_CHUNK]
-            marks = ",".join("?" * len(chunk))
-            rows = self.conn.execute(
-                f"select distinct segment_key from translations where segment_key in ({marks})",
-                chunk)
-            known.update(key for (key,) in rows.fetchall())
-        return known
+        return {key for (key,) in self._rows(
+            "select distinct segment_key from translations where segment_key in ({marks})",
+            keys)}
 
     @_guarded
     def put_many(self, entries: Iterable[CacheEntry]) -> int:
@@ -250,16 +246,10 @@ class TranslationCache:
         unknown_pair = [c for c in corrections if (c.src_lang, c.tgt_lang) not in pairs]
         rest = [c for c in corrections if (c.src_lang, c.tgt_lang) in pairs]
         keys = {text_key(c.src_lang, c.tgt_lang, c.src) for c in rest}
-        known: set[str] = set()
-        unique = list(keys)
-        for start in range(0, len(unique), LOOKUP_CHUNK):
-            chunk = unique[start:start + LOOKUP_CHUNK]
-            marks = ",".join("?" * len(chunk))
-            known.update(k for (k,) in self.conn.execute(
-                "select distinct segment_text_key from translations "
-                f"where segment_text_key in ({marks})", chunk).fetchall())
-            known.update(k for (k,) in self.conn.execute(
-                f"select text_key from approvals where text_key in ({marks})", chunk))
+        known = {k for (k,) in self._rows("select distinct segment_text_key from translations "
+                                          "where segment_text_key in ({marks})", keys)}
+        known |= {k for (k,) in self._rows(
+            "select text_key from approvals where text_key in ({marks})", keys)}
         unknown_segment = [c for c in rest
                            if text_key(c.src_lang, c.tgt_lang, c.src) not in known]
         return unknown_pair, unknown_segment
@@ -268,33 +258,18 @@ class TranslationCache:
     def approved(self, src: str, tgt: str, sources: Sequence[str]) -> dict[str, str]:
         """Approved English for those source texts that have one."""
         keys = {text_key(src, tgt, s): s for s in sources}
-        found: dict[str, str] = {}
-        unique = list(keys)
-        for start in range(0, len(unique), LOOKUP_CHUNK):
-            chunk = unique[start:start + LOOKUP_CHUNK]
-            marks = ",".join("?" * len(chunk))
-            rows = self.conn.execute(
-                f"select text_key, target from approvals where text_key in ({marks})", chunk)
-            for key, target in rows.fetchall():
-                found[keys[key]] = target
-        return found
+        return {keys[key]: target for key, target in self._rows(
+            "select text_key, target from approvals where text_key in ({marks})", keys)}
 
     @_guarded
     def machine_translations(self, src: str, tgt: str, sources: Sequence[str]
                              ) -> dict[str, str]:
         """The newest machine translation of each source segment that has one."""
         keys = {text_key(src, tgt, s): s for s in sources}
-        found: dict[str, str] = {}
-        unique = list(keys)
-        for start in range(0, len(unique), LOOKUP_CHUNK):
-            chunk = unique[start:start + LOOKUP_CHUNK]
-            marks = ",".join("?" * len(chunk))
-            rows = self.conn.execute(
-                "select segment_text_key, target from translations "
-                f"where segment_text_key in ({marks}) order by created", chunk)
-            for key, target in rows.fetchall():
-                found[keys[key]] = target
-        return found
+        # Rows come oldest first, so the newest translation of a source is the one kept.
+        return {keys[key]: target for key, target in self._rows(
+            "select segment_text_key, target from translations "
+            "where segment_text_key in ({marks}) order by created", keys)}
 
     @_guarded
     def has_approvals(self) -> bool:
