@@ -12,6 +12,7 @@ from lxml import etree
 from workbench.cli import cli
 from workbench.emit.review import write_review
 from workbench.emit.tmx import write_tmx
+from workbench.qa import with_qa
 from workbench.records import ArticleInfo, GlossaryHit, Kind, Record, Status
 from workbench.run import translate_inputs
 from workbench.settings import Settings
@@ -89,7 +90,8 @@ def test_review_page_escapes_everything(tmp_path):
 
 def test_review_page_flags_and_highlights(tmp_path):
     path = tmp_path / "review.html"
-    write_review(lambda: [(ArticleInfo("a", "a.txt", "ru", 1.0), RECORDS)], path)
+    records = [with_qa(r) for r in RECORDS]  # as the pipeline makes them
+    write_review(lambda: [(ArticleInfo("a", "a.txt", "ru", 1.0), records)], path)
     html = (tmp_path / "review" / "00001.html").read_text("utf-8")
     index = path.read_text("utf-8")
     assert '<span class="flag flag-missed-term">missed-term 1</span>' in index

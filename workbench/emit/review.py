@@ -75,7 +75,7 @@ def review_flags(record: Record) -> list[str]:
         flags.append("glued")
     if any(f.startswith("lang-guess:") for f in record.flags):
         flags.append("lang-guess")
-    flags.extend(f.flag for f in findings(record))  # current even for an older records.jsonl
+    flags.extend(f for f in record.flags if f.startswith("qa:"))  # set when records are made
     if record.status == Status.APPROVED:
         flags.append("approved")
     return flags
@@ -177,7 +177,7 @@ def _article_context(info: ArticleInfo, records: list[Record]) -> dict:
             "src": fragments(r.src, [h.term for h in r.glossary]),
             "tgt": fragments(r.tgt, [h.target for h in r.glossary if h.found]),
             "missed": [h for h in r.glossary if not h.found],
-            "qa": findings(r),
+            "qa": findings(r) if any(f.startswith("qa:") for f in r.flags) else [],
         } for r in records],
     }
 
