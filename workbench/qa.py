@@ -87,6 +87,8 @@ def check_number(record: Record) -> str | None:
 def check_url(record: Record) -> str | None:
     """A URL or e-mail address the English lacks."""
     english = record.tgt or ""
+    if "://" not in record.src and "www." not in record.src and "@" not in record.src:
+        return None  # the common case, without running the pattern over every word
     for match in _URL.finditer(record.src):
         address = match.group(0).rstrip(".,;:)!?")
         if address not in english:
@@ -97,31 +99,31 @@ def check_url(record: Record) -> str | None:
 def check_untranslated(record: Record) -> str | None:
     """Three or more lower-case source words copied into the English in a row."""
     terms = {w.lower() for hit in record.glossary for w in _WORD.findall(hit.term)}
-    source = _WORD.findall(_URL.sub(" ", record.src))  # addresses are copied on purpose
-    english = " " + " ".join(w.lower() for w in _WORD.findall(
-        _URL.sub(" ", record.tgt or ""))) + " "
-    run: list[str] = []
-    for word in [*source, "X"]:
-        if word[:1].islower() and word.lower() not in terms and len(word) > 1:
-            run.append(word.lower())
-            continue
-        if len(run) >= 3:
-            for start in range(len(run) - 2):
-                copied = " ".join(run[start:start + 3])
-                if f" {copied} " in english:
-                    return f"source words {copied!r} are copied, not translated"
-        run = []
+    english = [w.lower() for w in _WORD.findall(_URL.sub(" ", record.tgt or ""))]
+    copied = set(zip(english, english[1:], english[2:], strict=False))
+    if not copied:
+        return None
+    # Addresses are copied on purpose; names are capitalised; glossary terms may stay.
+    source = [w.lower() if w[:1].islower() and len(w) > 1 and w.lower() not in terms else None
+              for w in _WORD.findall(_URL.sub(" ", record.src))]
+    for triple in zip(source, source[1:], source[2:], strict=False):
+        if None not in triple and triple in copied:
+            return f"source words {' '.join(triple)!r} are copied, not translated"
     return None
+
+
+#: Up to four words, then the same words twice more: a decoder stuck in a loop.
+_LOOP = re.compile(r"(?<!\S)(\S+(?: \S+){0,3}) \1 \1(?!\S)")
 
 
 def check_repetition(record: Record) -> str | None:
     """An n-gram looping three times, or a word repeated more than the source repeats any."""
     words = [w.lower() for w in _WORD.findall(record.tgt or "")]
-    for n in range(1, 5):
-        for start in range(len(words) - 3 * n + 1):
-            gram = words[start:start + n]
-            if gram == words[start + n:start + 2 * n] == words[start + 2 * n:start + 3 * n]:
-                return f"{' '.join(gram)!r} repeats three times in a row"
+    if len(set(words)) == len(words):
+        return None  # no word twice: neither a loop nor an overused word
+    loop = _LOOP.search(" ".join(words))
+    if loop:
+        return f"{loop.group(1)!r} repeats three times in a row"
     counts = Counter(w for w in words if len(w) > 3)
     source_most = max(Counter(w.lower() for w in _WORD.findall(record.src)).values(), default=0)
     for word, count in counts.most_common(1):
