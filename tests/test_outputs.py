@@ -69,6 +69,15 @@ def test_tmx_can_include_kept_segments(tmp_path):
     assert etree.DTD(str(require_dtd())).validate(etree.parse(str(path)))
 
 
+def index_rows(path):
+    """The article rows the index page's script renders."""
+    html = path.read_text("utf-8")
+    start = html.index('<script type="application/json" id="articles-data">')
+    data = html[start:].split(">", 1)[1].split("</script>", 1)[0]
+    assert "<" not in data  # nothing in the data can close the script element
+    return json.loads(data)
+
+
 def test_review_page_escapes_everything(tmp_path):
     hostile = [Record("x", 0, Kind.BODY, "de", "<script>alert(1)</script> und "
                       "<img src=x onerror=alert(1)>", "en", "<b>bold</b>", Status.TRANSLATED,
@@ -78,8 +87,8 @@ def test_review_page_escapes_everything(tmp_path):
     path = tmp_path / "review.html"
     assert write_review(lambda: [(info, hostile)], path) == 1
     html = (tmp_path / "review" / "00001.html").read_text("utf-8")
-    index = path.read_text("utf-8")
-    assert '<a href="review/00001.html">x</a>' in index
+    [row] = index_rows(path)
+    assert (row["article"], row["href"], row["site"]) == ("x", "review/00001.html", "")
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
@@ -93,9 +102,9 @@ def test_review_page_flags_and_highlights(tmp_path):
     records = [with_qa(r) for r in RECORDS]  # as the pipeline makes them
     write_review(lambda: [(ArticleInfo("a", "a.txt", "ru", 1.0), records)], path)
     html = (tmp_path / "review" / "00001.html").read_text("utf-8")
-    index = path.read_text("utf-8")
-    assert '<span class="flag flag-missed-term">missed-term 1</span>' in index
-    assert 'data-flagged="2"' in index  # the empty English and no-model; approved is not
+    [row] = index_rows(path)
+    assert ["missed-term", 1] in row["flags"]
+    assert row["flagged"] == 2  # the empty English and no-model; approved is not
     assert '<mark class="term">Лыонг Кыонг</mark>' in html
     assert '<mark class="term">Lương Cường</mark>' in html
     assert 'data-flags="missed-term qa:length qa:low-score"' in html  # empty English

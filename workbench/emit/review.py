@@ -156,13 +156,23 @@ def write_review(articles: Callable[[], Iterable[tuple[ArticleInfo, list[Record]
     index = env.get_template("review_index.html.j2")
     with atomic_write(path) as out:
         index.stream(
-            articles=summaries, run_id=run_id, version=__version__, manifest=manifest,
+            articles=summaries, rows=[_row(n, s) for n, s in enumerate(summaries, 1)],
+            run_id=run_id, version=__version__, manifest=manifest,
             flags=FLAGS, langs=sorted({s.info.lang for s in summaries if s.info.lang}),
             statuses=[s.value for s in Status],
             totals={"segments": sum(s.segments for s in summaries),
                     "flags": [(f, totals[f]) for f in FLAGS if totals[f]]},
         ).dump(out)
     return len(summaries)
+
+
+def _row(n: int, summary: ArticleSummary) -> dict:
+    """One article of the index, as data its script renders (escaped by ``tojson``)."""
+    info = summary.info
+    return {"n": n, "article": info.article, "href": summary.href, "lang": info.lang or "",
+            "site": info.site or "", "date": info.date or "", "segments": summary.segments,
+            "statuses": summary.statuses, "flagged": summary.flagged,
+            "flags": summary.flags, "error": info.error or ""}
 
 
 def _page_name(n: int) -> str:
