@@ -450,3 +450,15 @@ def test_full_disk_under_the_cache_is_one_line(tmp_path, installed_models, seeds
     rerun = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 0, rerun.stderr
     assert f"{kept} from cache" in rerun.stderr
+
+
+def test_an_unpacked_folder_whose_metadata_is_a_fifo_is_refused(tmp_path):
+    folder = tmp_path / "pkg"
+    folder.mkdir()
+    os.mkfifo(folder / "metadata.json")
+    with deadline(60):
+        result = CliRunner().invoke(cli, ["models", "install", "--models-dir",
+                                          str(tmp_path / "models"), str(folder)])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {folder}: not an Argos package (no readable "
+                             "metadata.json: a named pipe (FIFO), not a regular file)\n")

@@ -60,20 +60,20 @@ def export(out_dir: Path, formats: Sequence[str], include_kept: bool = False,
         written.append(path)
     if "html" in formats:
         path = out_dir / REVIEW
-        write_review(lambda: read_articles(out_dir), path, read_manifest(out_dir))
+        write_review(lambda: read_articles(out_dir), path, manifest)
         written.append(path)
     if manifest:
         derived = set(manifest.get("derived") or []) | {f for f in formats if f in FORMAT_FILES}
-        write_manifest(out_dir, {**read_manifest(out_dir), "derived": sorted(derived),
+        write_manifest(out_dir, {**manifest, "derived": sorted(derived),
                                  "include_kept": include_kept})
     return written
 
 
 def _still_current(fmt: str, out_dir: Path, manifest: dict, previous: dict | None,
                    include_kept: bool) -> bool:
-    if not previous or fmt not in FORMAT_FILES or fmt == "jsonl":
-        return fmt == "jsonl"
-    return (previous.get("records_sha256") is not None
+    if fmt == "jsonl":
+        return True  # the run itself wrote it
+    return (bool(previous) and previous.get("records_sha256") is not None
             and previous.get("records_sha256") == manifest.get("records_sha256")
             and fmt in (previous.get("derived") or [])
             and previous.get("include_kept") == include_kept

@@ -25,7 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from workbench.errors import PackageError
+from workbench.errors import InputError, PackageError
+from workbench.text.reader import read_bytes
 
 #: Refuse archives that would unpack to more than this (a zip bomb guard).
 MAX_UNPACKED_BYTES = 8 * 1024**3
@@ -225,7 +226,12 @@ def install_folder(folder: Path, models_dir: Path) -> InstalledPackage:
     Raises:
         PackageError: the folder is not a translate package, or holds links or special files.
     """
-    metadata = read_metadata(_read_small(folder / "metadata.json", folder), folder)
+    try:  # read_bytes refuses a FIFO or device named metadata.json instead of blocking on it
+        data = read_bytes(folder / "metadata.json", 1 << 20)
+    except InputError as err:
+        raise PackageError(folder, f"not an Argos package (no readable metadata.json: "
+                                   f"{err.problem})") from err
+    metadata = read_metadata(data, folder)
     for path in folder.rglob("*"):
         if path.is_symlink() or not (path.is_file() or path.is_dir()):
             raise PackageError(folder, f"{path.relative_to(folder)} is a link or special "
@@ -238,14 +244,6 @@ def install_folder(folder: Path, models_dir: Path) -> InstalledPackage:
             raise PackageError(folder, f"cannot copy: {err}") from err
 
     return _install_staged(copy, metadata, models_dir, folder)
-
-
-def _read_small(path: Path, origin: Path) -> bytes:
-    try:
-        with path.open("rb") as handle:
-            return handle.read(1 << 20)
-    except OSError as err:
-        raise PackageError(origin, "not an Argos package (no readable metadata.json)") from err
 
 
 def _install_staged(fill: Callable[[Path], None], metadata: dict, models_dir: Path,

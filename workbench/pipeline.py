@@ -254,12 +254,12 @@ def needs_translation(seg: Segment, tgt: str) -> bool:
 
 
 def _record(seg: Segment, job: _Job | None, tgt: str) -> Record:
-    if job is not None:
-        seg = job.segment  # its language may have been corrected (see _plausible_language)
     if job is None:
         english = seg.text if seg.src_lang == tgt and seg.kind in TRANSLATED_KINDS else None
         return Record.of(seg, tgt, english, Status.KEPT)
-    return with_qa(Record.of(seg, tgt, job.text, job.status, job.score, glossary=job.glossary))
+    # The job's segment: its language may have been corrected (see _plausible_language).
+    return with_qa(Record.of(job.segment, tgt, job.text, job.status, job.score,
+                             glossary=job.glossary))
 
 
 def _translate_pair(pair: tuple[str, str], jobs: list[_Job], t: Translator) -> None:

@@ -57,11 +57,12 @@ def apply_file(path: Path, cache: TranslationCache) -> ApplyReport:
     report = ApplyReport()
     if data.lstrip()[:1] in (b"{", b"["):
         corrections = load_corrections(path)
-        report.unmatched = [c for group in cache.unmatched(corrections) for c in group]
+        report.unknown_pairs, unknown_segments = cache.unmatched(corrections)
+        report.unmatched = [*report.unknown_pairs, *unknown_segments]
         report.applied = corrections  # a reviewer's own words are kept even if unmatched
     else:
         _compare(list(read_units(path, data)), cache, report)
-    report.unknown_pairs = cache.unmatched(report.unmatched)[0]
+        report.unknown_pairs = cache.unmatched(report.unmatched)[0]
     cache.approve(report.applied)
     return report
 

@@ -14,6 +14,7 @@ run of any size is never held in memory.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import os
 import re
@@ -134,11 +135,12 @@ def write_review(articles: Callable[[], Iterable[tuple[ArticleInfo, list[Record]
     run_id = f"{manifest.get('started', '')}|{path.parent.resolve()}"
     summaries = [summarize(info, records, f"{PAGES}/{_page_name(n)}")
                  for n, (info, records) in enumerate(articles())]
-    flagged = [i for i, s in enumerate(summaries) if s.flagged]
+    flagged = [i for i, s in enumerate(summaries) if s.flagged]  # ascending, for bisect
     page = env.get_template("review_article.html.j2")
     with staged_folder(path.parent / PAGES) as folder:
         for n, (info, records) in enumerate(articles()):
-            next_flagged = next((i for i in flagged if i > n), None)
+            after = bisect.bisect_right(flagged, n)
+            next_flagged = flagged[after] if after < len(flagged) else None
             context = {
                 "a": _article_context(info, records), "run_id": run_id, "flags": FLAGS,
                 "kinds": sorted({r.kind.value for r in records}),

@@ -127,13 +127,14 @@ def segment_language(text: str, article: Guess,
     if vietnamese >= 3 and vietnamese >= 0.08 * len(_LETTER.findall(text)):
         return Guess("vi", 1.0)
     script = script_of(text)
-    if script and script != script_of_language(article.lang) and len(text.split()) >= 4:
+    words = len(text.split())
+    if script and script != script_of_language(article.lang) and words >= 4:
         candidates = _SCRIPT_LANGUAGES.get(script) or tuple(
             lang for lang in languages if script_of_language(lang) == "latin")
         if len(candidates) == 1:
             return Guess(candidates[0], 1.0)
-        return detect(text, candidates)
-    if len(text.split()) >= LONG_SEGMENT_WORDS:
+        return _detect(text, candidates, script)
+    if words >= LONG_SEGMENT_WORDS:
         guess = _detect(text, languages, script)
         close = any(guess.lang in group and article.lang in group for group in _CLOSE)
         if guess.lang != article.lang and guess.confidence >= CONFIDENT and not close:
