@@ -77,8 +77,13 @@ def m005_prepared(db: sqlite_utils.Database) -> None:
         db[table].create({"key": str, "data": bytes, "created": str}, pk="key")
 
 
+def m006_lemmas(db: sqlite_utils.Database) -> None:
+    """Every inflected form of the glossary's words, per language (see glossary/lemmas.py)."""
+    db["lemmas"].create({"key": str, "data": bytes, "created": str}, pk="key")
+
+
 MIGRATIONS = (m001_translations, m002_glossary, m003_approvals, m004_source_segments,
-              m005_prepared)
+              m005_prepared, m006_lemmas)
 
 
 def applied(conn: sqlite3.Connection) -> set[str]:

@@ -21,6 +21,7 @@ from workbench.display import display_path, safe_text
 from workbench.engines.base import Engine, Translation
 from workbench.errors import InputError
 from workbench.glossary.enforce import Protected, protect, restore, verify_approved
+from workbench.glossary.lemmas import LemmaError, lemma_forms
 from workbench.glossary.match import Match, Matcher
 from workbench.glossary.store import Glossary
 from workbench.qa import with_qa
@@ -158,7 +159,13 @@ class Translator:
     def matcher(self, lang: str) -> Matcher:
         """The glossary matcher of a language, built once."""
         if lang not in self._matchers:
-            self._matchers[lang] = Matcher(self.glossary, lang)
+            matcher = Matcher(self.glossary, lang)
+            try:
+                matcher.use_lemmas(lemma_forms(lang, matcher.words, self.cache))
+            except LemmaError as err:
+                self.stats.notices.append(f"Glossary: no dictionary forms for {lang} ({err}); "
+                                          "matching by stems and endings only")
+            self._matchers[lang] = matcher
         return self._matchers[lang]
 
     def job(self, seg: Segment, matches: tuple[Match, ...] | None = None) -> _Job:

@@ -25,6 +25,7 @@ from pathlib import Path
 from workbench import __version__
 from workbench.cache import TranslationCache
 from workbench.display import display_path
+from workbench.glossary.lemmas import lemmas_version
 from workbench.glossary.match import Match
 from workbench.glossary.store import Glossary
 from workbench.records import ArticleInfo, Kind, Segment
@@ -71,7 +72,8 @@ class Preparer:
         self._pending: dict[str, dict[str, bytes]] = {"prepared": {}, "matched": {}}
         self._terms = {term.id: term for term in self.glossary.terms}
         self._code = code_fingerprint("text/*.py", "records.py")
-        self._match_code = code_fingerprint("glossary/match.py", "glossary/store.py")
+        self._match_code = code_fingerprint("glossary/match.py", "glossary/store.py",
+                                            "glossary/lemmas.py") + lemmas_version()
 
     def prepare(self, file: ArticleFile) -> PreparedArticle:
         """The prepared article with its matches, from the cache when the file is unchanged.

@@ -5,7 +5,10 @@ equal; or their Snowball stems are equal (case endings: Лыонга/Лыонг�
 sekretarz); or the text token is the form plus a known suffix of the language (definite
 and genitive endings the stemmers miss: politbyrån, sekretariatet, Politbüros). In German and
 the Nordic languages a one-word form also matches as the first part of a compound
-(Politbüromitglied). Tokens of two letters or fewer must match exactly ("To" is not "Tom").
+(Politbüromitglied). With a lemma table (:mod:`workbench.glossary.lemmas`), a token that is a
+dictionary form of the same lemma matches too: stem alternations no rule sees (Biuro ->
+Biurze, członek -> członka). Tokens of two letters or fewer must match exactly ("To" is not
+"Tom").
 ``benchmarks/glossary_matching.py`` measures each rule's recall and precision.
 """
 
@@ -41,8 +44,19 @@ SUFFIXES: dict[str, frozenset[str]] = {
                      "ым", "им", "ая", "ую"}),
     "en": frozenset({"s", "'s", "’s", "es"}),
 }
+#: Polish locative/dative endings that soften a noun's last consonant (premier -> premierze,
+#: Komitet -> Komitecie, rząd -> rządzie), folded. The dictionary misses some of these where
+#: a form is ambiguous (it reads "premierze" as a form of "premiera", a premiere).
+ALTERNATIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "pl": (("st", "scie"), ("sł", "sle"), ("zd", "zdzie"), ("r", "rze"), ("t", "cie"),
+           ("d", "dzie"), ("ł", "le"), ("n", "nie"), ("m", "mie"), ("w", "wie"),
+           ("b", "bie"), ("p", "pie"), ("s", "sie"), ("z", "zie")),
+}
 COMPOUND_LANGUAGES = frozenset({"de", "nb", "da", "sv"})
-MIN_COMPOUND_REST = 3
+#: Term types matched by lemma too. Names are left out: a dictionary lemmatizes a name as the
+#: common word it resembles (Polish "Lam" -> "lama", llama).
+LEMMA_TYPES = frozenset({"title", "body"})
+MIN_COMPOUND_REST = 4  # Swedish ministeriet is not minister + iet
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +93,12 @@ def stem(token: str, lang: str) -> str:
     return fold(stemmer.stemWord(lowered) if stemmer else lowered)
 
 
-def token_match(text_token: str, form_token: str, lang: str, compound: bool = False
-                ) -> str | None:
-    """How a text token matches a form token (``exact``/``inflected``/``compound``), or None."""
+def token_match(text_token: str, form_token: str, lang: str, compound: bool = False,
+                lemma_forms: frozenset[str] = frozenset()) -> str | None:
+    """How a text token matches a form token (``exact``/``inflected``/``compound``), or None.
+
+    ``lemma_forms`` are the folded dictionary forms of the form token's lemma.
+    """
     a, b = fold(text_token), fold(form_token)
     if a == b:
         return "exact"
@@ -91,10 +108,21 @@ def token_match(text_token: str, form_token: str, lang: str, compound: bool = Fa
         return "inflected"
     if a.startswith(b) and a[len(b):] in SUFFIXES.get(lang, ()):
         return "inflected"
+    if a in lemma_forms or _alternated(a, b, lang):
+        return "inflected"
     if compound and lang in COMPOUND_LANGUAGES and a.startswith(b) and \
             len(a) - len(b) >= MIN_COMPOUND_REST:
         return "compound"
     return None
+
+
+def _alternated(a: str, b: str, lang: str) -> bool:
+    """Whether folded ``a`` is folded ``b`` with a softened last consonant and ending."""
+    base = b[:-1] if b[-1:] in "aoey" else b
+    for old, new in ALTERNATIONS.get(lang, ()):
+        if base.endswith(old):
+            return a == base[: len(base) - len(old)] + new
+    return False
 
 
 class Matcher:
@@ -116,6 +144,18 @@ class Matcher:
         self._by_initial: dict[str, list[tuple[Term, list[str]]]] = {}
         for term, tokens in self.forms:
             self._by_initial.setdefault(fold(tokens[0])[:2], []).append((term, tokens))
+        self._lemma_forms: dict[str, frozenset[str]] = {}
+
+    @property
+    def words(self) -> list[str]:
+        """Every word of every form, for :func:`workbench.glossary.lemmas.lemma_forms`."""
+        return sorted({token for term, tokens in self.forms if term.type in LEMMA_TYPES
+                       for token in tokens})
+
+    def use_lemmas(self, table: dict[str, tuple[str, ...]]) -> None:
+        """Also match dictionary forms of each word's lemma (``{word: forms}``)."""
+        self._lemma_forms = {fold(word): frozenset(map(fold, forms))
+                             for word, forms in table.items()}
 
     def find(self, text: str) -> list[Match]:
         """Non-overlapping matches, longest first where they compete, in text order."""
@@ -151,9 +191,11 @@ class Matcher:
         if i + len(form) > len(tokens):
             return None
         hows = []
+        lemmas = self._lemma_forms if term.type in LEMMA_TYPES else {}
         for offset, form_token in enumerate(form):
             how = token_match(tokens[i + offset].group(0), form_token, self.lang,
-                              compound=len(form) == 1)
+                              compound=len(form) == 1,
+                              lemma_forms=lemmas.get(fold(form_token), frozenset()))
             if how is None:
                 return None
             hows.append(how)

@@ -1,0 +1,124 @@
+"""Every inflected form of the glossary's words, from simplemma's dictionaries.
+
+Snowball stems and suffix lists miss stem alternations: Polish ``Biuro`` -> ``Biurze``,
+``członek`` -> ``członka``. simplemma's dictionaries (form -> lemma) know them, but loading one
+costs seconds and hundreds of MB (Polish: 3.7 M forms, 4 s, 400 MB), far more than a run
+should pay per language. So the dictionary is never loaded in the run's process: a child
+process turns the glossary's words of one language into a small table (each word -> every
+form sharing its lemma), and the table is stored in the cache, keyed by the words and
+simplemma's version. A glossary edit pays for it once; every other run reads a few KB.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from collections.abc import Iterable
+from importlib import metadata
+from typing import Protocol
+
+#: Languages simplemma has a dictionary for, among those workbench matches in.
+LANGUAGES = frozenset({"pl", "ru", "uk", "de", "sv", "nb", "nn", "da", "cs", "sk", "bg",
+                       "fr", "es", "it", "pt", "nl", "fi", "en"})
+#: A child process that outlives this is stuck; matching goes on without lemmas.
+CHILD_TIMEOUT = 300
+
+
+class LemmaError(Exception):
+    """The forms could not be looked up (simplemma missing, child failed)."""
+
+
+class BlobStore(Protocol):
+    """Where tables are kept between runs (the translation cache)."""
+
+    def get_blob(self, table: str, key: str) -> bytes | None:
+        """The blob stored under ``key``, if any."""
+
+    def put_blobs(self, table: str, blobs: dict[str, bytes]) -> None:
+        """Store blobs by key."""
+
+
+_tables: dict[str, dict[str, tuple[str, ...]]] = {}
+
+
+def lemmas_version() -> str:
+    """The version of simplemma (its dictionaries decide the forms), or ``none``."""
+    try:
+        return metadata.version("simplemma")
+    except metadata.PackageNotFoundError:
+        return "none"
+
+
+def lemma_forms(lang: str, words: Iterable[str], store: BlobStore | None = None
+                ) -> dict[str, tuple[str, ...]]:
+    """``{word (lower-cased): every lower-cased form of its lemma}``, for one language.
+
+    Raises:
+        LemmaError: simplemma is not installed or its child process failed.
+    """
+    wanted = sorted({w.lower() for w in words if len(w) > 2})
+    if lang not in LANGUAGES or not wanted:
+        return {}
+    version = lemmas_version()
+    if version == "none":
+        raise LemmaError("simplemma is not installed")
+    key = hashlib.sha256(json.dumps([version, lang, wanted]).encode()).hexdigest()
+    if key in _tables:
+        return _tables[key]
+    stored = store.get_blob("lemmas", key) if store is not None else None
+    if stored is not None:
+        table = {w: tuple(f) for w, f in json.loads(stored).items()}
+    else:
+        table = _in_child(lang, wanted)
+        if store is not None:
+            store.put_blobs("lemmas", {key: json.dumps(table, ensure_ascii=False).encode()})
+    _tables[key] = table
+    return table
+
+
+def _in_child(lang: str, words: list[str]) -> dict[str, tuple[str, ...]]:
+    try:
+        done = subprocess.run([sys.executable, "-m", __name__], check=False,
+                              input=json.dumps({"lang": lang, "words": words}),
+                              capture_output=True, text=True, encoding="utf-8",
+                              timeout=CHILD_TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise LemmaError(f"the lookup process failed ({err})") from err
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise LemmaError(f"the lookup process failed ({last})")
+    return {w: tuple(f) for w, f in json.loads(done.stdout).items()}
+
+
+def expand(lang: str, words: list[str]) -> dict[str, list[str]]:
+    """Each word's lemma, then every dictionary form with that lemma (the child's work)."""
+    import simplemma
+    from simplemma.strategies.dictionaries.dictionary_factory import (
+        DEFAULT_DICTIONARY_FACTORY,
+    )
+
+    lemmas = {w: simplemma.lemmatize(w, lang=lang).lower() for w in words}
+    forms: dict[str, set[str]] = {lemma: {lemma} for lemma in lemmas.values()}
+    # Millions of forms: compare against every casing of the lemmas instead of lower-casing
+    # each entry, and on the raw bytes when simplemma keeps them (ten times faster).
+    cased = {variant: lemma for lemma in forms
+             for variant in (lemma, lemma.capitalize(), lemma.title(), lemma.upper())}
+    dictionary = DEFAULT_DICTIONARY_FACTORY.get_dictionary(lang)  # the one lemmatize loaded
+    raw = getattr(dictionary, "_dict", None)
+    if isinstance(raw, dict):
+        encoded = {variant.encode(): lemma for variant, lemma in cased.items()}
+        for form, lemma in raw.items():
+            if lemma in encoded:
+                forms[encoded[lemma]].add(form.decode().lower())
+    else:
+        for form, lemma in dictionary.items():
+            if lemma in cased:
+                forms[cased[lemma]].add(form.lower())
+    return {w: sorted(forms[lemma] | {w}) for w, lemma in lemmas.items()}
+
+
+if __name__ == "__main__":
+    request = json.load(sys.stdin)
+    json.dump(expand(request["lang"], request["words"]), sys.stdout, ensure_ascii=False)
