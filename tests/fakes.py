@@ -16,19 +16,29 @@ class FakeEngine(Engine):
         self.calls: list[list[str]] = []
         self.fail_on = fail_on
         self.batch_tokens = 64
+        self.supports_prefix = True
+        self.prefixed: list[str] = []
 
-    def translate_batch(self, texts: Sequence[str], n_best: int = 1, alignment: bool = False
-                        ) -> list[Translation]:
-        """Reversed words; word i of the output 'aligns' to source word n-1-i."""
+    def translate_batch(self, texts: Sequence[str], n_best: int = 1, alignment: bool = False,
+                        prefixes: Sequence[str | None] | None = None) -> list[Translation]:
+        """Reversed words; word i of the output 'aligns' to source word n-1-i. With a prefix:
+        the prefix, then the reversed words from where the prefix's length leaves off."""
         self.calls.append(list(texts))
         if self.fail_on is not None and any(self.fail_on in t for t in texts):
             raise RuntimeError(f"fake engine told to fail on {self.fail_on!r}")
         results = []
-        for text in texts:
-            words = text.split()
-            output = f"{self.tgt}:" + " ".join(reversed(words))
-            aligned = tuple(range(len(words) - 1, -1, -1)) if alignment else None
-            results.append(Translation(output, -0.5, (), aligned))
+        for n, text in enumerate(texts):
+            words = [f"{self.tgt}:" + w if i == 0 else w
+                     for i, w in enumerate(reversed(text.split()))]
+            aligned = list(range(len(words) - 1, -1, -1))
+            prefix = prefixes[n] if prefixes else None
+            if prefix:
+                self.prefixed.append(prefix)
+                forced = prefix.split()
+                words = forced + words[len(forced):]
+                aligned = [0] * len(forced) + aligned[len(forced):]
+            results.append(Translation(" ".join(words), -0.5, (),
+                                       tuple(aligned) if alignment else None))
         return results
 
     def signature(self) -> str:

@@ -41,6 +41,12 @@ class ModelSize:
     vocab: int
 
 
+#: English written for the tokenizer's target side: every ASCII letter, digit and common sign.
+ENGLISH_COVERAGE = [
+    "The quick brown fox jumps over the lazy dog, said the 12 judges at 3:45.",
+    "THE QUICK BROWN FOX JUMPS OVER THE LAZY DOG (No. 67/890 - \"Quiz\"; 100%!)",
+    "Wizards vex jumpy Xhosa kings: 0 1 2 3 4 5 6 7 8 9 & # @ ? / + = [ ] '",
+] * 4
 TINY = ModelSize(layers=2, d_model=64, heads=4, ffn=128, vocab=1000)
 ARGOS = ModelSize(layers=6, d_model=512, heads=8, ffn=2048, vocab=16000)
 
@@ -154,10 +160,11 @@ def build_random_package(out_dir: Path, src: str, corpus: Iterable[str], *, tgt:
                          version: str = "1.0") -> Path:
     """Build a random-weight ``src→tgt`` package; return the ``.argosmodel`` path.
 
-    The SentencePiece model is trained on ``corpus`` (text in the source language) with up to
-    ``size.vocab`` pieces. The translation output is meaningless by design.
+    The SentencePiece model is trained on ``corpus`` (text in the source language) plus a few
+    English lines that cover the letters and digits, as a real model's joint source/target
+    vocabulary does, with up to ``size.vocab`` pieces. The output is meaningless by design.
     """
-    tokenizer = train_sentencepiece(corpus, size.vocab)
+    tokenizer = train_sentencepiece([*corpus, *ENGLISH_COVERAGE], size.vocab)
     vocabulary = sentencepiece_vocabulary(tokenizer)
     spec = random_transformer(vocabulary, size, seed)
     spec.validate()

@@ -21,6 +21,7 @@ import shutil
 import stat
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -301,12 +302,12 @@ def _verify_archive(zip_file: zipfile.ZipFile, archive: Path) -> tuple[str, dict
         metadata_bytes = zip_file.read(metadata_name)
     except KeyError as err:
         raise PackageError(archive, "not an Argos package (no metadata.json)") from err
-    except (zipfile.BadZipFile, OSError, EOFError) as err:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as err:
         raise PackageError(archive, f"corrupt archive ({err})") from err
     metadata = read_metadata(metadata_bytes, archive)
     try:
         bad = zip_file.testzip()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as err:
         raise PackageError(archive, f"corrupt archive ({err})") from err
     if bad is not None:
         raise PackageError(archive, f"corrupt archive (bad CRC for {bad!r})")
@@ -335,7 +336,7 @@ def _extract(zip_file: zipfile.ZipFile, root: str, target: Path, archive: Path) 
                         raise PackageError(archive, f"{info.filename!r} unpacks to more "
                                                     "than its declared size")
                     out.write(chunk)
-        except (zipfile.BadZipFile, OSError, EOFError) as err:
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as err:
             raise PackageError(archive, f"corrupt archive ({err})") from err
 
 

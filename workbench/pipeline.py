@@ -20,9 +20,10 @@ from workbench.cache_keys import cache_key, segment_key, text_key
 from workbench.display import display_path, safe_text
 from workbench.engines.base import Engine, Translation
 from workbench.errors import InputError
-from workbench.glossary.enforce import Protected, protect, restore, verify_approved
+from workbench.glossary.enforce import Protected, protect, verify_approved
 from workbench.glossary.lemmas import LemmaError, lemma_forms
 from workbench.glossary.match import Match, Matcher
+from workbench.glossary.prefix import enforce_batch
 from workbench.glossary.store import Glossary
 from workbench.qa import with_qa
 from workbench.records import (
@@ -95,6 +96,8 @@ class RunStats:
     #: Segments translated again only because the glossary changed what they need.
     glossary_retranslated: int = 0
     glossary_missed: int = 0
+    #: Segments decoded again with a forced prefix to place a missing term.
+    glossary_redecoded: int = 0
 
     @property
     def models_loaded(self) -> int:
@@ -307,7 +310,7 @@ def _translate_pair(pair: tuple[str, str], jobs: list[_Job], t: Translator) -> N
                 ([inputs[k] for k in batch] for batch in batches),
                 n_best=GLOSSARY_N_BEST if with_terms else 1, alignment=with_terms)
             for batch, outcome in zip(batches, results, strict=True):
-                _finish_batch(batch, outcome, misses, signature, pair, t)
+                _finish_batch(batch, outcome, misses, signature, engine, t)
                 t.progress.advance(len(batch))
     finally:
         t.progress.finish()
@@ -356,10 +359,10 @@ def _token_batches(keys: list[str], lengths: dict[str, int], budget: int
 
 
 def _finish_batch(batch: list[str], outcome: list[Translation] | Exception,
-                  misses: dict[str, list[_Job]], signature: str, pair: tuple[str, str],
+                  misses: dict[str, list[_Job]], signature: str, engine: Engine,
                   t: Translator) -> None:
     """Enforce the glossary on a finished batch, cache it at once, and fill its jobs."""
-    src, tgt = pair
+    src, tgt = engine.src, engine.tgt
     if not isinstance(outcome, Exception) and len(outcome) != len(batch):
         outcome = RuntimeError(f"engine returned {len(outcome)} outputs for {len(batch)} inputs")
     if isinstance(outcome, Exception):  # an engine failure fails its batch, not the run
@@ -371,20 +374,15 @@ def _finish_batch(batch: list[str], outcome: list[Translation] | Exception,
                 job.status = Status.FAILED
         return
     entries = []
-    for key, result in zip(batch, outcome, strict=True):
+    enforced = enforce_batch(engine, [misses[key][0].protected for key in batch], outcome)
+    t.stats.glossary_redecoded += enforced.redecoded
+    for key, result, (text, glossary) in zip(batch, outcome, enforced.outputs, strict=True):
         first = misses[key][0]
-        text, glossary = _enforced(first.protected, result)
         entries.append(CacheEntry(signature, src, tgt, key, text, result.score, glossary,
                                   first.segment.text))
         for job in misses[key]:
             job.finish(text, result.score, glossary, Status.TRANSLATED)
     t.cache.put_many(entries)
-
-
-def _enforced(protected: Protected, result: Translation) -> tuple[str, tuple[GlossaryHit, ...]]:
-    if not protected.terms:
-        return result.text, ()
-    return restore(protected, result)
 
 
 def _reuse_any_engine(pair: tuple[str, str], jobs: list[_Job], t: Translator) -> None:

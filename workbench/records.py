@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 
 class Kind(StrEnum):
@@ -62,6 +62,7 @@ class GlossaryHitDict(TypedDict):
     target: str
     found: bool
     enforced: str
+    cause: NotRequired[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +73,16 @@ class GlossaryHit:
     target: str
     found: bool
     enforced: str
+    #: Why a ``missed`` term could not be placed (empty when found).
+    cause: str = ""
 
     def to_dict(self) -> GlossaryHitDict:
-        """Return the wire format."""
-        return {"term": self.term, "target": self.target, "found": self.found,
-                "enforced": self.enforced}
+        """Return the wire format (``cause`` only for a missed term)."""
+        data: GlossaryHitDict = {"term": self.term, "target": self.target, "found": self.found,
+                                 "enforced": self.enforced}
+        if self.cause:
+            data["cause"] = self.cause
+        return data
 
 
 class RecordDict(TypedDict):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -36,8 +37,8 @@ class ClickProgress:
     def start(self, label: str, total: int) -> None:
         """Open a bar."""
         if not self.silent:
-            self._bar = click.progressbar(length=total, label=label, file=click.get_text_stream(
-                "stderr"), show_pos=True, show_eta=True)
+            self._bar = click.progressbar(length=total, label=label, file=sys.stderr,
+                                          show_pos=True, show_eta=True)
             self._bar.__enter__()
 
     def advance(self, n: int) -> None:

@@ -92,7 +92,8 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
         f"{s[Status.KEPT]} kept, {s[Status.NO_MODEL]} without a model, "
         f"{s[Status.FAILED]} failed. Models loaded: {stats.models_loaded}. "
         f"Glossary: {stats.glossary_retranslated} re-translated because of glossary changes, "
-        f"{stats.glossary_missed} terms missed. Output: {result.out_dir}", err=True)
+        f"{stats.glossary_redecoded} re-decoded to place a term, {stats.glossary_missed} terms "
+        f"missed. Output: {result.out_dir}", err=True)
     if stats.missing_pairs:
         pairs = sorted(stats.missing_pairs)
         codes = " ".join(src for src, _ in pairs)

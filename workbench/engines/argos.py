@@ -152,6 +152,7 @@ class ArgosEngine(Engine):
         self.src, self.tgt = package.pair
         self.settings = settings
         self.batch_tokens = settings.batch_tokens
+        self.supports_prefix = True
         self.device = resolve_device(settings.device)
         self.compute_type = resolve_compute_type(settings.compute_type, self.device)
         self._translator: Any = None
@@ -231,13 +232,32 @@ class ArgosEngine(Engine):
     def _encode(self, texts: Sequence[str]) -> list[list[str]]:
         return [self.codec.encode(text)[: self.settings.max_input_tokens] for text in texts]
 
+    def prefix_problem(self, prefix: str) -> str | None:
+        """Too long for ``max_decoding_length``, or not spellable in the model's vocabulary."""
+        pieces = self.codec.encode(prefix)
+        own = 1 if self.package.target_prefix else 0
+        if len(pieces) + own + 1 >= self.settings.max_decoding_length:
+            return "the forced prefix reaches the decoding length limit"
+        if isinstance(self.codec, SentencePieceCodec):
+            unknown = self.codec.processor.unk_id()
+            if any(self.codec.processor.piece_to_id(p) == unknown for p in pieces):
+                return "the model's vocabulary cannot spell the forced prefix"
+        return None
+
+    def _target_prefixes(self, count: int, forced: Sequence[str | None] | None
+                         ) -> list[list[str]] | None:
+        """Each output's forced start: the package's language token, then forced English."""
+        own = [self.package.target_prefix] if self.package.target_prefix else []
+        if not forced:
+            return [own] * count if own else None
+        return [own + (self.codec.encode(text) if text else []) for text in forced]
+
     def _submit(self, tokens: list[list[str]], n_best: int, alignment: bool,
-                asynchronous: bool) -> Any:
+                asynchronous: bool, prefixes: Sequence[str | None] | None = None) -> Any:
         s = self.settings
-        prefix = self.package.target_prefix
         return self.translator().translate_batch(
             tokens,
-            target_prefix=[[prefix]] * len(tokens) if prefix else None,
+            target_prefix=self._target_prefixes(len(tokens), prefixes),
             max_batch_size=s.batch_tokens,
             batch_type="tokens",
             asynchronous=asynchronous,
@@ -250,17 +270,18 @@ class ArgosEngine(Engine):
             return_attention=alignment,
         )
 
-    def translate_batch(self, texts: Sequence[str], n_best: int = 1, alignment: bool = False
-                        ) -> list[Translation]:
+    def translate_batch(self, texts: Sequence[str], n_best: int = 1, alignment: bool = False,
+                        prefixes: Sequence[str | None] | None = None) -> list[Translation]:
         """Translate segments; inputs longer than ``max_input_tokens`` are truncated.
 
         n-best hypotheses come from the same beam (``n_best`` <= beam size costs nothing
-        extra); the alignment is the attention of CTranslate2's alignment layer.
+        extra); the alignment is the attention of CTranslate2's alignment layer; a prefix is
+        CTranslate2's ``target_prefix`` (the output starts with it, the model continues).
         """
         if not texts:
             return []
         tokens = self._encode(texts)
-        results = self._submit(tokens, n_best, alignment, False)
+        results = self._submit(tokens, n_best, alignment, False, prefixes)
         return [self._finish(source, result, alignment)
                 for source, result in zip(tokens, results, strict=True)]
 

@@ -36,14 +36,16 @@ class Engine(ABC):
     #: Source tokens per call to :meth:`translate_batch`; each call's results are cached
     #: together, so this also bounds what a crash can lose.
     batch_tokens: int = 2048
+    #: Whether :meth:`translate_batch` honours ``prefixes`` (forced starts of the output).
+    supports_prefix: bool = False
 
     def translate(self, text: str, n_best: int = 1, alignment: bool = False) -> Translation:
         """Translate a single segment."""
         return self.translate_batch([text], n_best=n_best, alignment=alignment)[0]
 
     @abstractmethod
-    def translate_batch(self, texts: Sequence[str], n_best: int = 1, alignment: bool = False
-                        ) -> list[Translation]:
+    def translate_batch(self, texts: Sequence[str], n_best: int = 1, alignment: bool = False,
+                        prefixes: Sequence[str | None] | None = None) -> list[Translation]:
         """Translate each text independently; ``len(result) == len(texts)``.
 
         Arguments:
@@ -51,7 +53,13 @@ class Engine(ABC):
             n_best: How many hypotheses to return (the best in ``text``, the others in
                 ``alternatives``); the glossary uses them to prefer one that keeps its terms.
             alignment: Also return a word alignment from attention, when the engine can.
+            prefixes: For each text, English the output must start with (the model goes on
+                from there), or None; only when :attr:`supports_prefix`.
         """
+
+    def prefix_problem(self, prefix: str) -> str | None:
+        """Why a forced prefix cannot be decoded from (too long, unspellable), or None."""
+        return None
 
     @abstractmethod
     def signature(self) -> str:
