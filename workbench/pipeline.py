@@ -21,7 +21,7 @@ from workbench.display import display_path, safe_text
 from workbench.engines.base import Engine, Translation
 from workbench.errors import InputError
 from workbench.glossary.enforce import Protected, protect, verify_approved
-from workbench.glossary.lemmas import LemmaError, lemma_forms
+from workbench.glossary.lemmas import lemma_matcher
 from workbench.glossary.match import Match, Matcher
 from workbench.glossary.prefix import enforce_batch
 from workbench.glossary.store import Glossary
@@ -162,12 +162,9 @@ class Translator:
     def matcher(self, lang: str) -> Matcher:
         """The glossary matcher of a language, built once."""
         if lang not in self._matchers:
-            matcher = Matcher(self.glossary, lang)
-            try:
-                matcher.use_lemmas(lemma_forms(lang, matcher.words, self.cache))
-            except LemmaError as err:
-                self.stats.notices.append(f"Glossary: no dictionary forms for {lang} ({err}); "
-                                          "matching by stems and endings only")
+            matcher, notice = lemma_matcher(self.glossary, lang, self.cache)
+            if notice:
+                self.stats.notices.append(notice)
             self._matchers[lang] = matcher
         return self._matchers[lang]
 

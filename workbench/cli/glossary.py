@@ -19,9 +19,11 @@ from workbench.cli.base import (
     fail_on_errors,
     setting_options,
 )
+from workbench.display import safe_text
 from workbench.glossary import edit as glossary_edit
 from workbench.glossary.check import check_run
-from workbench.glossary.store import TYPES, load_glossary
+from workbench.glossary.store import TYPES, Glossary, load_glossary
+from workbench.glossary.suggest import add_command, suggest_run
 from workbench.reviewed import ApplyReport, apply_file
 
 
@@ -155,6 +157,78 @@ def glossary_check(out_dir: Path, json_: bool) -> None:
         click.echo(f"{len(reports)} terms, {missed} missed occurrences.", err=True)
     if missed:
         raise SystemExit(EXIT_INCOMPLETE)
+
+
+@glossary_group.command("suggest", context_settings=CONTEXT)
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("json_", "--json", is_flag=True, help="Output JSON: a list of candidates.")
+@click.option("--min-articles", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Only candidates found in at least this many articles.")
+@click.option("--min-occurrences", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Only candidates found at least this many times in all.")
+@click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True,
+              help="Show at most this many (0: all).")
+@click.option("--glossary", "glossary_dir", type=click.Path(path_type=Path),
+              help="Glossary whose terms are not proposed again. [default: the project's]")
+@setting_options("cache_path")
+@fail_on_errors
+def glossary_suggest(out_dir: Path, json_: bool, min_articles: int, min_occurrences: int,
+                     limit: int, glossary_dir: Path | None, cache_path: Path | None) -> None:
+    """Propose glossary terms: names and titles that recur in a run's sources.
+
+    Candidates are capitalised sequences of two or more words (Latin or Cyrillic), and title
+    words that stand before names. Inflected forms are one candidate; nothing the glossary
+    already matches is proposed. Each shows its forms, languages, articles, an example and
+    the English the model wrote for it, so inconsistent renderings stand out. Most
+    widespread first. The last line is the command that adds the top candidate.
+
+    \b
+    Examples:
+      workbench glossary suggest out/
+      workbench glossary suggest out/ --min-articles 3 --json > candidates.json
+    """
+    project = current_project()
+    folder = glossary_dir or (project.glossary_dir if project else None)
+    glossary = load_glossary([folder]) if folder is not None else Glossary()
+    settings = build_settings(cache_path=cache_path)
+    with TranslationCache(settings.cache_path) as cache:
+        candidates = suggest_run(out_dir, glossary, cache, min_articles, min_occurrences)
+    shown = candidates[:limit] if limit else candidates
+    if json_:
+        click.echo(json.dumps([c.to_dict() for c in shown], ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{len(candidates)} candidates in {out_dir}"
+               + (f", the first {len(shown)}" if len(shown) < len(candidates) else "")
+               + ", most widespread first:\n")
+    for n, c in enumerate(shown, 1):
+        click.echo(f"{n:2}. {c.source}  ({c.type}; {_count(len(c.articles), 'article')}, "
+                   f"{_count(c.occurrences, 'occurrence')}; {', '.join(sorted(c.languages))})")
+        click.echo(f"    forms: {', '.join(f for f, _ in c.forms.most_common())}")
+        english = ", ".join(f"{t or '(not in the English)'} ×{k}"
+                            for t, k in c.english.most_common(4))
+        flag = "  INCONSISTENT" if len([t for t in c.english if t]) > 1 else ""
+        click.echo(f"    English: {english}{flag}")
+        if c.example is not None:
+            click.echo(f"    e.g. {safe_text(c.example.article)} #{c.example.index}: "
+                       f"{_around(c.example.src, list(c.forms))}")
+    if shown:
+        click.echo(f"\nTo add the top candidate (check its English first):\n"
+                   f"  {add_command(shown[0])}")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _around(text: str, forms: list[str], width: int = 100) -> str:
+    """The part of a segment around the first form found in it, at most ``width`` long."""
+    text = safe_text(text)
+    if len(text) <= width:
+        return text
+    at = min((i for f in forms if (i := text.find(f)) >= 0), default=0)
+    start = max(0, min(at - width // 3, len(text) - width))
+    clip = text[start:start + width]
+    return ("…" if start else "") + clip + ("…" if start + width < len(text) else "")
 
 
 @cli.group("corrections", context_settings=CONTEXT)

@@ -17,7 +17,11 @@ import subprocess
 import sys
 from collections.abc import Iterable
 from importlib import metadata
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from workbench.glossary.match import Matcher
+    from workbench.glossary.store import Glossary
 
 #: Languages simplemma has a dictionary for, among those workbench matches in.
 LANGUAGES = frozenset({"pl", "ru", "uk", "de", "sv", "nb", "nn", "da", "cs", "sk", "bg",
@@ -76,6 +80,20 @@ def lemma_forms(lang: str, words: Iterable[str], store: BlobStore | None = None
             store.put_blobs("lemmas", {key: json.dumps(table, ensure_ascii=False).encode()})
     _tables[key] = table
     return table
+
+
+def lemma_matcher(glossary: Glossary, lang: str, store: BlobStore | None = None
+                  ) -> tuple[Matcher, str | None]:
+    """A language's glossary matcher with dictionary forms, and a notice if they are missing."""
+    from workbench.glossary.match import Matcher
+
+    matcher = Matcher(glossary, lang)
+    try:
+        matcher.use_lemmas(lemma_forms(lang, matcher.words, store))
+    except LemmaError as err:
+        return matcher, (f"Glossary: no dictionary forms for {lang} ({err}); matching by stems "
+                         "and endings only")
+    return matcher, None
 
 
 def _in_child(lang: str, words: list[str]) -> dict[str, tuple[str, ...]]:
