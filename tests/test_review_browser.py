@@ -191,6 +191,89 @@ def test_corrections_survive_odd_names_and_travel_across_pages(browser, tmp_path
     assert all(r["status"] == "approved" and r["tgt"].endswith("EDITED") for r in records)
 
 
+def select_in(browser, cell, text: str) -> None:
+    """Select ``text`` inside a table cell, as a reviewer dragging over it would."""
+    assert browser.execute_script("""
+        var cell = arguments[0], text = arguments[1], node;
+        var walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        while ((node = walker.nextNode())) {
+          var at = node.textContent.indexOf(text);
+          if (at >= 0) {
+            var range = document.createRange();
+            range.setStart(node, at);
+            range.setEnd(node, at + text.length);
+            var selection = window.getSelection();
+            selection.removeAllRanges();
+            selection.addRange(range);
+            return true;
+          }
+        }
+        return false;""", cell, text)
+
+
+def test_a_term_proposed_in_the_review_page_reaches_the_glossary(browser, tmp_path,
+                                                                  installed_models):
+    """Select a name, propose it with its English; `corrections apply` adds it through the
+    validated glossary path, and the next run re-translates exactly its segments."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "wizyta.txt").write_text(
+        "Minister Bui Thanh Son przybył do Tokio.\n"
+        "Rozmowy trwały dwa dni i zakończyły się porozumieniem.\n"
+        "Według Bui Thanh Sona współpraca będzie rosła.\n", encoding="utf-8")
+    glossary = tmp_path / "glossary"
+    shutil.copytree(GLOSSARY, glossary)
+    out, cache = tmp_path / "out", tmp_path / "c.db"
+    command = ["translate", str(folder), "-o", str(out), "--silent", "--models-dir",
+               str(installed_models), "--cache", str(cache), "--glossary", str(glossary)]
+    assert CliRunner().invoke(cli, command).exit_code == 0
+    first = [json.loads(line) for line in (out / "records.jsonl").open()]
+    assert not any(h["target"] == "Bùi Thanh Sơn" for r in first for h in r["glossary"])
+
+    browser.get((out / "review" / "00001.html").resolve().as_uri())
+    browser.find_element(By.ID, "propose-term").click()  # nothing selected yet
+    assert "Select words" in browser.find_element(By.ID, "term-message").text
+    cell = next(c for c in browser.find_elements(By.CSS_SELECTOR, "tr.seg td.s")
+                if "Bui Thanh Son " in c.text)
+    select_in(browser, cell, "Bui Thanh Son")
+    browser.find_element(By.ID, "propose-term").click()
+    assert browser.find_element(By.ID, "term-source").get_attribute("value") == "Bui Thanh Son"
+    browser.find_element(By.ID, "term-target").send_keys("Bùi Thanh Sơn")
+    Select(browser.find_element(By.ID, "term-type")).select_by_value("person")
+    browser.find_element(By.ID, "term-save").click()
+    assert browser.find_element(By.ID, "terms").text == "1"
+    capture_downloads(browser)
+    browser.find_element(By.ID, "download").click()
+    data = json.loads(browser.execute_script("return window.capturedCorrections;"))
+    assert data["terms"] == [{"target": "Bùi Thanh Sơn", "type": "person", "lang": "pl",
+                              "form": "Bui Thanh Son",
+                              "note": "proposed in review: wizyta #0"}]
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+    corrections = tmp_path / "corrections.json"
+    corrections.write_text(json.dumps(data), encoding="utf-8")
+    applied = CliRunner().invoke(cli, ["corrections", "apply", str(corrections), "--cache",
+                                       str(cache), "--glossary", str(glossary)])
+    assert applied.exit_code == 0, applied.output
+    assert "glossary term 'Bùi Thanh Sơn' (person, pl: 'Bui Thanh Son') added" in applied.output
+    assert 'target = "Bùi Thanh Sơn"' in (glossary / "people.toml").read_text("utf-8")
+
+    rerun = CliRunner().invoke(cli, [*command, "--format", "jsonl"])
+    assert rerun.exit_code == 0, rerun.output
+    records = [json.loads(line) for line in (out / "records.jsonl").open()]
+    named = [r for r in records if "Bui Thanh Son" in r["src"]]
+    assert len(named) == 2
+    assert all(r["status"] == "translated" and [h["target"] for h in r["glossary"]]
+               == ["Bùi Thanh Sơn"] and r["glossary"][0]["found"] for r in named)
+    others = [r for r in records if r not in named and r["tgt"] is not None]
+    assert others and all(r["status"] == "cached" for r in others)
+    manifest = json.loads((out / "run.json").read_text())
+    assert manifest["glossary"]["retranslated"] == 2
+
+
 def test_review_pages_stay_fast_at_a_size_ci_can_afford(browser, tmp_path):
     """300 synthetic articles of 40 segments: the index loads in under 2 s and an article
     page in under 0.5 s (benchmarks/review_pages.py measures 5,000)."""

@@ -3,7 +3,8 @@
 The review page exports a JSON file of edited sentences; ``workbench corrections apply``
 stores them in the cache as approved translations, keyed by language pair and source text
 (not by engine or glossary), so they survive model upgrades and glossary edits and are used
-in every later run and export without loading a model.
+in every later run and export without loading a model. The same file carries the glossary
+terms a reviewer proposed (``terms``), which go into the glossary like ``glossary add``.
 """
 
 from __future__ import annotations
@@ -31,12 +32,63 @@ class Correction:
     index: int = -1
 
 
+@dataclass(frozen=True, slots=True)
+class TermProposal:
+    """A glossary term a reviewer proposed from the review page: a source form and its English."""
+
+    target: str
+    type: str
+    lang: str
+    form: str
+    note: str = ""
+
+
 def load_corrections(path: Path) -> list[Correction]:
     """Read and validate a corrections file exported by the review page.
 
     Raises:
         InputError: the file is unreadable, not JSON, or an entry lacks a field.
     """
+    data = _read(path)
+    entries = data.get("corrections", [] if "terms" in data else None)
+    if not isinstance(entries, list):
+        raise InputError(path, "not a corrections file (no 'corrections' list)")
+    return [_correction(entry, number, path) for number, entry in enumerate(entries, 1)]
+
+
+def load_term_proposals(path: Path) -> list[TermProposal]:
+    """The glossary terms proposed in a corrections file (none if it has no ``terms``).
+
+    Raises:
+        InputError: the file is not a corrections file, or a proposal lacks a field.
+    """
+    from workbench.glossary.store import TYPES
+
+    entries = _read(path).get("terms", [])
+    if not isinstance(entries, list):
+        raise InputError(path, "'terms' must be a list of proposed glossary terms")
+    proposals = []
+    for number, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict):
+            raise InputError(path, f"term {number} is not an object")
+        missing = [k for k in ("target", "type", "lang", "form")
+                   if not isinstance(entry.get(k), str) or not entry[k].strip()]
+        if missing:
+            raise InputError(path, f"term {number} has no {', '.join(missing)} (text expected)")
+        if entry["type"] not in TYPES:
+            raise InputError(path, f"term {number}: type must be one of {', '.join(TYPES)} "
+                                   f"(got {entry['type'][:20]!r})")
+        if not LANGUAGE_CODE.fullmatch(entry["lang"]):
+            raise InputError(path, f"term {number}: lang {entry['lang'][:20]!r} is not a "
+                                   "language code")
+        note = entry.get("note", "")
+        proposals.append(TermProposal(entry["target"].strip(), entry["type"],
+                                      entry["lang"], " ".join(entry["form"].split()),
+                                      note.strip() if isinstance(note, str) else ""))
+    return proposals
+
+
+def _read(path: Path) -> dict:
     try:
         data = json.loads(read_config_text(path))
     except json.JSONDecodeError as err:
@@ -44,10 +96,9 @@ def load_corrections(path: Path) -> list[Correction]:
                          err.lineno) from err
     except (OSError, UnicodeDecodeError, RecursionError) as err:
         raise InputError(path, f"not a corrections file ({err})") from err
-    entries = data.get("corrections") if isinstance(data, dict) else None
-    if not isinstance(entries, list):
+    if not isinstance(data, dict):
         raise InputError(path, "not a corrections file (no 'corrections' list)")
-    return [_correction(entry, number, path) for number, entry in enumerate(entries, 1)]
+    return data
 
 
 def _correction(entry: object, number: int, path: Path) -> Correction:

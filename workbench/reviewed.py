@@ -55,7 +55,7 @@ def apply_file(path: Path, cache: TranslationCache) -> ApplyReport:
     """
     data = read_bytes(path, MAX_CONFIG_BYTES)
     report = ApplyReport()
-    if data.lstrip()[:1] in (b"{", b"["):
+    if _json_bytes(data):
         corrections = load_corrections(path)
         report.unknown_pairs, unknown_segments = cache.unmatched(corrections)
         report.unmatched = [*report.unknown_pairs, *unknown_segments]
@@ -65,6 +65,15 @@ def apply_file(path: Path, cache: TranslationCache) -> ApplyReport:
         report.unknown_pairs = cache.unmatched(report.unmatched)[0]
     cache.approve(report.applied)
     return report
+
+
+def is_json(path: Path) -> bool:
+    """Whether a corrections file is the review page's JSON (not XLIFF or TMX)."""
+    return _json_bytes(read_bytes(path, MAX_CONFIG_BYTES))
+
+
+def _json_bytes(data: bytes) -> bool:
+    return data.lstrip()[:1] in (b"{", b"[")
 
 
 def _compare(units: list[ReviewedUnit], cache: TranslationCache, report: ApplyReport) -> None:

@@ -19,12 +19,13 @@ from workbench.cli.base import (
     fail_on_errors,
     setting_options,
 )
+from workbench.corrections import load_term_proposals
 from workbench.display import safe_text
 from workbench.glossary import edit as glossary_edit
 from workbench.glossary.check import check_run
 from workbench.glossary.store import TYPES, Glossary, load_glossary
 from workbench.glossary.suggest import add_command, suggest_run
-from workbench.reviewed import ApplyReport, apply_file
+from workbench.reviewed import ApplyReport, apply_file, is_json
 
 
 @cli.group("glossary", context_settings=CONTEXT)
@@ -240,9 +241,12 @@ def corrections_group() -> None:
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @setting_options("cache_path")
+@click.option("--glossary", "glossary_dir", type=click.Path(path_type=Path),
+              help="Glossary that proposed terms go to. [default: the project's glossary/]")
 @fail_on_errors
-def corrections_apply(files: tuple[Path, ...], cache_path: Path | None) -> None:
-    """Store reviewers' corrections as approved translations.
+def corrections_apply(files: tuple[Path, ...], cache_path: Path | None,
+                      glossary_dir: Path | None) -> None:
+    """Store reviewers' corrections as approved translations, and their proposed terms.
 
     \b
     FILES are any of:
@@ -255,9 +259,14 @@ def corrections_apply(files: tuple[Path, ...], cache_path: Path | None) -> None:
     when its English differs. Untouched units are ignored; units whose source this cache
     never translated are reported. The next `workbench translate` or `workbench export` shows
     the approved ones with status "approved".
+
+    Glossary terms proposed in the review pages (the "terms" of corrections.json) are added
+    as `workbench glossary add` adds them, each validated against the whole glossary; the
+    next run re-translates exactly the segments they occur in. A refused proposal is named
+    and the others go on (exit code 3).
     """
     settings = build_settings(cache_path=cache_path)
-    total = 0
+    total = refused = 0
     with TranslationCache(settings.cache_path) as cache:
         for file in files:
             report = apply_file(file, cache)
@@ -266,9 +275,37 @@ def corrections_apply(files: tuple[Path, ...], cache_path: Path | None) -> None:
                        f"{report.unchanged}, edited but not marked done {report.not_done}, "
                        f"could not match {len(report.unmatched)}.", err=True)
             _warn_unmatched(report)
+            refused += _add_proposed_terms(file, glossary_dir)
     click.echo(f"Approved {total} corrections in {settings.cache_path}. Re-run "
                "`workbench translate` (or `workbench export`) to see them in the outputs.",
                err=True)
+    if refused:
+        raise SystemExit(EXIT_INCOMPLETE)
+
+
+def _add_proposed_terms(file: Path, glossary_dir: Path | None) -> int:
+    """Add a corrections file's proposed terms; return how many were refused."""
+    if not is_json(file):  # XLIFF and TMX carry no proposals
+        return 0
+    proposals = load_term_proposals(file)
+    if not proposals:
+        return 0
+    project = current_project()
+    glossary = glossary_dir or (project.glossary_dir if project else None)
+    if glossary is None:
+        raise click.UsageError(f"{safe_text(str(file))} proposes {len(proposals)} glossary "
+                               "terms but there is no glossary here: run in a workbench "
+                               "project or pass --glossary FOLDER")
+    refused = 0
+    for proposal, outcome in glossary_edit.add_proposals(proposals, glossary):
+        term = f"{proposal.target!r} ({proposal.type}, {proposal.lang}: {proposal.form!r})"
+        if outcome.startswith("error: "):
+            refused += 1
+            click.secho(f"{safe_text(str(file))}: term {term} refused: {outcome[7:]}",
+                        fg="red", err=True)
+        else:
+            click.echo(f"{safe_text(str(file))}: glossary term {term} {outcome}", err=True)
+    return refused
 
 
 def _warn_unmatched(report: ApplyReport) -> None:

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from workbench import __version__
 from workbench.emit.atomic import _umask, atomic_write
 from workbench.errors import OutputError
+from workbench.glossary.store import TYPES
 from workbench.qa import CHECKS, findings
 from workbench.records import ArticleInfo, Record, Status
 from workbench.rundir import REVIEW_PAGES as PAGES
@@ -143,6 +144,7 @@ def write_review(articles: Callable[[], Iterable[tuple[ArticleInfo, list[Record]
             next_flagged = flagged[after] if after < len(flagged) else None
             context = {
                 "a": _article_context(info, records), "run_id": run_id, "flags": FLAGS,
+                "term_types": TYPES,
                 "kinds": sorted({r.kind.value for r in records}),
                 "position": n + 1, "total": len(summaries),
                 "prev": _page_name(n - 1) if n > 0 else None,

@@ -7,12 +7,14 @@ that a run would refuse.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import tomlkit
 
+from workbench.corrections import TermProposal
 from workbench.emit.atomic import atomic_write
 from workbench.errors import InputError, WorkbenchError
 from workbench.glossary.store import TYPES, Term, load_glossary, parse_glossary
@@ -82,6 +84,27 @@ def add_term(file: Path, target: str, kind: str, forms: dict[str, list[str]],
         outcome = "added"
     _write_validated(file, tomlkit.dumps(document), glossary)
     return outcome
+
+
+def add_proposals(proposals: Iterable[TermProposal], glossary: Path
+                  ) -> list[tuple[TermProposal, str]]:
+    """Add reviewers' proposed terms as ``glossary add`` would, each validated on its own.
+
+    Returns each proposal with its outcome (``added``, ``extended``, ``unchanged``) or, when
+    it was refused, ``error: ...``: one bad proposal does not stop the others.
+    """
+    outcomes = []
+    for proposal in proposals:
+        file = default_file(glossary, proposal.type) if glossary.is_dir() or \
+            not glossary.suffix else glossary
+        try:
+            outcome = add_term(file, proposal.target, proposal.type,
+                               {proposal.lang: [proposal.form]}, proposal.note,
+                               [glossary, file])
+        except WorkbenchError as err:
+            outcome = f"error: {err}"
+        outcomes.append((proposal, outcome))
+    return outcomes
 
 
 def remove_term(paths: list[Path], target: str, kind: str | None = None) -> list[Term]:
