@@ -13,6 +13,7 @@ from pathlib import Path
 
 from workbench.cache import TranslationCache
 from workbench.emit.review import write_review
+from workbench.emit.sqlite_db import write_sqlite
 from workbench.emit.tmx import write_tmx
 from workbench.emit.xliff import write_xliff
 from workbench.glossary.enforce import verify_approved
@@ -20,6 +21,7 @@ from workbench.qa import with_qa
 from workbench.records import TRANSLATED_KINDS, ArticleInfo, Record, Status
 from workbench.rundir import (
     FORMAT_FILES,
+    RECORDS_DB,
     REVIEW,
     TMX,
     XLIFF,
@@ -61,6 +63,10 @@ def export(out_dir: Path, formats: Sequence[str], include_kept: bool = False,
     if "html" in formats:
         path = out_dir / REVIEW
         write_review(lambda: read_articles(out_dir), path, manifest)
+        written.append(path)
+    if "sqlite" in formats:
+        path = out_dir / RECORDS_DB
+        write_sqlite(read_articles(out_dir), path)
         written.append(path)
     if manifest:
         derived = set(manifest.get("derived") or []) | {f for f in formats if f in FORMAT_FILES}

@@ -28,10 +28,13 @@ TMX = "records.tmx"
 XLIFF = "records.xlf"
 REVIEW = "review.html"
 REVIEW_PAGES = "review"  # one page per article, linked from review.html
+RECORDS_DB = "records.db"
 #: The files of each output format; ``jsonl`` (with ``run.json``) is always written.
 FORMAT_FILES = {"jsonl": (RECORDS, ARTICLES), "tmx": (TMX,), "xliff": (XLIFF,),
-                "html": (REVIEW, REVIEW_PAGES)}
+                "html": (REVIEW, REVIEW_PAGES), "sqlite": (RECORDS_DB,)}
 FORMATS = tuple(FORMAT_FILES)
+#: Written when no ``--format`` is given (the database is asked for).
+DEFAULT_FORMATS = ("jsonl", "tmx", "xliff", "html")
 #: Formats written from the JSON Lines (what ``workbench export`` can redo).
 DERIVED_FORMATS = tuple(f for f in FORMATS if f != "jsonl")
 

@@ -77,7 +77,8 @@ def download_bar(silent: bool) -> Callable[[str], package_index.ProgressCallback
     return for_package
 
 
-def format_options(allowed: tuple[str, ...]) -> Callable[[Callable], Callable]:
+def format_options(allowed: tuple[str, ...], default: tuple[str, ...]
+                   ) -> Callable[[Callable], Callable]:
     """Output format options of translate (every format) and export (the derived ones)."""
     def parse(ctx: click.Context, param: click.Parameter, value: str) -> list[str]:
         formats = [f.strip() for f in value.split(",") if f.strip()]
@@ -92,7 +93,8 @@ def format_options(allowed: tuple[str, ...]) -> Callable[[Callable], Callable]:
                             help="Put kept segments (boilerplate, source lines) in the TMX "
                                  "too, with their source only.")(func)
         always = " (jsonl is always written)" if "jsonl" in allowed else ""
-        return click.option("--format", "formats", default=",".join(allowed),
+        always += "; sqlite writes records.db, for SQL and Datasette"
+        return click.option("--format", "formats", default=",".join(default),
                             show_default=True, callback=parse, metavar="LIST",
                             help=f"Comma-separated outputs: {', '.join(allowed)}{always}."
                             )(func)

@@ -23,7 +23,14 @@ from workbench.cli.base import (
 from workbench.export import export
 from workbench.records import Status
 from workbench.run import count_articles, translate_inputs
-from workbench.rundir import DERIVED_FORMATS, FORMATS, REVIEW, previous_manifest, remove_stale
+from workbench.rundir import (
+    DEFAULT_FORMATS,
+    DERIVED_FORMATS,
+    FORMATS,
+    REVIEW,
+    previous_manifest,
+    remove_stale,
+)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -42,7 +49,7 @@ from workbench.rundir import DERIVED_FORMATS, FORMATS, REVIEW, previous_manifest
               help="Glossary file or folder; repeat for several. [default: the project's "
                    "glossary/; none outside a project]")
 @click.option("--no-glossary", is_flag=True, help="Translate without any glossary.")
-@format_options(FORMATS)
+@format_options(FORMATS, DEFAULT_FORMATS)
 @click.option("--silent", is_flag=True, help="Don't show progress bars.")
 @fail_on_errors
 def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_missing: bool,
@@ -108,7 +115,7 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
 
 @cli.command("export", context_settings=CONTEXT)
 @click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@format_options(DERIVED_FORMATS)
+@format_options(DERIVED_FORMATS, tuple(f for f in DEFAULT_FORMATS if f != "jsonl"))
 @setting_options("cache_path")
 @fail_on_errors
 def export_command(out_dir: Path, formats: list[str], include_kept: bool,

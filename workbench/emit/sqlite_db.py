@@ -1,0 +1,117 @@
+"""``records.db``: a run as a SQLite database for SQL and Datasette.
+
+Tables (built with sqlite-utils, streamed article by article):
+
+- ``articles``: one row per article (``article`` is the key), the fields of articles.jsonl;
+- ``records``: one row per record (``id``; ``article`` references ``articles``; indexes on
+  ``article`` and ``status``; ``flags`` and ``glossary`` also kept as JSON text);
+- ``glossary_hits``: one row per matched term (``record_id`` references ``records``), with
+  ``target``, ``found``, ``enforced`` and ``cause``, so "every missed term" is one query;
+- ``flags``: one row per record flag (``record_id``, ``flag``);
+- ``records_fts``: full-text search over ``src`` and ``tgt``.
+
+The database is built beside the final path and renamed into place, so a failed export
+leaves the previous one (or none).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from workbench.emit.atomic import _umask
+from workbench.errors import OutputError
+from workbench.records import ArticleInfo, Record
+
+#: Rows per insert batch: memory stays bounded whatever the run's size.
+BATCH = 2000
+
+
+def write_sqlite(articles: Iterable[tuple[ArticleInfo, list[Record]]], path: Path) -> int:
+    """Write the database; return the number of records.
+
+    Raises:
+        OutputError: the folder cannot be written (read-only, full).
+    """
+    import sqlite_utils
+
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    db = None
+    try:
+        temp.unlink(missing_ok=True)
+        db = sqlite_utils.Database(temp)
+        _create(db)
+        counter = {"records": 0}
+        rows = _rows(articles, counter)
+        tables = {"articles": [], "records": [], "glossary_hits": [], "flags": []}
+        for table, row in rows:
+            tables[table].append(row)
+            if len(tables[table]) >= BATCH:
+                db[table].insert_all(tables[table])
+                tables[table].clear()
+        for table, pending in tables.items():
+            if pending:
+                db[table].insert_all(pending)
+        db["records"].enable_fts(["src", "tgt"], fts_version="FTS5")
+        db.conn.commit()
+        db.close()
+        os.chmod(temp, 0o666 & ~_umask())
+        os.replace(temp, path)
+    except (OSError, sqlite3.Error) as err:
+        if db is not None:
+            db.close()
+        with contextlib.suppress(OSError):
+            temp.unlink(missing_ok=True)
+        raise OutputError(path, f"cannot write: {getattr(err, 'strerror', None) or err}"
+                          ) from err
+    return counter["records"]
+
+
+def _create(db: object) -> None:
+    db["articles"].create({  # type: ignore[index]
+        "article": str, "path": str, "lang": str, "lang_confidence": float,
+        "source_url": str, "byline": str, "site": str, "date": str, "segments": str,
+        "removed_chars": int, "error": str}, pk="article")
+    db["records"].create({  # type: ignore[index]
+        "id": int, "article": str, "index": int, "kind": str, "src_lang": str, "src": str,
+        "tgt_lang": str, "tgt": str, "status": str, "score": float, "line": int,
+        "flags": str, "glossary": str}, pk="id", foreign_keys=[("article", "articles")])
+    db["glossary_hits"].create({  # type: ignore[index]
+        "record_id": int, "term": str, "target": str, "found": int, "enforced": str,
+        "cause": str}, foreign_keys=[("record_id", "records")])
+    db["flags"].create({"record_id": int, "flag": str},  # type: ignore[index]
+                       foreign_keys=[("record_id", "records")])
+    db["records"].create_index(["article", "index"], unique=True)  # type: ignore[index]
+    db["records"].create_index(["status"])  # type: ignore[index]
+    db["glossary_hits"].create_index(["record_id"])  # type: ignore[index]
+    db["glossary_hits"].create_index(["target"])  # type: ignore[index]
+    db["flags"].create_index(["record_id"])  # type: ignore[index]
+    db["flags"].create_index(["flag"])  # type: ignore[index]
+
+
+def _rows(articles: Iterable[tuple[ArticleInfo, list[Record]]], counter: dict[str, int]
+          ) -> Iterator[tuple[str, dict]]:
+    for info, records in articles:
+        article = info.to_dict()
+        article["segments"] = json.dumps(article["segments"])
+        yield "articles", article
+        for record in records:
+            counter["records"] += 1
+            record_id = counter["records"]
+            data = record.to_dict()
+            yield "records", {
+                "id": record_id, **{k: data[k] for k in (
+                    "article", "index", "kind", "src_lang", "src", "tgt_lang", "tgt",
+                    "status", "score", "line")},
+                "flags": json.dumps(data["flags"], ensure_ascii=False),
+                "glossary": json.dumps(data["glossary"], ensure_ascii=False)}
+            for hit in record.glossary:
+                yield "glossary_hits", {"record_id": record_id, "term": hit.term,
+                                        "target": hit.target, "found": int(hit.found),
+                                        "enforced": hit.enforced, "cause": hit.cause or None}
+            for flag in record.flags:
+                yield "flags", {"record_id": record_id, "flag": flag}
