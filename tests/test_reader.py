@@ -56,5 +56,6 @@ def test_empty_directory_and_missing_path_are_errors(tmp_path):
     (tmp_path / "empty").mkdir()
     errors = list(find_articles([tmp_path / "empty", tmp_path / "missing.txt"]))
     assert [str(e) for e in errors] == [
-        f"{tmp_path / 'empty'}: no .txt articles in this directory",
+        f"{tmp_path / 'empty'}: no articles (.txt, .html, .htm, .jsonl, .csv) in this "
+        "directory",
         f"{tmp_path / 'missing.txt'}: no such file or directory"]

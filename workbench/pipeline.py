@@ -226,8 +226,9 @@ def _translate_chunk(chunk: list[PreparedArticle | InputError], t: Translator
         if isinstance(item, InputError):
             stats.failed_articles += 1
             stats.errors.append(str(item))
-            yield ArticleResult(ArticleInfo(article=safe_text(item.path.stem),
-                                            path=display_path(item.path),
+            where = f":{item.line}" if item.line else ""  # a feed's bad line
+            yield ArticleResult(ArticleInfo(article=safe_text(item.path.stem) + where,
+                                            path=display_path(item.path) + where,
                                             error=item.problem), ())
             continue
         stats.articles += 1

@@ -24,11 +24,11 @@ from pathlib import Path
 
 from workbench import __version__
 from workbench.cache import TranslationCache
-from workbench.display import display_path
 from workbench.glossary.lemmas import lemmas_version
 from workbench.glossary.match import Match
 from workbench.glossary.store import Glossary
 from workbench.records import ArticleInfo, Kind, Segment
+from workbench.text.html_page import HTML_SUFFIXES, extract_page, looks_like_html
 from workbench.text.prepare import PreparedArticle, prepare_text
 from workbench.text.reader import MAX_ARTICLE_BYTES, ArticleFile, decode_article, read_bytes
 
@@ -81,14 +81,14 @@ class Preparer:
         Raises:
             InputError: the file cannot be read or decoded.
         """
-        data = read_bytes(file.path, MAX_ARTICLE_BYTES)
-        key = _key(self._code, ",".join(self.languages), data)
+        reader = _reader(file, data := _content(file))
+        key = _key(self._code, ",".join(self.languages), reader, data)
         blob = self._pending["prepared"].get(key) or self.cache.get_blob("prepared", key)
         if blob is not None:
             article = _decode_article(blob, file)
             self.reused += 1
         else:
-            article = prepare_text(file, decode_article(file.path, data), self.languages)
+            article = _prepare(file, reader, data, self.languages)
             self._store("prepared", key, _encode_article(article))
         match_key = _key(key, self.glossary.version, self._match_code, self.target)
         blob = self._pending["matched"].get(match_key) or self.cache.get_blob("matched",
@@ -114,6 +114,32 @@ class Preparer:
                 blobs.clear()
 
 
+def _content(file: ArticleFile) -> bytes:
+    """What identifies an article's content: its bytes, or a feed entry's fields."""
+    if file.parts is not None:
+        return file.data or b""
+    return file.data if file.data is not None else read_bytes(file.path, MAX_ARTICLE_BYTES)
+
+
+def _reader(file: ArticleFile, data: bytes) -> str:
+    """How an article is read: ``feed`` (structured), ``html`` (a page) or ``text``."""
+    if file.parts is not None:
+        return "feed"
+    suffix = file.path.suffix.lower()
+    if suffix in HTML_SUFFIXES or (suffix != ".txt" and looks_like_html(data)):
+        return "html"
+    return "text"
+
+
+def _prepare(file: ArticleFile, reader: str, data: bytes, languages: tuple[str, ...]
+             ) -> PreparedArticle:
+    if reader == "text":
+        return prepare_text(file, decode_article(file.path, data), languages)
+    parts = file.parts if reader == "feed" else extract_page(file.path, data)
+    assert parts is not None
+    return prepare_text(file, parts.text(), languages, parts)
+
+
 def _encode_article(article: PreparedArticle) -> bytes:
     info = article.info.to_dict()
     del info["article"], info["path"]  # the same text under another name is the same work
@@ -125,7 +151,7 @@ def _encode_article(article: PreparedArticle) -> bytes:
 def _decode_article(blob: bytes, file: ArticleFile) -> PreparedArticle:
     info, segments = json.loads(zlib.decompress(blob))
     return PreparedArticle(
-        ArticleInfo(article=file.article, path=display_path(file.path), **info),
+        ArticleInfo(article=file.article, path=file.shown_path, **info),
         tuple(Segment(file.article, index, Kind(kind), text, lang, line, tuple(flags))
               for index, (kind, text, lang, line, flags) in enumerate(segments)))
 

@@ -7,7 +7,7 @@ finished translation is already safe in the cache.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +29,7 @@ from workbench.prepared_cache import Preparer
 from workbench.rundir import RunWriter, write_manifest
 from workbench.settings import Settings
 from workbench.text import detect
+from workbench.text.feed import DEFAULT_FIELDS, FEED_SUFFIXES, read_feed
 from workbench.text.prepare import PreparedArticle
 from workbench.text.reader import ArticleFile, InputNotice, find_articles
 
@@ -41,11 +42,15 @@ class RunResult:
     stats: RunStats
 
 
-def prepared_articles(inputs: Sequence[Path], preparer: Preparer,
-                      notices: list[str] | None = None
+def prepared_articles(inputs: Sequence[Path | ArticleFile], preparer: Preparer,
+                      notices: list[str] | None = None,
+                      fields: Mapping[str, tuple[str, ...]] | None = None
                       ) -> Iterator[PreparedArticle | InputError]:
-    """Find and prepare every article; unusable files come through as errors, not raised."""
-    for item in find_articles(inputs):
+    """Find and prepare every article; unusable files and feed lines come as errors.
+
+    Errors are yielded, not raised. Feeds are expanded entry by entry, never read whole.
+    """
+    for item in _articles(inputs, fields or DEFAULT_FIELDS):
         if isinstance(item, InputNotice):
             if notices is not None:
                 notices.append(str(item))
@@ -60,16 +65,45 @@ def prepared_articles(inputs: Sequence[Path], preparer: Preparer,
     preparer.flush()
 
 
-def count_articles(inputs: Sequence[Path]) -> int:
-    """How many article files the inputs hold (for a progress bar)."""
+def _articles(inputs: Sequence[Path | ArticleFile], fields: Mapping[str, tuple[str, ...]]
+              ) -> Iterator[ArticleFile | InputError | InputNotice]:
+    """Every article, feed entries included; a repeated feed id gets ``~2``, ``~3``..."""
+    seen: set[str] = set()
+    for item in find_articles(inputs):
+        if not isinstance(item, ArticleFile) or item.data is not None or \
+                item.path.suffix.lower() not in FEED_SUFFIXES:
+            if isinstance(item, ArticleFile):
+                seen.add(item.article)
+            yield item
+            continue
+        try:
+            for entry in read_feed(item.path, fields):
+                if isinstance(entry, InputError):
+                    yield entry
+                    continue
+                article, n = entry.article, 1
+                while article in seen:
+                    n += 1
+                    article = f"{entry.article}~{n}"
+                seen.add(article)
+                yield ArticleFile(article, entry.path, entry.key, entry.parts, entry.line)
+        except InputError as err:
+            yield err
+
+
+def count_articles(inputs: Sequence[Path | ArticleFile]) -> int:
+    """How many article files the inputs hold (for a progress bar; a feed counts once)."""
     return sum(isinstance(item, ArticleFile) for item in find_articles(inputs))
 
 
-def translate_inputs(inputs: Sequence[Path], out_dir: Path, settings: Settings,
+def translate_inputs(inputs: Sequence[Path | ArticleFile], out_dir: Path, settings: Settings,
                      engines: EngineLookup, progress: Progress | None = None,
-                     languages: tuple[str, ...] = detect.DEFAULT_LANGUAGES) -> RunResult:
+                     languages: tuple[str, ...] = detect.DEFAULT_LANGUAGES,
+                     fields: Mapping[str, tuple[str, ...]] | None = None) -> RunResult:
     """Translate every article under ``inputs`` and write the outputs to ``out_dir``.
 
+    ``inputs`` are paths (files, folders) or articles already read (standard input);
+    ``fields`` names the fields of feed entries (:func:`workbench.text.feed.field_names`).
     The glossary is loaded and validated completely first: a malformed glossary stops the
     run before anything is translated.
     """
@@ -83,7 +117,7 @@ def translate_inputs(inputs: Sequence[Path], out_dir: Path, settings: Settings,
                             lambda seg: needs_translation(seg, settings.tgt_lang),
                             settings.tgt_lang)
         results = translate_articles(
-            prepared_articles(inputs, preparer, stats.notices), translator)
+            prepared_articles(inputs, preparer, stats.notices, fields), translator)
         for result in results:
             writer.write(result.info, result.records)
         stats.prepared_reused, stats.glossary_matched = preparer.reused, preparer.matched

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,35 @@ from workbench.rundir import (
     previous_manifest,
     remove_stale,
 )
+from workbench.text.feed import field_names
+from workbench.text.reader import MAX_ARTICLE_BYTES, ArticleFile
+
+
+def _parse_fields(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+                  ) -> dict[str, tuple[str, ...]]:
+    overrides = {}
+    for value in values:
+        name, sep, feed_field = value.partition("=")
+        if not sep or not name.strip() or not feed_field.strip():
+            raise click.BadParameter(f"{value!r}: write NAME=FEEDFIELD, e.g. text=maintext")
+        overrides[name.strip()] = feed_field.strip()
+    try:
+        return field_names(overrides)
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from err
+
+
+def _stdin_article() -> ArticleFile:
+    """The article piped in (``-``), read up to the size limit of any article."""
+    if sys.stdin.isatty():
+        raise click.UsageError("'-' reads an article from standard input, which is a "
+                               "terminal here: pipe one in (cat article.txt | workbench "
+                               "translate - -o out)")
+    data = sys.stdin.buffer.read(MAX_ARTICLE_BYTES + 1)
+    if len(data) > MAX_ARTICLE_BYTES:
+        raise click.ClickException(f"standard input: too large (over {MAX_ARTICLE_BYTES} "
+                                   "bytes)")
+    return ArticleFile("stdin", Path("-"), data)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -50,12 +80,27 @@ from workbench.rundir import (
                    "glossary/; none outside a project]")
 @click.option("--no-glossary", is_flag=True, help="Translate without any glossary.")
 @format_options(FORMATS, DEFAULT_FORMATS)
+@click.option("--field", "fields", multiple=True, metavar="NAME=FEEDFIELD",
+              callback=_parse_fields,
+              help="Read an article field of JSONL/CSV feeds from another feed field, e.g. "
+                   "--field text=maintext. Names: id, url, title, text, date, author, lang "
+                   "(defaults: text, body or content; date or published; the others as "
+                   "named). Repeat for several.")
 @click.option("--silent", is_flag=True, help="Don't show progress bars.")
 @fail_on_errors
 def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_missing: bool,
               glossary_paths: tuple[Path, ...], no_glossary: bool, formats: list[str],
-              include_kept: bool, **options: Any) -> None:
-    """Translate every article in INPUTS (files, or folders of .txt files) to English.
+              include_kept: bool, fields: dict[str, tuple[str, ...]], **options: Any) -> None:
+    """Translate every article in INPUTS to English.
+
+    \b
+    INPUTS are any of:
+      article.txt         plain text, one paragraph per line (UTF-8 or UTF-16 with BOM)
+      page.html / .htm    a saved news page: its article text, headline, captions and
+                          metadata are taken; the page around it is left out
+      feed.jsonl / .csv   one article per line or row (fields: see --field)
+      FOLDER              every such file below it
+      -                   one article from standard input (text or HTML)
 
     Writes OUT_DIR/records.jsonl (one line per segment, in article order, with its English,
     status and score), OUT_DIR/articles.jsonl (one line per file: language, source URL,
@@ -81,9 +126,11 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
                    f"cache in {settings.cache_path}. `workbench init` makes a project.",
                    err=True)
     if not silent:
-        click.echo(f"Reading {count_articles(inputs)} article files...", err=True)
+        click.echo(f"Reading {count_articles([i for i in inputs if str(i) != '-'])} article "
+                   "files...", err=True)
     previous = previous_manifest(out_dir)
-    result = translate_inputs(list(inputs), out_dir, settings, engines, progress)
+    articles = [_stdin_article() if str(item) == "-" else item for item in inputs]
+    result = translate_inputs(articles, out_dir, settings, engines, progress, fields=fields)
     remove_stale(out_dir, formats)
     export(out_dir, formats, include_kept, previous=previous)
     stats = result.stats

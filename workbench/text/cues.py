@@ -21,6 +21,11 @@ COMMENTS = re.compile(
     r"^(?:Kommentar(?:er|e)?|Komentarz(?:e|y)?|Комментари[йяи]?|Коментарі?|Comments?|"
     r"Bình luận|Kommentti(?:a)?|Commentaires?|Comentarios?|Commenti)\s*\(\s*\d+\s*\)$", _I)
 
+# View counters: "Просмотров: 1 245", "Wyświetleń: 12", "Aufrufe 3.400", "Views: 12"...
+VIEWS = re.compile(
+    r"^(?:Просмотр(?:ов|ы)?|Переглядів|Wyświetle(?:ń|nia)|Aufrufe|Visning(?:ar|er)|Views?|"
+    r"Lượt xem|Lukukerrat)\s*[:：]?\s*\d[\d\s.,]*$", _I)
+
 # Ad slots: "[Anzeige_2]", "[Annonse]", "[Reklama 1]", "[ad_1]"...
 AD_SLOT = re.compile(
     r"^\[(?:Anzeige|Annonse|Annons|Reklama|Реклама|Ad|Ads|Advertisement|Werbung|Quảng cáo)"

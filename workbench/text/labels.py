@@ -53,7 +53,8 @@ def _cue(text: str) -> tuple[Kind | None, str | None, str | None]:
     source = cues.SOURCE.match(text)
     if source:
         return Kind.SOURCE, source.group("url"), None
-    if cues.COMMENTS.match(text) or cues.AD_SLOT.match(text) or cues.RELATED.match(text):
+    if cues.COMMENTS.match(text) or cues.VIEWS.match(text) or cues.AD_SLOT.match(text) or \
+            cues.RELATED.match(text):
         return Kind.BOILERPLATE, None, None
     for lang, pattern in cues.EMPTY_WIDGET.items():
         if pattern.match(text):

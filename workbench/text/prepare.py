@@ -7,14 +7,14 @@ segment language and flags. Pure apart from reading the file, so it is cheap to 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from workbench.display import display_path
 from workbench.glossary.match import Match
-from workbench.records import TRANSLATED_KINDS, ArticleInfo, Segment
+from workbench.records import TRANSLATED_KINDS, ArticleInfo, Kind, Segment
 from workbench.text import cues, detect, labels, segment
 from workbench.text.duplicates import RepeatedSentences, near_duplicates
 from workbench.text.normalize import normalize_text, split_glued
+from workbench.text.parts import ArticleParts
 from workbench.text.reader import ArticleFile, read_text
 
 
@@ -58,10 +58,18 @@ def _sample(lines: tuple[tuple[int, str], ...]) -> str:
 
 
 def prepare_text(file: ArticleFile, text: str,
-                 languages: tuple[str, ...] = detect.DEFAULT_LANGUAGES) -> PreparedArticle:
-    """Prepare already-decoded article text."""
+                 languages: tuple[str, ...] = detect.DEFAULT_LANGUAGES,
+                 parts: ArticleParts | None = None) -> PreparedArticle:
+    """Prepare already-decoded article text.
+
+    ``parts`` is the structure a page or feed entry gives (``text`` is then ``parts.text()``):
+    its kinds (headline, captions), metadata and declared language win over guesses.
+    """
     normalized = normalize_text(text)
-    article_lang = detect.detect(_sample(normalized.lines) or " ", languages)
+    if parts is not None and parts.lang:
+        article_lang = detect.Guess(parts.lang, 1.0)
+    else:
+        article_lang = detect.detect(_sample(normalized.lines) or " ", languages)
     prefixes = cues.GLUE_PREFIXES.get(article_lang.lang, frozenset())
     lines, glued_lines = [], set()
     for number, line in normalized.lines:
@@ -70,6 +78,8 @@ def prepare_text(file: ArticleFile, text: str,
         if glued:
             glued_lines.add(number)
     labelled = labels.label_lines(tuple(lines), article_lang.lang)
+    if parts is not None:
+        labelled = _with_given_parts(labelled, parts)
     repeated = near_duplicates([line.text if line.kind in TRANSLATED_KINDS else ""
                                 for line in labelled.lines])
 
@@ -100,11 +110,27 @@ def prepare_text(file: ArticleFile, text: str,
                                     text=piece, src_lang=lang, line=line.number,
                                     flags=tuple(flags)))
     info = ArticleInfo(
-        article=file.article, path=display_path(file.path), lang=article_lang.lang,
+        article=file.article, path=file.shown_path, lang=article_lang.lang,
         lang_confidence=article_lang.confidence, source_url=labelled.source_url,
         site=labelled.site, byline=labelled.byline, date=labelled.date,
         segments=dict(Counter(s.kind.value for s in segments)),
-        removed_chars=normalized.removed_chars,
+        removed_chars=normalized.removed_chars + (parts.removed_chars if parts else 0),
     )
     return PreparedArticle(info, tuple(segments))
+
+
+def _with_given_parts(labelled: labels.LabelledArticle, parts: ArticleParts
+                      ) -> labels.LabelledArticle:
+    """The kinds and metadata a page or feed gives, over what labelling guessed.
+
+    Headline and captions are what the source marks as such: a paragraph labelling took for
+    a title or a caption is body. Boilerplate, source and byline cues still apply.
+    """
+    given = parts.kinds()
+    lines = tuple(replace(line, kind=given[line.number]) if line.number in given
+                  else replace(line, kind=Kind.BODY) if line.kind in (Kind.TITLE, Kind.CAPTION)
+                  else line for line in labelled.lines)
+    return replace(labelled, lines=lines, source_url=parts.source_url or labelled.source_url,
+                   site=parts.site or labelled.site, byline=parts.byline or labelled.byline,
+                   date=parts.date or labelled.date)
 

@@ -9,16 +9,20 @@ block for ever and ``/dev/zero`` never ends, whatever ``stat`` says about their 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import os
 import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from workbench.display import display_path, safe_text
 from workbench.errors import InputError
+from workbench.text.parts import ArticleParts
 
-ARTICLE_SUFFIX = ".txt"
+#: What a folder is searched for: text, saved pages, and feeds (JSON Lines, CSV).
+ARTICLE_SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".csv")
 #: Files larger than this are refused rather than read into memory.
 MAX_ARTICLE_BYTES = 50 * 1024 * 1024
 #: ...and glossary or corrections files larger than this.
@@ -30,10 +34,22 @@ _SPECIAL_FILES = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a char
 
 @dataclass(frozen=True, slots=True)
 class ArticleFile:
-    """An input file and the stable id its records carry (always safe, printable text)."""
+    """An input file and the stable id its records carry (always safe, printable text).
+
+    ``data`` is content already read (standard input); ``parts`` the structure a feed entry
+    gives, with ``line`` its line in the feed.
+    """
 
     article: str
     path: Path
+    data: bytes | None = None
+    parts: ArticleParts | None = None
+    line: int = 0
+
+    @property
+    def shown_path(self) -> str:
+        """The path for people (``feed.jsonl:3`` for a feed entry)."""
+        return display_path(self.path) + (f":{self.line}" if self.line else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +63,13 @@ class InputNotice:
         return f"{display_path(self.path)}: {self.message}"
 
 
-def find_articles(inputs: Sequence[Path]
+def find_articles(inputs: Sequence[Path | ArticleFile]
                   ) -> Iterator[ArticleFile | InputError | InputNotice]:
     """Yield every article under the inputs, in a stable order, and an error for each bad input.
 
-    Files named explicitly are taken whatever their suffix; folders are searched for ``*.txt``
-    files, iteratively (no depth limit), without following symlinked folders (so a loop
+    Files named explicitly are taken whatever their suffix; folders are searched for article
+    files (:data:`ARTICLE_SUFFIXES`), iteratively (no depth limit), without following
+    symlinked folders (so a loop
     cannot trap us). A file reached twice (listed twice, by a relative and an absolute path,
     or through a link) is taken once, with a notice. Ids are file stems, made unique with the
     parent folder when two stems collide.
@@ -60,6 +77,10 @@ def find_articles(inputs: Sequence[Path]
     seen_ids: dict[str, Path] = {}
     seen_files: dict[tuple[int, int], Path] = {}
     for item in inputs:
+        if isinstance(item, ArticleFile):  # already read (standard input)
+            seen_ids[item.article] = item.path
+            yield item
+            continue
         if not os.path.lexists(item):
             yield InputError(item, "no such file or directory")
             continue
@@ -81,7 +102,8 @@ def find_articles(inputs: Sequence[Path]
             seen_ids[article] = path
             yield ArticleFile(article, path)
         if item.is_dir() and not found:
-            yield InputError(item, f"no {ARTICLE_SUFFIX} articles in this directory")
+            yield InputError(item, f"no articles ({', '.join(ARTICLE_SUFFIXES)}) in this "
+                                   "directory")
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
@@ -113,7 +135,7 @@ def _walk(root: Path) -> Iterator[Path | InputError]:
                 is_dir = False
             if is_dir:
                 subfolders.append(Path(entry.path))
-            elif entry.name.endswith(ARTICLE_SUFFIX):
+            elif entry.name.lower().endswith(ARTICLE_SUFFIXES):
                 yield Path(entry.path)
         stack.extend(reversed(subfolders))
 
@@ -148,24 +170,40 @@ def decode_article(path: Path, data: bytes) -> str:
 
 def read_bytes(path: Path, limit: int) -> bytes:
     """Read a regular file of at most ``limit`` bytes, never blocking on a special file."""
+    with open_regular(path) as handle:
+        try:
+            data = handle.read(limit + 1)
+        except OSError as err:
+            raise InputError(path, f"cannot read: {err.strerror or err}") from err
+    if len(data) > limit:
+        raise InputError(path, f"too large (over {limit} bytes)")
+    return data
+
+
+@contextlib.contextmanager
+def open_regular(path: Path) -> Iterator[BinaryIO]:
+    """Open a regular file for reading in binary, refusing special files without blocking.
+
+    Raises:
+        InputError: not a regular file, or it cannot be opened.
+    """
     try:
         kind = _special_kind(os.stat(path).st_mode)
         if kind:
             raise InputError(path, f"{kind}, not a regular file")
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-        try:
-            kind = _special_kind(os.fstat(fd).st_mode)  # it may have changed since stat
-            if kind:
-                raise InputError(path, f"{kind}, not a regular file")
-            with os.fdopen(fd, "rb", closefd=False) as handle:
-                data = handle.read(limit + 1)
-        finally:
-            os.close(fd)
     except OSError as err:
         raise InputError(path, f"cannot read: {err.strerror or err}") from err
-    if len(data) > limit:
-        raise InputError(path, f"too large (over {limit} bytes)")
-    return data
+    try:
+        kind = _special_kind(os.fstat(fd).st_mode)  # it may have changed since stat
+        if kind:
+            raise InputError(path, f"{kind}, not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            yield handle
+    except OSError as err:
+        raise InputError(path, f"cannot read: {err.strerror or err}") from err
+    finally:
+        os.close(fd)
 
 
 def read_config_text(path: Path, limit: int = MAX_CONFIG_BYTES) -> str:

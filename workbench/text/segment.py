@@ -36,7 +36,7 @@ ABBREVIATIONS: dict[str, frozenset[str]] = {
                                "std", "tsd", "hl", "mind"}),
     "pl": frozenset(_COMMON | {"r", "ul", "np", "tzw", "m.in", "godz", "ok", "tj", "mln", "mld",
                                "tys", "zł", "im", "pkt", "ust", "art", "św", "pl", "al", "gen",
-                               "ks", "płk", "min", "woj", "pow", "gm", "tzn", "itd", "itp",
+                               "fot", "ks", "płk", "min", "woj", "pow", "gm", "tzn", "itd", "itp",
                                "pocz", "pn", "str", "asp", "nadkom", "podkom", "kom", "insp",
                                "sierż", "kpr", "por", "kpt", "mjr", "ppłk", "proj", "paraf",
                                "wyd", "oprac", "red", "zob", "ds", "prok", "mec", "dyr", "inż",
