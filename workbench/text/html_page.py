@@ -82,7 +82,7 @@ def _text(element: Any) -> str:
 
 
 def _meta(tree: Any, name: str) -> str | None:
-    for attribute in ("property", "name"):
+    for attribute in ("property", "name", "itemprop"):
         values = tree.xpath(f"//meta[@{attribute}=$name]/@content", name=name)
         if values and values[0].strip():
             return values[0].strip()
