@@ -121,7 +121,9 @@ def translate_inputs(inputs: Sequence[Path | ArticleFile], out_dir: Path, settin
         for result in results:
             writer.write(result.info, result.records)
         stats.prepared_reused, stats.glossary_matched = preparer.reused, preparer.matched
+    cluster = getattr(engines, "cluster", None)
     write_manifest(out_dir, {**manifest_of(stats, settings, started, glossary),
+                             "cluster": cluster.describe() if cluster else None,
                              "records_sha256": writer.digest})
     return RunResult(out_dir, stats)
 

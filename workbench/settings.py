@@ -9,7 +9,7 @@ reads ``os.environ``: ``from_env`` is the single place the environment is consul
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,18 @@ COMPUTE_TYPES = ("default", "auto", "int8", "int8_float32", "int8_float16", "int
 
 class SettingError(WorkbenchError):
     """A setting has a value we cannot use; names the option or variable it came from."""
+
+
+def check_cluster(value: str) -> str:
+    """``ray`` (``RAY_ADDRESS``, else a local instance) or ``ray://HOST:PORT`` (Ray Client).
+
+    Raises:
+        ValueError: anything else.
+    """
+    if value == "ray" or (value.startswith("ray://") and len(value) > len("ray://")):
+        return value
+    raise ValueError("must be 'ray' (RAY_ADDRESS, else a local Ray instance) or "
+                     "'ray://HOST:PORT'")
 
 
 def argos_packages_dir(env: Mapping[str, str]) -> Path:
@@ -54,6 +66,8 @@ class Setting:
     minimum: int | None = None
     maximum: int | None = None
     choices: tuple[str, ...] = ()
+    #: Checks a text value; raises ValueError with the problem.
+    check: Callable[[str], str] | None = None
 
     def parse(self, raw: Any, source: str) -> Any:
         """Check and convert one value; ``source`` names where it came from."""
@@ -76,6 +90,11 @@ class Setting:
             raise refuse("must not be empty")
         if self.choices and text not in self.choices:
             raise refuse(f"must be one of {', '.join(self.choices)}")
+        if self.check is not None:
+            try:
+                text = self.check(text)
+            except ValueError as err:
+                raise refuse(str(err)) from None
         return Path(text) if self.kind is Path else text
 
 
@@ -99,6 +118,10 @@ SETTINGS: tuple[Setting, ...] = (
             minimum=16, maximum=1_000_000),
     Setting("threads", "--threads", "WORKBENCH_THREADS", int,
             "CPU threads per model (0: all cores).", "0", minimum=0, maximum=1024),
+    Setting("cluster", "--cluster", "WORKBENCH_CLUSTER", str,
+            "Translate on Ray: 'ray' (the cluster RAY_ADDRESS names, else a local Ray "
+            "instance) or 'ray://HOST:PORT' (Ray Client). Needs workbench[ray].",
+            "none: in this process", check=check_cluster),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -118,6 +141,7 @@ class Settings:
     max_input_tokens: int = 400
     batch_tokens: int = 2048
     threads: int = 0
+    cluster: str | None = None
     tgt_lang: str = PIVOT_LANGUAGE
     glossary_paths: tuple[Path, ...] = ()
     #: The workbench project the defaults came from (None: outside any project).

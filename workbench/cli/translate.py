@@ -73,7 +73,7 @@ def _stdin_article() -> ArticleFile:
 @click.option("--install-missing", is_flag=True,
               help="Install missing language models from the package index before "
                    "translating (needs the network).")
-@setting_options("device", "compute_type", "beam_size", "batch_tokens", "threads")
+@setting_options("device", "compute_type", "beam_size", "batch_tokens", "threads", "cluster")
 @click.option("--glossary", "glossary_paths", multiple=True,
               type=click.Path(exists=True, path_type=Path),
               help="Glossary file or folder; repeat for several. [default: the project's "
@@ -130,7 +130,20 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
                    "files...", err=True)
     previous = previous_manifest(out_dir)
     articles = [_stdin_article() if str(item) == "-" else item for item in inputs]
-    result = translate_inputs(articles, out_dir, settings, engines, progress, fields=fields)
+    cluster = None
+    if settings.cluster:
+        from workbench.cluster import RayCluster, RayEngines  # imports Ray: only when asked
+
+        cluster = RayCluster(settings.cluster, settings)
+        click.echo(f"Cluster: {settings.cluster}, {cluster.workers} translation workers.",
+                   err=True)
+    try:
+        result = translate_inputs(articles, out_dir, settings,
+                                  RayEngines(engines, cluster) if cluster else engines,
+                                  progress, fields=fields)
+    finally:
+        if cluster is not None:
+            cluster.close()
     remove_stale(out_dir, formats)
     export(out_dir, formats, include_kept, previous=previous)
     stats = result.stats
