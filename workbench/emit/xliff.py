@@ -1,4 +1,4 @@
-"""XLIFF 1.2 output for CAT tools (OmegaT, memoQ, Trados, Okapi), streamed with lxml.
+"""XLIFF 1.2 output for CAT tools (OmegaT, memoQ, Trados, Okapi), streamed as text.
 
 One ``<file>`` per article (``original`` = the article id; one with nothing to review has an
 empty body) and one ``<trans-unit>`` per segment
@@ -16,10 +16,10 @@ from pathlib import Path
 
 from workbench import __version__
 from workbench.emit.atomic import atomic_write
+from workbench.emit.xml_text import attribute, attributes, text
 from workbench.records import ArticleInfo, Record, Status
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 EXPORTED = frozenset({Status.TRANSLATED, Status.CACHED, Status.APPROVED})
 
 
@@ -31,50 +31,39 @@ def unit_id(record: Record) -> str:
 def write_xliff(articles: Iterable[tuple[ArticleInfo, list[Record]]], path: Path,
                 tgt_lang: str = "en") -> int:
     """Write XLIFF 1.2; return the number of translation units."""
-    from lxml import etree  # slow to import; only needed here
-
     count = 0
-    with atomic_write(path, "wb") as out, etree.xmlfile(out, encoding="UTF-8") as xf:
-        xf.write_declaration()
-        with xf.element(f"{{{NS}}}xliff", version="1.2", nsmap={None: NS}):
-            for info, records in articles:
-                units = [r for r in records if r.status in EXPORTED and r.tgt is not None]
-                with xf.element(f"{{{NS}}}file", {
-                        "original": info.article, "source-language": info.lang or "und",
-                        "target-language": tgt_lang, "datatype": "plaintext",
-                        "tool-id": "workbench"}):
-                    header = etree.Element(f"{{{NS}}}header", nsmap={None: NS})
-                    etree.SubElement(header, f"{{{NS}}}tool", {
-                        "tool-id": "workbench", "tool-name": "workbench",
-                        "tool-version": __version__})
-                    xf.write(header)
-                    with xf.element(f"{{{NS}}}body"):
-                        for record in units:
-                            xf.write(trans_unit(record))
-                            count += 1
+    tool = attributes({"tool-id": "workbench", "tool-name": "workbench",
+                       "tool-version": __version__})
+    with atomic_write(path) as out:
+        out.write(f"<?xml version='1.0' encoding='UTF-8'?>\n"
+                  f'<xliff xmlns="{NS}" version="1.2">\n')
+        for info, records in articles:
+            file = attributes({"original": info.article, "source-language": info.lang or "und",
+                               "target-language": tgt_lang, "datatype": "plaintext",
+                               "tool-id": "workbench"})
+            out.write(f"<file{file}><header><tool{tool}/></header><body>\n")
+            for record in records:
+                if record.status in EXPORTED and record.tgt is not None:
+                    out.write(trans_unit(record))
+                    count += 1
+            out.write("</body></file>\n")
+        out.write("</xliff>\n")
     return count
 
 
-def trans_unit(record: Record):
+def trans_unit(record: Record) -> str:
     """The ``<trans-unit>`` of one record."""
-    from lxml import etree
-
     approved = record.status == Status.APPROVED
-    attributes = {"id": unit_id(record), "resname": unit_id(record)}
+    unit = {"id": unit_id(record), "resname": unit_id(record)}
     if approved:
-        attributes["approved"] = "yes"
-    unit = etree.Element(f"{{{NS}}}trans-unit", attributes, nsmap={None: NS})
-    source = etree.SubElement(unit, f"{{{NS}}}source", {XML_LANG: record.src_lang})
-    source.text = record.src
-    target_attributes = {XML_LANG: record.tgt_lang}
-    target_attributes.update({"state": "final"} if approved else {
-        "state": "needs-review-translation", "state-qualifier": "leveraged-mt"})
-    target = etree.SubElement(unit, f"{{{NS}}}target", target_attributes)
-    target.text = record.tgt
-    for text in notes(record):
-        note = etree.SubElement(unit, f"{{{NS}}}note", {"from": "workbench"})
-        note.text = text
-    return unit
+        unit["approved"] = "yes"
+    state = {"state": "final"} if approved else {
+        "state": "needs-review-translation", "state-qualifier": "leveraged-mt"}
+    target = attributes({"xml:lang": record.tgt_lang, **state})
+    notes_ = "".join(f'<note from="workbench">{text(note)}</note>' for note in notes(record))
+    return (f"<trans-unit{attributes(unit)}>"
+            f'<source xml:lang="{attribute(record.src_lang)}">{text(record.src)}</source>'
+            f"<target{target}>{text(record.tgt or '')}</target>{notes_}</trans-unit>\n")
 
 
 def notes(record: Record) -> list[str]:
