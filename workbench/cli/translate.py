@@ -105,7 +105,9 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
     Writes OUT_DIR/records.jsonl (one line per segment, in article order, with its English,
     status and score), OUT_DIR/articles.jsonl (one line per file: language, source URL,
     counts), OUT_DIR/run.json (engine signatures and a summary), and by default
-    OUT_DIR/records.tmx (TMX 1.4b) and OUT_DIR/review.html (side-by-side review page).
+    OUT_DIR/records.tmx (TMX 1.4b), OUT_DIR/records.xlf (XLIFF 1.2, for CAT tools) and
+    OUT_DIR/review.html (side-by-side review pages); with --format sqlite also
+    OUT_DIR/records.db (SQLite with full-text search, for SQL and Datasette).
 
     Every line of every article becomes a record: boilerplate, captions and source lines are
     labelled and kept, not dropped. An article whose language has no installed model still
