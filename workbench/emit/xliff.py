@@ -73,7 +73,8 @@ def notes(record: Record) -> list[str]:
         found.append(f"score: {record.score:.3f} (mean log-probability per token)")
     if record.flags:
         found.append("flags: " + ", ".join(record.flags))
-    missed = [f"{hit.term} → {hit.target}" for hit in record.glossary if not hit.found]
+    missed = [f"{hit.term} → {hit.target}" + (f" ({hit.cause})" if hit.cause else "")
+              for hit in record.glossary if not hit.found]
     if missed:
         found.append("missed glossary terms: " + "; ".join(missed))
     return found
