@@ -6,6 +6,7 @@ the RANDOM-WEIGHT models through the real engine.
 """
 
 import json
+import os
 import sqlite3
 import tracemalloc
 from pathlib import Path
@@ -159,6 +160,36 @@ def test_a_feed_is_streamed_not_loaded(tmp_path):
     tracemalloc.stop()
     assert count == 50_000
     assert peak < 1_000_000  # a few entries at a time, not the 9 MB file
+
+
+def test_hostile_feeds_and_pages_are_one_line_each(tmp_path):
+    from workbench.run import _articles
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "header-only.csv").write_text("id,text\n", "utf-8")
+    (folder / "nul.csv").write_bytes(b"\x00\x01garbage")
+    (folder / "deep.jsonl").write_text('{"text": ' + "[" * 100_000 + "]" * 100_000 + "}\n")
+    os.mkfifo(folder / "fifo.jsonl")
+    errors = [str(item) for item in _articles([folder], DEFAULT_FIELDS)
+              if isinstance(item, InputError)]
+    empty = "no articles in this feed (empty, or a header and no rows)"
+    assert errors == [f"{folder / 'deep.jsonl'}:1: not valid JSON (nested too deeply)",
+                      f"{folder / 'fifo.jsonl'}: a named pipe (FIFO), not a regular file",
+                      f"{folder / 'header-only.csv'}: {empty}", f"{folder / 'nul.csv'}: {empty}"]
+    binary = folder / "binary.html"
+    binary.write_bytes(bytes(range(1, 256)) * 20)
+    with pytest.raises(InputError, match=r"binary\.html: (not an HTML page|no article text)"):
+        extract_page(binary, binary.read_bytes())
+
+
+def test_binary_standard_input_is_named(tmp_path):
+    result = CliRunner().invoke(cli, [
+        "translate", "-", "-o", str(tmp_path / "out"), "--silent", "--models-dir",
+        str(tmp_path), "--cache", str(tmp_path / "c.db"), "--no-glossary"],
+        input=b"abc\x00def")
+    assert result.exit_code == 3
+    assert "Error: standard input: binary file (NUL byte at offset 3)" in result.output
 
 
 def test_standard_input(tmp_path, installed_models, seeds_dir):

@@ -25,7 +25,7 @@ class InputError(WorkbenchError):
         self.line = line
 
     def __str__(self) -> str:
-        where = display_path(self.path)
+        where = "standard input" if str(self.path) == "-" else display_path(self.path)
         where = f"{where}:{self.line}" if self.line else where
         return f"{where}: {self.problem}"
 

@@ -65,7 +65,9 @@ def read_feed(path: Path, fields: Mapping[str, tuple[str, ...]]
         InputError: the file itself cannot be read (special file, unreadable).
     """
     rows = _csv_rows(path) if path.suffix.lower() == ".csv" else _json_rows(path)
+    seen = False
     for line, row in rows:
+        seen = True
         if isinstance(row, InputError):
             yield row
             continue
@@ -73,6 +75,8 @@ def read_feed(path: Path, fields: Mapping[str, tuple[str, ...]]
             yield _entry(path, line, row, fields)
         except InputError as err:
             yield err
+    if not seen:
+        yield InputError(path, "no articles in this feed (empty, or a header and no rows)")
 
 
 def _json_rows(path: Path) -> Iterator[tuple[int, dict | InputError]]:

@@ -11,6 +11,7 @@ bars, related links, tags, sidebars, footers) is left out, and its size counted 
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,9 @@ from workbench.records import Kind
 from workbench.text.parts import ArticleParts
 
 HTML_SUFFIXES = (".html", ".htm")
+# trafilatura and htmldate log what they cannot parse; our one-line error says it instead.
+for _name in ("trafilatura", "htmldate", "courlan"):
+    logging.getLogger(_name).setLevel(logging.CRITICAL)
 #: A lead paragraph has at least this many words and ends like a sentence.
 LEAD_MIN_WORDS = 8
 _SENTENCE_END = re.compile(r"[.!?…»\"”)]$")
