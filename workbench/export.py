@@ -50,8 +50,9 @@ def export(out_dir: Path, formats: Sequence[str], include_kept: bool = False,
     if cache is not None and apply_approvals(out_dir, cache):
         written.append(out_dir / "records.jsonl")
     manifest = read_manifest(out_dir)
-    formats = [f for f in formats if not _still_current(f, out_dir, manifest, previous,
-                                                         include_kept)]
+    current = {f for f in formats if _still_current(f, out_dir, manifest, previous,
+                                                    include_kept)}
+    formats = [f for f in formats if f not in current]
     if "tmx" in formats:
         path = out_dir / TMX
         write_tmx(read_records(out_dir), path, include_kept)
@@ -69,7 +70,8 @@ def export(out_dir: Path, formats: Sequence[str], include_kept: bool = False,
         write_sqlite(read_articles(out_dir), path)
         written.append(path)
     if manifest:
-        derived = set(manifest.get("derived") or []) | {f for f in formats if f in FORMAT_FILES}
+        derived = set(manifest.get("derived") or []) | (current - {"jsonl"}) | \
+            {f for f in formats if f in FORMAT_FILES and f != "jsonl"}
         write_manifest(out_dir, {**manifest, "derived": sorted(derived),
                                  "include_kept": include_kept})
     return written
@@ -79,8 +81,8 @@ def _still_current(fmt: str, out_dir: Path, manifest: dict, previous: dict | Non
                    include_kept: bool) -> bool:
     if fmt == "jsonl":
         return True  # the run itself wrote it
-    return (bool(previous) and previous.get("records_sha256") is not None
-            and previous.get("records_sha256") == manifest.get("records_sha256")
+    return (bool(previous) and previous.get("outputs_sha256") is not None
+            and previous.get("outputs_sha256") == manifest.get("outputs_sha256")
             and fmt in (previous.get("derived") or [])
             and previous.get("include_kept") == include_kept
             and all((out_dir / name).exists() for name in FORMAT_FILES[fmt]))
@@ -100,7 +102,8 @@ def apply_approvals(out_dir: Path, cache: TranslationCache) -> int:
     manifest = read_manifest(out_dir)
     if manifest and changed["records"]:
         manifest.update(statuses=dict(sorted(statuses.items())), records_sha256=writer.digest,
-                        derived=[])
+                        outputs_sha256=writer.outputs_digest(
+                            (manifest.get("glossary") or {}).get("version", "")), derived=[])
         write_manifest(out_dir, manifest)
     return changed["records"]
 

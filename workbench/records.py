@@ -38,6 +38,16 @@ class Status(StrEnum):
     FAILED = "failed"  # the engine failed on it
 
 
+def shown_status(status: Status) -> Status:
+    """The status TMX, XLIFF and the review pages show.
+
+    Machine English is ``translated`` there whether this run or an earlier one made it
+    (``records.jsonl`` and ``run.json`` say which), so a re-run that changes nothing leaves
+    those files exactly as they were, and they need not be written again.
+    """
+    return Status.TRANSLATED if status is Status.CACHED else status
+
+
 #: Statuses that mean the segment still needs work; any of them makes a run incomplete.
 INCOMPLETE_STATUSES = frozenset({Status.NO_MODEL, Status.FAILED})
 

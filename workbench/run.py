@@ -124,7 +124,8 @@ def translate_inputs(inputs: Sequence[Path | ArticleFile], out_dir: Path, settin
     cluster = getattr(engines, "cluster", None)
     write_manifest(out_dir, {**manifest_of(stats, settings, started, glossary),
                              "cluster": cluster.describe() if cluster else None,
-                             "records_sha256": writer.digest})
+                             "records_sha256": writer.digest,
+                             "outputs_sha256": writer.outputs_digest(glossary.version)})
     return RunResult(out_dir, stats)
 
 

@@ -16,11 +16,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from workbench import __version__
 from workbench.emit.atomic import atomic_write
 from workbench.emit.jsonl import dumps
 from workbench.errors import InputError, OutputError
-from workbench.records import ArticleInfo, Record
+from workbench.records import ArticleInfo, Record, Status
 
+_CACHED = f'"status":"{Status.CACHED.value}"'
+_TRANSLATED = f'"status":"{Status.TRANSLATED.value}"'
 RECORDS = "records.jsonl"
 ARTICLES = "articles.jsonl"
 MANIFEST = "run.json"
@@ -46,6 +49,7 @@ class RunWriter:
         self.out_dir = out_dir
         self._stack = contextlib.ExitStack()
         self._digest = hashlib.sha256()
+        self._shown = hashlib.sha256()
 
     def __enter__(self) -> RunWriter:
         self._records = self._stack.enter_context(atomic_write(self.out_dir / RECORDS))
@@ -57,15 +61,30 @@ class RunWriter:
         line = dumps(info.to_dict()) + "\n"
         self._articles.write(line)
         self._digest.update(line.encode())
+        self._shown.update(line.encode())
         for record in records:
             line = dumps(record.to_dict()) + "\n"
             self._records.write(line)
             self._digest.update(line.encode())
+            if record.status is Status.CACHED:  # the derived outputs show it as translated
+                line = line.replace(_CACHED, _TRANSLATED, 1)
+            self._shown.update(line.encode())
 
     @property
     def digest(self) -> str:
         """Hash of everything written: equal digests mean equal records and articles."""
         return self._digest.hexdigest()
+
+    def outputs_digest(self, glossary_version: str) -> str:
+        """Hash of what the derived outputs show, and of what else they depend on.
+
+        Records count with ``cached`` as ``translated``; the glossary version (the review
+        index names it) and the workbench version (its templates) are added. Equal digests
+        mean equal TMX, XLIFF and review pages, which need not be written again.
+        """
+        shown = self._shown.copy()
+        shown.update(f"|{glossary_version}|{__version__}".encode())
+        return shown.hexdigest()
 
     def __exit__(self, *exc: Any) -> bool | None:
         return self._stack.__exit__(*exc)

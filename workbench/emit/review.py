@@ -31,7 +31,7 @@ from workbench.emit.atomic import _umask, atomic_write
 from workbench.errors import OutputError
 from workbench.glossary.store import TYPES
 from workbench.qa import CHECKS, findings
-from workbench.records import ArticleInfo, Record, Status
+from workbench.records import ArticleInfo, Record, Status, shown_status
 from workbench.rundir import REVIEW_PAGES as PAGES
 
 
@@ -116,7 +116,7 @@ def summarize(info: ArticleInfo, records: list[Record], href: str) -> ArticleSum
         flags.update(found)
         flagged += bool(found - {"approved"})
     return ArticleSummary(info, href, len(records),
-                          dict(Counter(r.status.value for r in records)),
+                          dict(Counter(shown_status(r.status).value for r in records)),
                           [(f, flags[f]) for f in FLAGS if flags[f]], flagged)
 
 
@@ -163,7 +163,7 @@ def write_review(articles: Callable[[], Iterable[tuple[ArticleInfo, list[Record]
             articles=summaries, rows=[_row(n, s) for n, s in enumerate(summaries, 1)],
             run_id=run_id, version=__version__, manifest=manifest,
             flags=FLAGS, langs=sorted({s.info.lang for s in summaries if s.info.lang}),
-            statuses=[s.value for s in Status],
+            statuses=[s.value for s in Status if s is not Status.CACHED],
             totals={"segments": sum(s.segments for s in summaries),
                     "flags": [(f, totals[f]) for f in FLAGS if totals[f]]},
         ).dump(out)
@@ -187,7 +187,7 @@ def _article_context(info: ArticleInfo, records: list[Record]) -> dict:
     return {
         "info": info, "link": safe_link(info.source_url),
         "records": [{
-            "record": r, "flags": review_flags(r),
+            "record": r, "status": shown_status(r.status).value, "flags": review_flags(r),
             "src": fragments(r.src, [h.term for h in r.glossary]),
             "tgt": fragments(r.tgt, [h.target for h in r.glossary if h.found]),
             "missed": [h for h in r.glossary if not h.found],

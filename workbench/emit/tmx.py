@@ -13,7 +13,7 @@ from pathlib import Path
 from workbench import __version__
 from workbench.emit.atomic import atomic_write
 from workbench.emit.xml_text import attribute, attributes, text
-from workbench.records import Record, Status
+from workbench.records import Record, Status, shown_status
 
 TRANSLATED = frozenset({Status.TRANSLATED, Status.CACHED, Status.APPROVED})
 
@@ -44,7 +44,7 @@ def translation_unit(record: Record, include_kept: bool = False) -> str | None:
         return None
     props = "".join(f'<prop type="{name}">{text(value)}</prop>' for name, value in (
         ("x-article", record.article), ("x-index", str(record.index)),
-        ("x-kind", record.kind.value), ("x-status", record.status.value)))
+        ("x-kind", record.kind.value), ("x-status", shown_status(record.status).value)))
     variants = _variant(record.src_lang, record.src)
     if record.tgt is not None and record.status in TRANSLATED:
         variants += _variant(record.tgt_lang, record.tgt)

@@ -17,7 +17,7 @@ from pathlib import Path
 from workbench import __version__
 from workbench.emit.atomic import atomic_write
 from workbench.emit.xml_text import attribute, attributes, text
-from workbench.records import ArticleInfo, Record, Status
+from workbench.records import ArticleInfo, Record, Status, shown_status
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
 EXPORTED = frozenset({Status.TRANSLATED, Status.CACHED, Status.APPROVED})
@@ -68,7 +68,7 @@ def trans_unit(record: Record) -> str:
 
 def notes(record: Record) -> list[str]:
     """What a reviewer should know about a unit, one note each."""
-    found = [f"kind: {record.kind.value}, status: {record.status.value}"]
+    found = [f"kind: {record.kind.value}, status: {shown_status(record.status).value}"]
     if record.score is not None:
         found.append(f"score: {record.score:.3f} (mean log-probability per token)")
     if record.flags:
