@@ -9,10 +9,10 @@ Why this should hold on real Argos models, which we cannot run here:
    each number is replaced by its English target.
 2. **n-best selection.** The beam already holds several hypotheses; we take the best one that
    keeps every placeholder exactly once and contains the most title/body targets.
-3. **Prefix re-decoding** (:mod:`workbench.glossary.prefix`). A term still missing is
-   forced: the hypothesis up to where the term belongs (from the attention alignment), plus
-   the term, becomes the decoder's ``target_prefix`` and the model continues from there, so
-   the English stays fluent after the term. Once per missing term, in source order.
+3. **Prefix re-decoding** (:mod:`workbench.glossary.prefix`). Missing terms are forced: the
+   hypothesis with each missing term put where the attention alignment says it belongs, cut
+   after the last term, becomes the decoder's ``target_prefix`` and the model continues from
+   there, so the English stays fluent after the terms. One re-decoding per segment.
 4. **Attention-aligned replacement**, when re-decoding cannot place a term (length limit,
    engine failure): the words of the English that attend to the term's source words are
    replaced by the target (CTranslate2 returns the attention of its alignment layer).
