@@ -20,6 +20,7 @@ Usage: uv run python benchmarks/throughput.py [--sentences N] [--batch-tokens N]
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import shutil
@@ -111,6 +112,7 @@ def main() -> None:
                    "--no-glossary"]
         cold_seconds = timed(command)
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        phases = json.loads((work / "out" / "run.json").read_text())["seconds"]
 
         # 3. Argos-default loop: one call per paragraph, 32-token batches, and a translator
         #    built as argostranslate 1.11 builds it (translate.py: inter_threads=1,
@@ -145,6 +147,11 @@ def main() -> None:
               f"{peak_mb:.0f} MB")
         print(f"workbench cold / raw CTranslate2 throughput: {raw_seconds / cold_seconds:.2f}x"
               "   (bar: >= 0.85x)")
+        print(f"  the translation phase alone (run.json seconds.translate: tokenizing, loading "
+              f"the model, decoding, caching): {phases['translate']:.1f} s, "
+              f"{raw_seconds / phases['translate']:.2f}x raw; the rest of the process "
+              f"(start-up, preparation {phases['prepare']:.1f} s, outputs) "
+              f"{cold_seconds - phases['translate']:.1f} s")
         print(f"workbench cold / Argos-default loop throughput: "
               f"{(target_tokens / cold_seconds) / (argos_tokens / argos_seconds):.2f}x"
               "   (bar: >= 2x)")

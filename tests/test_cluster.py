@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from workbench.cli import cli
 from workbench.cluster import ClusterError, RayCluster, RayEngines
 from workbench.models import ArgosEngines
-from workbench.pipeline import NoProgress
+from workbench.progress import NoProgress
 from workbench.run import translate_inputs
 from workbench.settings import Settings
 

@@ -10,10 +10,10 @@ This module does no I/O of its own beyond the cache and engine it is given.
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Protocol
 
 from workbench.cache import CacheEntry, TranslationCache
 from workbench.cache_keys import cache_key, segment_key, text_key
@@ -25,6 +25,7 @@ from workbench.glossary.lemmas import lemma_matcher
 from workbench.glossary.match import Match, Matcher
 from workbench.glossary.prefix import enforce_batch
 from workbench.glossary.store import Glossary
+from workbench.progress import NoProgress, Progress
 from workbench.qa import with_qa
 from workbench.records import (
     INCOMPLETE_STATUSES,
@@ -50,32 +51,6 @@ GLOSSARY_N_BEST = 4
 EngineLookup = Callable[[str, str], Engine | None]
 
 
-class Progress(Protocol):
-    """Where the pipeline reports long work; the CLI draws bars, tests count calls."""
-
-    def start(self, label: str, total: int) -> None:
-        """A task of ``total`` units begins."""
-
-    def advance(self, n: int) -> None:
-        """``n`` more units are done."""
-
-    def finish(self) -> None:
-        """The task ended."""
-
-
-class NoProgress:
-    """Report nothing."""
-
-    def start(self, label: str, total: int) -> None:
-        """Ignore."""
-
-    def advance(self, n: int) -> None:
-        """Ignore."""
-
-    def finish(self) -> None:
-        """Ignore."""
-
-
 @dataclass
 class RunStats:
     """What a run did, for the summary and the exit code."""
@@ -98,6 +73,10 @@ class RunStats:
     glossary_missed: int = 0
     #: Segments decoded again with a forced prefix to place a missing term.
     glossary_redecoded: int = 0
+    #: Time spent translating cache misses (tokenizing, model loading, decoding, enforcing,
+    #: caching), and preparing articles (reading to matching), in seconds.
+    translate_seconds: float = 0.0
+    prepare_seconds: float = 0.0
 
     @property
     def models_loaded(self) -> int:
@@ -301,6 +280,7 @@ def _translate_pair(pair: tuple[str, str], jobs: list[_Job], t: Translator) -> N
     termed = sorted((k for k in misses if misses[k][0].protected.terms),
                     key=lambda k: (lengths[k], k))
     t.progress.start(f"Translating {src}→{tgt}", len(misses))
+    started = time.perf_counter()
     try:
         for group, with_terms in ((plain, False), (termed, True)):
             batches = list(_token_batches(group, lengths, engine.batch_tokens))
@@ -311,6 +291,7 @@ def _translate_pair(pair: tuple[str, str], jobs: list[_Job], t: Translator) -> N
                 _finish_batch(batch, outcome, misses, signature, engine, t)
                 t.progress.advance(len(batch))
     finally:
+        t.stats.translate_seconds += time.perf_counter() - started
         t.progress.finish()
         if engine.loaded:
             t.stats.loaded_pairs.add(pair)

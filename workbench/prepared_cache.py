@@ -67,6 +67,7 @@ class Preparer:
     target: str = "en"
     reused: int = 0  # articles whose preparation came from the cache
     matched: int = 0  # articles whose glossary matches were computed in this run
+    seconds: float = 0.0  # time spent preparing (the caller measures it)
 
     def __post_init__(self) -> None:
         self._pending: dict[str, dict[str, bytes]] = {"prepared": {}, "matched": {}}

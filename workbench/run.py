@@ -7,6 +7,7 @@ finished translation is already safe in the cache.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,14 +19,13 @@ from workbench.errors import InputError
 from workbench.glossary.store import Glossary, load_glossary
 from workbench.pipeline import (
     EngineLookup,
-    NoProgress,
-    Progress,
     RunStats,
     Translator,
     needs_translation,
     translate_articles,
 )
 from workbench.prepared_cache import Preparer
+from workbench.progress import NoProgress, Progress
 from workbench.rundir import RunWriter, write_manifest
 from workbench.settings import Settings
 from workbench.text import detect
@@ -58,10 +58,13 @@ def prepared_articles(inputs: Sequence[Path | ArticleFile], preparer: Preparer,
         if isinstance(item, InputError):
             yield item
             continue
+        started = time.perf_counter()
         try:
-            yield preparer.prepare(item)
+            prepared: PreparedArticle | InputError = preparer.prepare(item)
         except InputError as err:
-            yield err
+            prepared = err
+        preparer.seconds += time.perf_counter() - started  # not the consumer's time
+        yield prepared
     preparer.flush()
 
 
@@ -121,6 +124,7 @@ def translate_inputs(inputs: Sequence[Path | ArticleFile], out_dir: Path, settin
         for result in results:
             writer.write(result.info, result.records)
         stats.prepared_reused, stats.glossary_matched = preparer.reused, preparer.matched
+        stats.prepare_seconds = preparer.seconds
     cluster = getattr(engines, "cluster", None)
     write_manifest(out_dir, {**manifest_of(stats, settings, started, glossary),
                              "cluster": cluster.describe() if cluster else None,
@@ -152,6 +156,8 @@ def manifest_of(stats: RunStats, settings: Settings, started: str, glossary: Glo
         "segments": stats.segments,
         "statuses": {str(k): v for k, v in sorted(stats.statuses.items())},
         "missing_pairs": sorted(f"{s}-{t}" for s, t in stats.missing_pairs),
+        "seconds": {"prepare": round(stats.prepare_seconds, 3),
+                    "translate": round(stats.translate_seconds, 3)},
         "errors": stats.errors,
         "notices": stats.notices,
     }
