@@ -62,6 +62,7 @@ def test_same_records_as_local_and_the_cache_is_shared(tmp_path, ray_local, inst
     manifest = json.loads((tmp_path / "remote" / "run.json").read_text())
     assert manifest["cluster"]["address"] == "ray" and manifest["cluster"]["workers"] == 2
     assert manifest["cluster"]["seconds"] > 0
+    assert manifest["cluster"]["prepared"] == manifest["articles"]  # all new: prepared there
     # A local run on the cluster run's cache translates nothing.
     again = run_local(tmp_path, installed_models, inputs, "again",
                       settings_for(tmp_path, installed_models, "remote"))
@@ -99,6 +100,21 @@ def test_a_killed_worker_is_survived(tmp_path, ray_local, installed_models, seed
     records = [json.loads(line) for line in (tmp_path / "remote" / "records.jsonl").open()]
     keys = [(r["article"], r["index"]) for r in records]
     assert len(keys) == len(set(keys))  # nothing duplicated
+
+
+def test_an_unreadable_article_prepared_on_the_cluster_is_one_line(tmp_path, ray_local,
+                                                                   installed_models):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Der Kanzler sprach heute lange im Bundestag.\n", "utf-8")
+    (folder / "bad.txt").write_bytes(b"\x80\x81 not text")
+    (folder / "page.html").write_bytes(b"<html><body><nav><a href='/'>Home</a></nav></body>")
+    result = run_cluster(tmp_path, installed_models, [folder], "remote")
+    assert sorted(result.stats.errors) == [
+        f"{folder / 'bad.txt'}: not valid UTF-8 (byte 0x80 at offset 0)",
+        f"{folder / 'page.html'}: no article text found in this page"]
+    records = [json.loads(line) for line in (tmp_path / "remote" / "records.jsonl").open()]
+    assert {r["article"] for r in records} == {"good"}
 
 
 def test_a_worker_without_the_model_says_so_in_one_line(tmp_path, ray_local,

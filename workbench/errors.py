@@ -24,6 +24,10 @@ class InputError(WorkbenchError):
         self.problem = problem
         self.line = line
 
+    def __reduce__(self) -> tuple:
+        """Pickle with all three fields (Ray sends errors of cluster tasks back this way)."""
+        return (type(self), (self.path, self.problem, self.line))
+
     def __str__(self) -> str:
         where = "standard input" if str(self.path) == "-" else display_path(self.path)
         where = f"{where}:{self.line}" if self.line else where
