@@ -62,7 +62,6 @@ def test_same_records_as_local_and_the_cache_is_shared(tmp_path, ray_local, inst
     manifest = json.loads((tmp_path / "remote" / "run.json").read_text())
     assert manifest["cluster"]["address"] == "ray" and manifest["cluster"]["workers"] == 2
     assert manifest["cluster"]["seconds"] > 0
-    assert manifest["cluster"]["prepared"] == manifest["articles"]  # all new: prepared there
     # A local run on the cluster run's cache translates nothing.
     again = run_local(tmp_path, installed_models, inputs, "again",
                       settings_for(tmp_path, installed_models, "remote"))
@@ -102,8 +101,8 @@ def test_a_killed_worker_is_survived(tmp_path, ray_local, installed_models, seed
     assert len(keys) == len(set(keys))  # nothing duplicated
 
 
-def test_an_unreadable_article_prepared_on_the_cluster_is_one_line(tmp_path, ray_local,
-                                                                   installed_models):
+def test_unreadable_articles_in_a_cluster_run_are_one_line(tmp_path, ray_local,
+                                                           installed_models):
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "good.txt").write_text("Der Kanzler sprach heute lange im Bundestag.\n", "utf-8")

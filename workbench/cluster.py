@@ -1,8 +1,6 @@
 """Translation on a Ray cluster; everything else stays on the driver.
 
-The driver reads every file and looks it up in the prepared-article cache; new articles
-are prepared in Ray tasks (a window of them in flight, back in input order), and matched
-against the glossary on the driver. It looks every segment up in the cache and sends only
+The driver reads and prepares articles, looks every segment up in the cache and sends only
 the misses out, in the same token batches as a local run; each batch's English comes back,
 is enforced against the glossary and committed to the cache at once. So a SQLite cache (one
 host) stays authoritative, a killed driver loses at most the batches in flight, and a re-run
@@ -33,12 +31,9 @@ from typing import Any
 
 from workbench.engines.argos import ArgosEngine
 from workbench.engines.base import Engine, Translation
-from workbench.errors import InputError, WorkbenchError
+from workbench.errors import WorkbenchError
 from workbench.models import ArgosEngines
-from workbench.prepared_cache import prepare_article
 from workbench.settings import Settings
-from workbench.text.prepare import PreparedArticle
-from workbench.text.reader import ArticleFile
 
 #: Batches in flight per worker: one running, one queued, so no worker waits on the driver.
 IN_FLIGHT_PER_WORKER = 2
@@ -56,10 +51,8 @@ class RayCluster:
     settings: Settings
     workers: int = 0
     started: float = field(default_factory=time.perf_counter)
-    prepared: int = 0  # new articles prepared on the cluster
     _actors: list[Any] = field(default_factory=list)
     _turn: int = 0
-    _prepare: Any = None
 
     def __post_init__(self) -> None:
         try:
@@ -84,32 +77,7 @@ class RayCluster:
     def describe(self) -> dict:
         """What ``run.json`` says about the cluster."""
         return {"address": self.address, "workers": self.workers,
-                "prepared": self.prepared,
                 "seconds": round(time.perf_counter() - self.started, 2)}
-
-    def submit(self, file: ArticleFile, reader: str, data: bytes,
-               languages: tuple[str, ...]) -> Any:
-        """Prepare a new article in a Ray task (the driver keeps matching and caching)."""
-        if self._prepare is None:
-            # num_cpus=0: the translation actors hold the CPUs for the run, and preparation
-            # runs while they wait for the next chunk; a task asking for a CPU would never start.
-            self._prepare = self._ray.remote(num_cpus=0, max_retries=3)(prepare_article)
-        self.prepared += 1
-        return self._prepare.remote(file, reader, data, languages)
-
-    def result(self, future: Any, file: ArticleFile) -> PreparedArticle:
-        """A prepared article; an unusable file raises its own one-line error.
-
-        Raises:
-            InputError: the file could not be prepared.
-        """
-        try:
-            return self._ray.get(future)
-        except Exception as err:
-            cause = getattr(err, "cause", None) or err
-            if isinstance(cause, InputError):
-                raise cause from None
-            raise InputError(file.path, f"preparation failed on the cluster ({cause})") from err
 
     def translate(self, package_dir: Path, batches: Iterable[Sequence[str]], n_best: int,
                   alignment: bool, prefixes: Sequence[Sequence[str | None] | None] | None = None

@@ -21,7 +21,6 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
 
 from workbench import __version__
 from workbench.cache import TranslationCache
@@ -56,32 +55,6 @@ def _key(*parts: str | bytes) -> str:
     return digest.hexdigest()
 
 
-class RemotePreparer(Protocol):
-    """Somewhere else to prepare new articles: a future now, its article later."""
-
-    def submit(self, file: ArticleFile, reader: str, data: bytes,
-               languages: tuple[str, ...]) -> Any:
-        """Start preparing; return a handle for :meth:`result`."""
-
-    def result(self, future: Any, file: ArticleFile) -> PreparedArticle:
-        """The prepared article.
-
-        Raises:
-            InputError: the file could not be prepared.
-        """
-
-
-@dataclass
-class Started:
-    """An article :meth:`Preparer.begin` looked up: prepared, or being prepared elsewhere."""
-
-    file: ArticleFile
-    key: str
-    article: PreparedArticle | None
-    future: Any = None
-    fresh: bool = False  # prepared in this run (so stored in the cache)
-
-
 @dataclass
 class Preparer:
     """Prepare articles through the cache; ``find`` matches the glossary in one segment."""
@@ -95,8 +68,6 @@ class Preparer:
     reused: int = 0  # articles whose preparation came from the cache
     matched: int = 0  # articles whose glossary matches were computed in this run
     seconds: float = 0.0  # time spent preparing (the caller measures it)
-    #: Prepares new articles elsewhere (a Ray cluster); None: here.
-    remote: RemotePreparer | None = None
 
     def __post_init__(self) -> None:
         self._pending: dict[str, dict[str, bytes]] = {"prepared": {}, "matched": {}}
@@ -111,36 +82,14 @@ class Preparer:
         Raises:
             InputError: the file cannot be read or decoded.
         """
-        return self.complete(self.begin(file))
-
-    def begin(self, file: ArticleFile) -> Started:
-        """Look the article up; prepare it if it is new (on the cluster when there is one).
-
-        Raises:
-            InputError: the file cannot be read or decoded.
-        """
         reader = _reader(file, data := _content(file))
         key = _key(self._code, ",".join(self.languages), reader, data)
         blob = self._pending["prepared"].get(key) or self.cache.get_blob("prepared", key)
         if blob is not None:
+            article = _decode_article(blob, file)
             self.reused += 1
-            return Started(file, key, _decode_article(blob, file))
-        if self.remote is not None:
-            return Started(file, key, None, self.remote.submit(file, reader, data,
-                                                               self.languages))
-        return Started(file, key, prepare_article(file, reader, data, self.languages),
-                       fresh=True)
-
-    def complete(self, started: Started) -> PreparedArticle:
-        """The article of :meth:`begin` with its glossary matches, both cached.
-
-        Raises:
-            InputError: the file cannot be read or decoded (here or on the cluster).
-        """
-        article, key = started.article, started.key
-        if article is None:
-            article = self.remote.result(started.future, started.file)  # type: ignore[union-attr]
-        if started.fresh or started.future is not None:
+        else:
+            article = _prepare(file, reader, data, self.languages)
             self._store("prepared", key, _encode_article(article))
         match_key = _key(key, self.glossary.version, self._match_code, self.target)
         blob = self._pending["matched"].get(match_key) or self.cache.get_blob("matched",
@@ -183,9 +132,8 @@ def _reader(file: ArticleFile, data: bytes) -> str:
     return "text"
 
 
-def prepare_article(file: ArticleFile, reader: str, data: bytes, languages: tuple[str, ...]
-                    ) -> PreparedArticle:
-    """Prepare one article's content as its reader says (pure: runs anywhere, e.g. in a task)."""
+def _prepare(file: ArticleFile, reader: str, data: bytes, languages: tuple[str, ...]
+             ) -> PreparedArticle:
     if reader == "text":
         return prepare_text(file, decode_article(file.path, data), languages)
     parts = file.parts if reader == "feed" else extract_page(file.path, data)

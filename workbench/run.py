@@ -8,12 +8,10 @@ finished translation is already safe in the cache.
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from workbench import __version__
 from workbench.cache import TranslationCache
@@ -26,7 +24,7 @@ from workbench.pipeline import (
     needs_translation,
     translate_articles,
 )
-from workbench.prepared_cache import Preparer, Started
+from workbench.prepared_cache import Preparer
 from workbench.progress import NoProgress, Progress
 from workbench.rundir import RunWriter, write_manifest
 from workbench.settings import Settings
@@ -34,9 +32,6 @@ from workbench.text import detect
 from workbench.text.feed import DEFAULT_FIELDS, FEED_SUFFIXES, read_feed
 from workbench.text.prepare import PreparedArticle
 from workbench.text.reader import ArticleFile, InputNotice, find_articles
-
-#: New articles in flight when a cluster prepares them.
-REMOTE_WINDOW = 16
 
 
 @dataclass(frozen=True)
@@ -55,39 +50,22 @@ def prepared_articles(inputs: Sequence[Path | ArticleFile], preparer: Preparer,
 
     Errors are yielded, not raised. Feeds are expanded entry by entry, never read whole.
     """
-    # With a cluster, new articles are prepared there, a window of them at a time, and come
-    # back in input order; here the window is empty and each article is prepared in turn.
-    window: deque[Started | InputError] = deque()
-    size = REMOTE_WINDOW if preparer.remote is not None else 0
     for item in _articles(inputs, fields or DEFAULT_FIELDS):
         if isinstance(item, InputNotice):
             if notices is not None:
                 notices.append(str(item))
             continue
         if isinstance(item, InputError):
-            window.append(item)
-        else:
-            window.append(_timed(preparer, preparer.begin, item))
-        while len(window) > size:
-            yield _finished(preparer, window.popleft())
-    while window:
-        yield _finished(preparer, window.popleft())
+            yield item
+            continue
+        started = time.perf_counter()
+        try:
+            prepared: PreparedArticle | InputError = preparer.prepare(item)
+        except InputError as err:
+            prepared = err
+        preparer.seconds += time.perf_counter() - started  # not the consumer's time
+        yield prepared
     preparer.flush()
-
-
-def _finished(preparer: Preparer, item: Started | InputError) -> PreparedArticle | InputError:
-    return item if isinstance(item, InputError) else _timed(preparer, preparer.complete, item)
-
-
-def _timed(preparer: Preparer, step: Any, item: Any) -> Any:
-    """One preparation step, its time counted (not the consumer's), its error returned."""
-    started = time.perf_counter()
-    try:
-        return step(item)
-    except InputError as err:
-        return err
-    finally:
-        preparer.seconds += time.perf_counter() - started
 
 
 def _articles(inputs: Sequence[Path | ArticleFile], fields: Mapping[str, tuple[str, ...]]
@@ -138,16 +116,16 @@ def translate_inputs(inputs: Sequence[Path | ArticleFile], out_dir: Path, settin
     with TranslationCache(settings.cache_path) as cache, RunWriter(out_dir) as writer:
         translator = Translator(engines, cache, stats, glossary, settings.tgt_lang,
                                 progress or NoProgress())
-        cluster = getattr(engines, "cluster", None)
         preparer = Preparer(cache, languages, glossary, translator.find,
                             lambda seg: needs_translation(seg, settings.tgt_lang),
-                            settings.tgt_lang, remote=cluster)
+                            settings.tgt_lang)
         results = translate_articles(
             prepared_articles(inputs, preparer, stats.notices, fields), translator)
         for result in results:
             writer.write(result.info, result.records)
         stats.prepared_reused, stats.glossary_matched = preparer.reused, preparer.matched
         stats.prepare_seconds = preparer.seconds
+    cluster = getattr(engines, "cluster", None)
     write_manifest(out_dir, {**manifest_of(stats, settings, started, glossary),
                              "cluster": cluster.describe() if cluster else None,
                              "records_sha256": writer.digest,
