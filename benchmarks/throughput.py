@@ -39,7 +39,7 @@ LINES_PER_ARTICLE = 20
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sentences", type=int, default=1000)
-    parser.add_argument("--batch-tokens", type=int, default=2048)
+    parser.add_argument("--batch-tokens", type=int, default=1024)
     args = parser.parse_args()
     if not WMT.exists():
         sys.exit(f"missing benchmark data: {WMT}")

@@ -61,3 +61,13 @@ def test_long_input_is_truncated_not_fatal(aren_engine):
     result = engine.translate(text)
     assert result.text and result.text == engine.translate(text[:50]).text
     assert result.text != engine.translate(text[:40]).text
+
+
+def test_a_released_model_is_loaded_again_when_needed(aren_engine):
+    """The pipeline releases a pair's model after each chunk (five models never sit in
+    memory together); the next batch loads it again and translates the same."""
+    before = aren_engine.translate("آتزمون").text
+    aren_engine.release()
+    assert not aren_engine._translator.model_is_loaded  # the weights are freed
+    assert aren_engine.translate("آتزمون").text == before == "atzmon"
+    assert aren_engine._translator.model_is_loaded

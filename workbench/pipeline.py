@@ -295,6 +295,7 @@ def _translate_pair(pair: tuple[str, str], jobs: list[_Job], t: Translator) -> N
         t.progress.finish()
         if engine.loaded:
             t.stats.loaded_pairs.add(pair)
+        engine.release()  # this chunk has no more segments for it
 
 
 def _use_approved(pair: tuple[str, str], jobs: list[_Job], t: Translator) -> list[_Job]:

@@ -177,11 +177,22 @@ class ArgosEngine(Engine):
 
     @property
     def loaded(self) -> bool:
-        """Whether the CTranslate2 model is in memory."""
+        """Whether the CTranslate2 model was loaded in this run."""
         return self._translator is not None
 
+    def release(self) -> None:
+        """Unload the model (the pipeline does when a chunk has no more segments for it).
+
+        A run over five languages kept all five models and their replicas' workspace in
+        memory (1.5 GB with Argos-sized models); one at a time bounds it by the largest.
+        """
+        if self._translator is not None and self._translator.model_is_loaded:
+            self._translator.unload_model()
+
     def translator(self) -> Any:
-        """The CTranslate2 translator, created on first use."""
+        """The CTranslate2 translator, created on first use (and reloaded after release)."""
+        if self._translator is not None and not self._translator.model_is_loaded:
+            self._translator.load_model()
         if self._translator is None:
             import ctranslate2
 

@@ -35,7 +35,7 @@ class Engine(ABC):
     tgt: str
     #: Source tokens per call to :meth:`translate_batch`; each call's results are cached
     #: together, so this also bounds what a crash can lose.
-    batch_tokens: int = 2048
+    batch_tokens: int = 1024
     #: Whether :meth:`translate_batch` honours ``prefixes`` (forced starts of the output).
     supports_prefix: bool = False
 
@@ -90,3 +90,6 @@ class Engine(ABC):
     def loaded(self) -> bool:
         """Whether the model has been loaded into memory."""
         return False
+
+    def release(self) -> None:  # noqa: B027 - optional: engines without a model keep nothing
+        """Free the model's memory until the next batch (which loads it again)."""
