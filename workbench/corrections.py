@@ -43,17 +43,23 @@ class TermProposal:
     note: str = ""
 
 
-def load_corrections(path: Path) -> list[Correction]:
-    """Read and validate a corrections file exported by the review page.
+def load_review_file(path: Path) -> tuple[list[Correction], list[TermProposal]]:
+    """A review-page file's corrections and proposed glossary terms, read and checked once.
 
     Raises:
         InputError: the file is unreadable, not JSON, or an entry lacks a field.
     """
     data = _read(path)
-    entries = data.get("corrections", [] if "terms" in data else None)
-    if not isinstance(entries, list):
-        raise InputError(path, "not a corrections file (no 'corrections' list)")
-    return [_correction(entry, number, path) for number, entry in enumerate(entries, 1)]
+    return _corrections(data, path), _proposals(data, path)
+
+
+def load_corrections(path: Path) -> list[Correction]:
+    """Read and validate the corrections of a file exported by the review page.
+
+    Raises:
+        InputError: the file is unreadable, not JSON, or an entry lacks a field.
+    """
+    return _corrections(_read(path), path)
 
 
 def load_term_proposals(path: Path) -> list[TermProposal]:
@@ -62,9 +68,20 @@ def load_term_proposals(path: Path) -> list[TermProposal]:
     Raises:
         InputError: the file is not a corrections file, or a proposal lacks a field.
     """
+    return _proposals(_read(path), path)
+
+
+def _corrections(data: dict, path: Path) -> list[Correction]:
+    entries = data.get("corrections", [] if "terms" in data else None)
+    if not isinstance(entries, list):
+        raise InputError(path, "not a corrections file (no 'corrections' list)")
+    return [_correction(entry, number, path) for number, entry in enumerate(entries, 1)]
+
+
+def _proposals(data: dict, path: Path) -> list[TermProposal]:
     from workbench.glossary.store import TYPES
 
-    entries = _read(path).get("terms", [])
+    entries = data.get("terms", [])
     if not isinstance(entries, list):
         raise InputError(path, "'terms' must be a list of proposed glossary terms")
     proposals = []

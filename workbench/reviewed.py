@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.cache import TranslationCache
-from workbench.corrections import LANGUAGE_CODE, Correction, load_corrections
+from workbench.corrections import LANGUAGE_CODE, Correction, TermProposal, load_review_file
 from workbench.errors import InputError
 from workbench.text.reader import MAX_CONFIG_BYTES, read_bytes
 
@@ -45,6 +45,8 @@ class ApplyReport:
     unmatched: list[Correction] = field(default_factory=list)  # source unknown to the cache
     #: Of the unmatched, those whose language pair the cache never translated at all.
     unknown_pairs: list[Correction] = field(default_factory=list)
+    #: Glossary terms proposed in the review pages (only their JSON carries any).
+    terms: list[TermProposal] = field(default_factory=list)
 
 
 def apply_file(path: Path, cache: TranslationCache) -> ApplyReport:
@@ -55,8 +57,8 @@ def apply_file(path: Path, cache: TranslationCache) -> ApplyReport:
     """
     data = read_bytes(path, MAX_CONFIG_BYTES)
     report = ApplyReport()
-    if _json_bytes(data):
-        corrections = load_corrections(path)
+    if data.lstrip()[:1] in (b"{", b"["):
+        corrections, report.terms = load_review_file(path)
         report.unknown_pairs, unknown_segments = cache.unmatched(corrections)
         report.unmatched = [*report.unknown_pairs, *unknown_segments]
         report.applied = corrections  # a reviewer's own words are kept even if unmatched
@@ -65,15 +67,6 @@ def apply_file(path: Path, cache: TranslationCache) -> ApplyReport:
         report.unknown_pairs = cache.unmatched(report.unmatched)[0]
     cache.approve(report.applied)
     return report
-
-
-def is_json(path: Path) -> bool:
-    """Whether a corrections file is the review page's JSON (not XLIFF or TMX)."""
-    return _json_bytes(read_bytes(path, MAX_CONFIG_BYTES))
-
-
-def _json_bytes(data: bytes) -> bool:
-    return data.lstrip()[:1] in (b"{", b"[")
 
 
 def _compare(units: list[ReviewedUnit], cache: TranslationCache, report: ApplyReport) -> None:

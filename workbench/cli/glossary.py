@@ -19,13 +19,13 @@ from workbench.cli.base import (
     fail_on_errors,
     setting_options,
 )
-from workbench.corrections import load_term_proposals
+from workbench.corrections import TermProposal
 from workbench.display import safe_text
 from workbench.glossary import edit as glossary_edit
 from workbench.glossary.check import check_run
 from workbench.glossary.store import TYPES, Glossary, load_glossary
 from workbench.glossary.suggest import add_command, suggest_run
-from workbench.reviewed import ApplyReport, apply_file, is_json
+from workbench.reviewed import ApplyReport, apply_file
 
 
 @cli.group("glossary", context_settings=CONTEXT)
@@ -47,13 +47,11 @@ def glossary_dir_option(func: Callable) -> Callable:
 
 
 def _default_glossary(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
-    if value is not None:
-        return value
-    project = current_project()
-    if project is None:
+    folder = _glossary_folder(value)
+    if folder is None:
         raise click.UsageError("not in a workbench project (no workbench.toml here or above): "
                                "run `workbench init`, or pass --glossary FOLDER", ctx)
-    return project.glossary_dir
+    return folder
 
 
 @glossary_group.command("list", context_settings=CONTEXT)
@@ -188,8 +186,7 @@ def glossary_suggest(out_dir: Path, json_: bool, min_articles: int, min_occurren
       workbench glossary suggest out/
       workbench glossary suggest out/ --min-articles 3 --json > candidates.json
     """
-    project = current_project()
-    folder = glossary_dir or (project.glossary_dir if project else None)
+    folder = _glossary_folder(glossary_dir)
     glossary = load_glossary([folder]) if folder is not None else Glossary()
     settings = build_settings(cache_path=cache_path)
     with TranslationCache(settings.cache_path) as cache:
@@ -215,6 +212,14 @@ def glossary_suggest(out_dir: Path, json_: bool, min_articles: int, min_occurren
     if shown:
         click.echo(f"\nTo add the top candidate (check its English first):\n"
                    f"  {add_command(shown[0])}")
+
+
+def _glossary_folder(given: Path | None) -> Path | None:
+    """The glossary given, else the project's, else None (outside any project)."""
+    if given is not None:
+        return given
+    project = current_project()
+    return project.glossary_dir if project else None
 
 
 def _count(n: int, noun: str) -> str:
@@ -275,7 +280,7 @@ def corrections_apply(files: tuple[Path, ...], cache_path: Path | None,
                        f"{report.unchanged}, edited but not marked done {report.not_done}, "
                        f"could not match {len(report.unmatched)}.", err=True)
             _warn_unmatched(report)
-            refused += _add_proposed_terms(file, glossary_dir)
+            refused += _add_proposed_terms(file, report.terms, glossary_dir)
     click.echo(f"Approved {total} corrections in {settings.cache_path}. Re-run "
                "`workbench translate` (or `workbench export`) to see them in the outputs.",
                err=True)
@@ -283,15 +288,12 @@ def corrections_apply(files: tuple[Path, ...], cache_path: Path | None,
         raise SystemExit(EXIT_INCOMPLETE)
 
 
-def _add_proposed_terms(file: Path, glossary_dir: Path | None) -> int:
+def _add_proposed_terms(file: Path, proposals: list[TermProposal],
+                        glossary_dir: Path | None) -> int:
     """Add a corrections file's proposed terms; return how many were refused."""
-    if not is_json(file):  # XLIFF and TMX carry no proposals
-        return 0
-    proposals = load_term_proposals(file)
     if not proposals:
         return 0
-    project = current_project()
-    glossary = glossary_dir or (project.glossary_dir if project else None)
+    glossary = _glossary_folder(glossary_dir)
     if glossary is None:
         raise click.UsageError(f"{safe_text(str(file))} proposes {len(proposals)} glossary "
                                "terms but there is no glossary here: run in a workbench "
