@@ -45,10 +45,12 @@ def write_sqlite(articles: Iterable[tuple[ArticleInfo, list[Record]]], path: Pat
         temp.unlink(missing_ok=True)
         db = sqlite_utils.Database(temp)
         _create(db)
-        counter = {"records": 0}
-        rows = _rows(articles, counter)
-        tables = {"articles": [], "records": [], "glossary_hits": [], "flags": []}
-        for table, row in rows:
+        count = 0
+        tables: dict[str, list[dict]] = {"articles": [], "records": [], "glossary_hits": [],
+                                         "flags": []}
+        for table, row in _rows(articles):
+            if table == "records":
+                count += 1
             tables[table].append(row)
             if len(tables[table]) >= BATCH:
                 db[table].insert_all(tables[table])
@@ -68,7 +70,7 @@ def write_sqlite(articles: Iterable[tuple[ArticleInfo, list[Record]]], path: Pat
             temp.unlink(missing_ok=True)
         raise OutputError(path, f"cannot write: {getattr(err, 'strerror', None) or err}"
                           ) from err
-    return counter["records"]
+    return count
 
 
 def _create(db: object) -> None:
@@ -93,15 +95,16 @@ def _create(db: object) -> None:
     db["flags"].create_index(["flag"])  # type: ignore[index]
 
 
-def _rows(articles: Iterable[tuple[ArticleInfo, list[Record]]], counter: dict[str, int]
+def _rows(articles: Iterable[tuple[ArticleInfo, list[Record]]]
           ) -> Iterator[tuple[str, dict]]:
+    """(table, row) of every article and record; records are numbered from 1."""
+    record_id = 0
     for info, records in articles:
         article = info.to_dict()
         article["segments"] = json.dumps(article["segments"])
         yield "articles", article
         for record in records:
-            counter["records"] += 1
-            record_id = counter["records"]
+            record_id += 1
             data = record.to_dict()
             yield "records", {
                 "id": record_id, **{k: data[k] for k in (

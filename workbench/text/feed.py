@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from workbench.display import display_path, safe_text
+from workbench.display import safe_text
 from workbench.errors import InputError
 from workbench.records import Kind
 from workbench.text.parts import ArticleParts
@@ -177,7 +177,3 @@ def _language(value: str | None) -> str | None:
     code = value.strip().lower().replace("_", "-").split("-")[0]
     return code if code.isascii() and code.isalpha() and 2 <= len(code) <= 3 else None
 
-
-def describe(entry: FeedEntry) -> str:
-    """``feed.jsonl:3`` for messages."""
-    return f"{display_path(entry.path)}:{entry.line}"

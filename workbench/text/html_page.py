@@ -11,6 +11,7 @@ bars, related links, tags, sidebars, footers) is left out, and its size counted 
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from datetime import datetime
@@ -102,17 +103,12 @@ def _canonical(tree: Any) -> str | None:
 
 def _published(tree: Any) -> str | None:
     """The publication time the page declares, in ISO 8601 (``article:published_time``)."""
-    for name in ("article:published_time", "datePublished", "pubdate", "date"):
-        value = _meta(tree, name)
-        if value:
-            try:
-                return datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat()
-            except ValueError:
-                continue
-    for value in tree.xpath("//time/@datetime"):
+    declared = (_meta(tree, name) for name in ("article:published_time", "datePublished",
+                                               "pubdate", "date"))
+    for value in itertools.chain(declared, tree.xpath("//time/@datetime")):
         try:
             return datetime.fromisoformat(value.strip().replace("Z", "+00:00")).isoformat()
-        except ValueError:
+        except (AttributeError, ValueError):  # absent, or not ISO 8601
             continue
     return None
 
