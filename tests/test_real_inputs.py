@@ -183,6 +183,16 @@ def test_hostile_feeds_and_pages_are_one_line_each(tmp_path):
         extract_page(binary, binary.read_bytes())
 
 
+def test_article_ids_are_unique_across_files_and_feeds(tmp_path):
+    from workbench.run import _articles
+
+    (tmp_path / "b.jsonl").write_text('{"id": "z", "text": "Ein Text."}\n'
+                                      '{"id": "z", "text": "Noch ein Text."}\n', "utf-8")
+    (tmp_path / "z.txt").write_text("Die Regierung tagte heute lange.\n", "utf-8")
+    ids = [item.article for item in _articles([tmp_path], DEFAULT_FIELDS)]
+    assert ids == ["z", "z~2", "z~3"]  # the feed comes first (b < z), then the file
+
+
 def test_binary_standard_input_is_named(tmp_path):
     result = CliRunner().invoke(cli, [
         "translate", "-", "-o", str(tmp_path / "out"), "--silent", "--models-dir",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -70,26 +70,32 @@ def prepared_articles(inputs: Sequence[Path | ArticleFile], preparer: Preparer,
 
 def _articles(inputs: Sequence[Path | ArticleFile], fields: Mapping[str, tuple[str, ...]]
               ) -> Iterator[ArticleFile | InputError | InputNotice]:
-    """Every article, feed entries included; a repeated feed id gets ``~2``, ``~3``..."""
+    """Every article, feed entries included, each id used once: a repeat gets ``~2``..."""
     seen: set[str] = set()
+    for item in _expanded(inputs, fields):
+        if isinstance(item, ArticleFile):
+            article, n = item.article, 1
+            while article in seen:  # a feed id may be a file's stem, or another entry's id
+                n += 1
+                article = f"{item.article}~{n}"
+            seen.add(article)
+            if article != item.article:
+                item = replace(item, article=article)
+        yield item
+
+
+def _expanded(inputs: Sequence[Path | ArticleFile], fields: Mapping[str, tuple[str, ...]]
+              ) -> Iterator[ArticleFile | InputError | InputNotice]:
+    """Files as found, and each feed as its entries."""
     for item in find_articles(inputs):
         if not isinstance(item, ArticleFile) or item.data is not None or \
                 item.path.suffix.lower() not in FEED_SUFFIXES:
-            if isinstance(item, ArticleFile):
-                seen.add(item.article)
             yield item
             continue
         try:
             for entry in read_feed(item.path, fields):
-                if isinstance(entry, InputError):
-                    yield entry
-                    continue
-                article, n = entry.article, 1
-                while article in seen:
-                    n += 1
-                    article = f"{entry.article}~{n}"
-                seen.add(article)
-                yield ArticleFile(article, entry.path, entry.key, entry.parts, entry.line)
+                yield entry if isinstance(entry, InputError) else \
+                    ArticleFile(entry.article, entry.path, entry.key, entry.parts, entry.line)
         except InputError as err:
             yield err
 
