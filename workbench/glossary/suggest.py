@@ -112,7 +112,7 @@ def suggest(records: Callable[[], Iterable[Record]], glossary: Glossary,
         defaultdict(list)
     bodies: dict[tuple[str, tuple[str, ...]], list[tuple[Record, list[_Word]]]] = \
         defaultdict(list)
-    before: dict[tuple[str, str], list[tuple[Record, _Word]]] = defaultdict(list)
+    before: dict[tuple[str, str], list[tuple[Record, list[_Word]]]] = defaultdict(list)
     seen: Counter[tuple[str, str]] = Counter()
     for record, words in _segments(records(), matcher):
         lang = record.src_lang
