@@ -42,3 +42,23 @@ def test_our_classifier_gives_langids_answers():
         lang, confidence = ours.classify(text)
         assert lang == expected_lang, text
         assert abs(confidence - float(expected_confidence)) < 1e-9, text
+
+
+def test_word_cache_turnover_keeps_answers(monkeypatch):
+    """The classifier caches words in two generations; answers do not depend on what is
+    cached, or on a generation being dropped midway."""
+    from workbench.text import langid_nb
+    from workbench.text.langid_nb import NaiveBayes
+
+    texts = ["Die Regierung hat heute den Haushalt vorgestellt, sagte der Sprecher.",
+             "Regjeringen la fram budsjettet i dag, sa talspersonen.",
+             "Правительство представило бюджет  сегодня, сказал представитель.",
+             " Die  Regierung ", "", "Rząd przedstawił dziś budżet, powiedział rzecznik."]
+    fresh = [NaiveBayes(("de", "no", "pl", "ru")).classify(text) for text in texts]
+    monkeypatch.setattr(langid_nb, "WORD_CACHE_SIZE", 3)
+    small = NaiveBayes(("de", "no", "pl", "ru"))
+    for _ in range(3):  # cold, then warm, with generations turning over every 3 words
+        for text, (lang, confidence) in zip(texts, fresh, strict=True):
+            got_lang, got_confidence = small.classify(text)
+            assert got_lang == lang and abs(got_confidence - confidence) < 1e-12, text
+    assert len(small._recent) <= 3 and small._older

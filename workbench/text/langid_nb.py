@@ -2,10 +2,10 @@
 
 Why not call py3langid: it imports numpy, which alone takes a quarter of a second to start,
 and we classify thousands of short segments where numpy's per-call overhead dominates. Here a
-segment's features are found with the same byte automaton, and the per-language scores are
-summed with ``zip``/``sum`` over precomputed rows, which is faster than py3langid's numpy dot
-on segment-sized texts (85 µs against 112 µs a sentence, measured on 1,000 WMT sentences) and
-gives the same answers (language and confidence, to the last bit on that set and the seeds).
+segment's features are found with the same byte automaton and scored from precomputed rows,
+word by word through a cache (news repeats its words). On 1,000 German WMT sentences: 98 µs
+a sentence on first sight, 15 µs once their words are cached, py3langid 112 µs; the same
+languages, confidences equal to 1e-15 (sums are taken word by word: the last bits differ).
 """
 
 from __future__ import annotations
@@ -15,9 +15,12 @@ import importlib.util
 import lzma
 import math
 import pickle
-from itertools import chain
+from array import array
 from pathlib import Path
 from typing import Any
+
+#: Words cached per generation (two generations are kept: about 10 MB each).
+WORD_CACHE_SIZE = 16_384
 
 
 @functools.cache
@@ -47,22 +50,52 @@ class NaiveBayes:
         self._prior = [pc[c] for c in columns]
         # One row per feature holding its log-probability in each language.
         self._rows = list(zip(*(ptc[c::n].tolist() for c in columns), strict=True))
+        self._recent: dict[tuple[int, bytes], tuple[int, array | None]] = {}
+        self._older: dict[tuple[int, bytes], tuple[int, array | None]] = {}
 
     def classify(self, text: str) -> tuple[str, float]:
         """The most probable language and its probability."""
-        moves = self._moves
-        states: list[int] = []
-        append = states.append
-        state = 0
-        for byte in text.encode("utf-8", errors="surrogatepass"):
-            state = moves[(state << 8) | byte]
-            append(state)
-        features = list(chain.from_iterable(map(self._outputs.__getitem__, states)))
-        scores = self._prior
-        if features:
-            scores = [p + sum(column) for p, column in
-                      zip(self._prior, zip(*map(self._rows.__getitem__, features), strict=True),
-                          strict=True)]
+        vectors = self._word_scores(text.encode("utf-8", errors="surrogatepass"))
+        scores = list(map(sum, zip(self._prior, *vectors, strict=True))) if vectors else self._prior
         best = max(scores)
         weights = [math.exp(score - best) for score in scores]
         return self.codes[weights.index(1.0)], 1.0 / sum(weights)
+
+    def _word_scores(self, data: bytes) -> list[array]:
+        """The per-language score of each space-separated word, the space before it included.
+
+        The automaton's state before a word (its last few bytes) and the word decide which
+        features the word emits, so (state, word) -> (state after, scores) is cached: news
+        repeats its words, and a lookup replaces a Python step per byte and a sum per feature.
+        """
+        recent, older = self._recent, self._older
+        vectors = []
+        state, lead = 0, 0
+        for word in data.split(b" "):
+            key = (state << 1 | lead, word)
+            hit = recent.get(key)
+            if hit is None:
+                hit = older.get(key)
+                if hit is None:
+                    hit = self._score_word(state, lead, word)
+                if len(recent) >= WORD_CACHE_SIZE:
+                    self._older, older = recent, recent
+                    self._recent = recent = {}
+                recent[key] = hit
+            state, vector = hit
+            if vector is not None:
+                vectors.append(vector)
+            lead = 1
+        return vectors
+
+    def _score_word(self, state: int, lead: int, word: bytes) -> tuple[int, array | None]:
+        """Run the automaton over one word (after a space when ``lead``) and sum its scores."""
+        moves, outputs = self._moves, self._outputs
+        features = list(outputs[state := moves[(state << 8) | 32]]) if lead else []
+        for byte in word:
+            state = moves[(state << 8) | byte]
+            features += outputs[state]
+        if not features:
+            return state, None
+        rows = map(self._rows.__getitem__, features)
+        return state, array("d", map(sum, zip(*rows, strict=True)))
