@@ -48,3 +48,43 @@ def test_prepared_records_hold_the_whole_normalized_text(text):
     assert [s.index for s in article.segments] == list(range(len(article.segments)))
     assert squash("".join(s.text for s in article.segments)) == squash(
         "".join(line for _, line in normalized.lines))
+
+
+# Fast paths must agree with the slow, general ones they stand in for.
+LATIN_CYRILLIC = st.text(alphabet=st.one_of(
+    st.characters(min_codepoint=0x20, max_codepoint=0x24F),
+    st.characters(min_codepoint=0x300, max_codepoint=0x36F),
+    st.characters(min_codepoint=0x400, max_codepoint=0x52F),
+    st.characters(min_codepoint=0x1E00, max_codepoint=0x1EFF), st.just(" ")), max_size=30)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(LATIN_CYRILLIC, st.text(max_size=30)))
+def test_folding_by_table_is_folding_by_decomposition(text):
+    from workbench.glossary.match import _fold_slowly, fold
+
+    assert fold(text) == _fold_slowly(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(LATIN_CYRILLIC, st.text(max_size=30)))
+def test_script_shortcuts_agree_with_unicode_scripts(text):
+    from workbench.text import detect
+
+    counts = dict.fromkeys(detect._SCRIPTS, 0)
+    for match in detect._SCRIPT_RE.finditer(text):
+        counts[detect._SCRIPTS[match.lastindex - 1]] += match.end() - match.start()
+    script, count = max(counts.items(), key=lambda item: item[1])
+    assert detect.script_of(text) == (script if count else None)
+
+
+@settings(max_examples=500, deadline=None)
+@given(TEXT)
+def test_glued_words_are_found_in_the_line_whenever_in_a_token(text):
+    """split_glued skips a line with no glued-word boundary: sound only if a boundary inside
+    any of its tokens is also one in the whole line."""
+    from workbench.text import normalize
+
+    for line in text.splitlines():
+        if normalize._GLUED_RE.search(line) is None:
+            assert not any(normalize._GLUED_RE.search(token) for token in line.split())

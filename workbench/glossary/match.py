@@ -73,8 +73,25 @@ class Match:
 
 def fold(text: str) -> str:
     """Lower-case and strip diacritics (Trần -> tran, Politbüro -> politburo, đ -> d)."""
+    if _OUTSIDE_FOLD_TABLE.search(text) is None:  # nearly always: one C-level pass
+        return text.translate(_FOLD_TABLE)
+    return _fold_slowly(text)
+
+
+def _fold_slowly(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.lower().replace("đ", "d"))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# Folding the Latin and Cyrillic blocks character by character gives what folding a whole
+# text gives: in them, lower-casing and decomposition depend on no neighbour, and every
+# combining mark is dropped anyway. Other scripts (Greek's final sigma) take the slow path.
+_FOLD_RANGES = ((0x0000, 0x0250), (0x0300, 0x0370), (0x0400, 0x0530), (0x1E00, 0x1F00))
+_FOLD_TABLE = {code: _fold_slowly(chr(code)) for start, stop in _FOLD_RANGES
+               for code in range(start, stop)}
+_FOLD_TABLE = {code: folded for code, folded in _FOLD_TABLE.items() if folded != chr(code)}
+_OUTSIDE_FOLD_TABLE = re.compile("[^" + "".join(f"{chr(start)}-{chr(stop - 1)}"
+                                              for start, stop in _FOLD_RANGES) + "]")
 
 
 @functools.cache

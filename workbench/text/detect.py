@@ -100,6 +100,9 @@ _CLOSE = ({"nb", "da", "sv"}, {"ru", "uk"}, {"cs", "pl"}, {"es", "pt", "it"})
 _NOT_LATIN_RANGE = re.compile(r"[^\x00-\u024f\u1e00-\u1eff]")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00aa\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
                            r"\u1e00-\u1eff]")
+_NOT_LATIN_OR_CYRILLIC = re.compile(r"[^\x00-\u024f\u0400-\u04ff\u1e00-\u1eff]")
+#: Characters of the Cyrillic script in its main block (U+0485-0486 are marks of any script).
+_CYRILLIC = re.compile(r"[\u0400-\u0484\u0487-\u04ff]")
 _LETTER = re.compile(r"[^\W\d_]")
 _VIETNAMESE_LETTER = re.compile(f"[{''.join(sorted(_VIETNAMESE))}]")
 
@@ -108,6 +111,9 @@ def script_of(text: str) -> str | None:
     """The script most letters of a text are written in (latin, cyrillic, hebrew...)."""
     if not _NOT_LATIN_RANGE.search(text):  # the common case, decided in one C-level scan
         return "latin" if _LATIN_LETTER.search(text) else None
+    if not _NOT_LATIN_OR_CYRILLIC.search(text):  # the next most common, in two more scans
+        cyrillic, latin = len(_CYRILLIC.findall(text)), len(_LATIN_LETTER.findall(text))
+        return "cyrillic" if cyrillic > latin else "latin" if latin else None
     counts = dict.fromkeys(_SCRIPTS, 0)
     for match in _SCRIPT_RE.finditer(text):
         counts[_SCRIPTS[match.lastindex - 1]] += match.end() - match.start()

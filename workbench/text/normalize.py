@@ -77,6 +77,8 @@ def split_glued(line: str, prefixes: frozenset[str]) -> tuple[str, bool]:
     Returns the line (split where the glued prefix is a known function word of the language,
     as in ``desPolitbüros`` -> ``des Politbüros``) and whether any glued word was seen.
     """
+    if _GLUED_RE.search(line) is None:  # the common case: no word boundary inside a token
+        return line, False
     glued = False
 
     def fix(match: re.Match[str]) -> str:
