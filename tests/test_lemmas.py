@@ -44,6 +44,7 @@ def test_near_words_and_names_are_not_lemmatized(matcher):
 
 def test_the_table_is_stored_and_the_dictionary_loaded_once(tmp_path, monkeypatch):
     monkeypatch.setattr(lemmas, "_tables", {})
+    monkeypatch.setattr(lemmas, "starter_forms", lambda version: {})
     with TranslationCache(tmp_path / "c.db") as cache:
         first = lemma_forms("pl", ["Biuro"], cache)
         assert "biurze" in first["biuro"]
@@ -62,6 +63,7 @@ def test_a_failed_lookup_is_a_notice_not_a_failure(tmp_path, monkeypatch):
 
     monkeypatch.setattr(lemmas, "_tables", {})
     monkeypatch.setattr(lemmas, "_in_child", broken)
+    monkeypatch.setattr(lemmas, "starter_forms", lambda version: {})
     with TranslationCache(tmp_path / "c.db") as cache:
         stats = RunStats()
         translator = Translator(lambda s, t: None, cache, stats, GLOSSARY)
@@ -69,3 +71,40 @@ def test_a_failed_lookup_is_a_notice_not_a_failure(tmp_path, monkeypatch):
     assert [x.target for x in m.find("Biura Politycznego")] == ["Politburo"]  # by stems
     assert stats.notices == ["Glossary: no dictionary forms for pl (the lookup process "
                              "failed (MemoryError)); matching by stems and endings only"]
+
+
+def test_the_starter_glossary_needs_no_dictionary(tmp_path, monkeypatch):
+    """Its words ship looked up: a new cache loads no dictionary; a new word alone does."""
+    from pathlib import Path
+
+    from workbench.glossary.store import load_glossary
+
+    starter = load_glossary([Path(lemmas.__file__).parent.parent / "starter" / "glossary"])
+    asked: list[tuple[str, list[str]]] = []
+
+    def child(lang, words):
+        asked.append((lang, words))
+        return {w: (w,) for w in words}
+
+    monkeypatch.setattr(lemmas, "_tables", {})
+    monkeypatch.setattr(lemmas, "_in_child", child)
+    shipped = lemmas.starter_forms(lemmas.lemmas_version())
+    assert set(shipped) >= {"de", "nb", "pl", "ru", "sv"}
+    with TranslationCache(tmp_path / "c.db") as cache:
+        for lang in shipped:
+            table = lemma_forms(lang, Matcher(starter, lang).words, cache)
+            assert table and all(table[w] == tuple(shipped[lang][w]) for w in table)
+        assert asked == []
+        table = lemma_forms("pl", [*Matcher(starter, "pl").words, "Prezydium"], cache)
+    assert asked == [("pl", ["prezydium"])]
+    assert table["biuro"] == tuple(shipped["pl"]["biuro"])
+
+
+def test_the_shipped_table_is_what_the_dictionary_says():
+    """Regenerate with ``python -m workbench.glossary.lemmas --write-starter`` if this fails."""
+    shipped = lemmas.starter_forms(lemmas.lemmas_version())
+    assert shipped, "starter/lemmas.json was written by another simplemma version"
+    for lang in ("de", "sv"):  # the quick dictionaries; the rest were written the same way
+        words = sorted(shipped[lang])
+        assert lemmas._in_child(lang, words) == {w: tuple(f) for w, f in
+                                                 shipped[lang].items()}

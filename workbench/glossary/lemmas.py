@@ -7,16 +7,22 @@ should pay per language. So the dictionary is never loaded in the run's process:
 process turns the glossary's words of one language into a small table (each word -> every
 form sharing its lemma), and the table is stored in the cache, keyed by the words and
 simplemma's version. A glossary edit pays for it once; every other run reads a few KB.
+
+The starter glossary's words come with the package, already looked up
+(``workbench/starter/lemmas.json``, written by ``python -m workbench.glossary.lemmas
+--write-starter``), so a new project or cache pays nothing until it adds a word.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import subprocess
 import sys
 from collections.abc import Iterable
-from importlib import metadata
+from importlib import metadata, resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -75,11 +81,39 @@ def lemma_forms(lang: str, words: Iterable[str], store: BlobStore | None = None
     if stored is not None:
         table = {w: tuple(f) for w, f in json.loads(stored).items()}
     else:
-        table = _in_child(lang, wanted)
+        shipped = starter_forms(version).get(lang, {})
+        table = {w: tuple(shipped[w]) for w in wanted if w in shipped}
+        if rest := [w for w in wanted if w not in shipped]:
+            table |= _in_child(lang, rest)
         if store is not None:
             store.put_blobs("lemmas", {key: json.dumps(table, ensure_ascii=False).encode()})
     _tables[key] = table
     return table
+
+
+@functools.cache
+def starter_forms(version: str) -> dict[str, dict[str, list[str]]]:
+    """The starter glossary's words already looked up, if by this simplemma version."""
+    shipped = json.loads(_STARTER_TABLE.read_text("utf-8"))
+    return shipped["languages"] if shipped["simplemma"] == version else {}
+
+
+_STARTER_TABLE = resources.files("workbench") / "starter" / "lemmas.json"
+
+
+def write_starter_table(glossary_folder: Path, path: Path) -> None:
+    """Look up every word of the starter glossary, in each language it has forms in."""
+    from workbench.glossary.match import Matcher
+    from workbench.glossary.store import load_glossary
+
+    glossary = load_glossary([glossary_folder])
+    tables = {}
+    for lang in sorted(LANGUAGES):
+        words = sorted({w.lower() for w in Matcher(glossary, lang).words if len(w) > 2})
+        if words:
+            tables[lang] = _in_child(lang, words)
+    path.write_text(json.dumps({"simplemma": lemmas_version(), "languages": tables},
+                               ensure_ascii=False, indent=0, sort_keys=True) + "\n", "utf-8")
 
 
 def lemma_matcher(glossary: Glossary, lang: str, store: BlobStore | None = None
@@ -98,7 +132,7 @@ def lemma_matcher(glossary: Glossary, lang: str, store: BlobStore | None = None
 
 def _in_child(lang: str, words: list[str]) -> dict[str, tuple[str, ...]]:
     try:
-        done = subprocess.run([sys.executable, "-m", __name__], check=False,
+        done = subprocess.run([sys.executable, "-m", "workbench.glossary.lemmas"], check=False,
                               input=json.dumps({"lang": lang, "words": words}),
                               capture_output=True, text=True, encoding="utf-8",
                               timeout=CHILD_TIMEOUT)
@@ -137,6 +171,9 @@ def expand(lang: str, words: list[str]) -> dict[str, list[str]]:
     return {w: sorted(forms[lemma] | {w}) for w, lemma in lemmas.items()}
 
 
-if __name__ == "__main__":
+if __name__ == "__main__" and sys.argv[1:] == ["--write-starter"]:
+    starter = Path(__file__).resolve().parent.parent / "starter"
+    write_starter_table(starter / "glossary", starter / "lemmas.json")
+elif __name__ == "__main__":
     request = json.load(sys.stdin)
     json.dump(expand(request["lang"], request["words"]), sys.stdout, ensure_ascii=False)
