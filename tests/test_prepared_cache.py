@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from workbench import prepared_cache
+from workbench import prepare_workers, prepared_cache
 from workbench.cli import cli
 from workbench.text.reader import ArticleFile
 
@@ -20,13 +20,13 @@ ARTICLES = {
 
 def run(tmp_path, models, monkeypatch, *extra):
     calls = []
-    real = prepared_cache.prepare_text
+    real = prepare_workers.prepare_text
 
     def counting(file, text, languages):
         calls.append(file.article)
         return real(file, text, languages)
 
-    monkeypatch.setattr(prepared_cache, "prepare_text", counting)
+    monkeypatch.setattr(prepare_workers, "prepare_text", counting)
     result = CliRunner().invoke(cli, [
         "translate", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--silent",
         "--models-dir", str(models), "--cache", str(tmp_path / "c.db"), *extra])

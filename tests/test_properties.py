@@ -88,3 +88,12 @@ def test_glued_words_are_found_in_the_line_whenever_in_a_token(text):
     for line in text.splitlines():
         if normalize._GLUED_RE.search(line) is None:
             assert not any(normalize._GLUED_RE.search(token) for token in line.split())
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(LATIN_CYRILLIC, st.text(max_size=30), TEXT))
+def test_tokens_folded_from_the_folded_text_are_tokens_folded_one_by_one(text):
+    from workbench.glossary.match import _TOKEN, _fold_tokens, fold
+
+    tokens = list(_TOKEN.finditer(text))
+    assert _fold_tokens(text, tokens) == [fold(token.group(0)) for token in tokens]

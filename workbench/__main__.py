@@ -2,4 +2,5 @@
 
 from workbench.cli import cli
 
-cli()
+if __name__ == "__main__":  # not when a worker process re-imports the main module
+    cli()

@@ -21,7 +21,7 @@ from workbench.display import display_path, safe_text
 from workbench.engines.base import Engine, Translation
 from workbench.errors import InputError
 from workbench.glossary.enforce import Protected, protect, verify_approved
-from workbench.glossary.lemmas import lemma_matcher
+from workbench.glossary.lemmas import lemma_matcher, ready_matcher
 from workbench.glossary.match import Match, Matcher
 from workbench.glossary.prefix import enforce_batch
 from workbench.glossary.store import Glossary
@@ -146,6 +146,14 @@ class Translator:
                 self.stats.notices.append(notice)
             self._matchers[lang] = matcher
         return self._matchers[lang]
+
+    def ready_matchers(self, languages: Iterable[str]) -> dict[str, Matcher]:
+        """The matchers of those languages that need no dictionary lookup to build."""
+        for lang in languages:
+            if lang not in self._matchers and (ready := ready_matcher(self.glossary, lang,
+                                                                      self.cache)):
+                self._matchers[lang] = ready
+        return {lang: self._matchers[lang] for lang in languages if lang in self._matchers}
 
     def job(self, seg: Segment, matches: tuple[Match, ...] | None = None) -> _Job:
         """Protect a segment's glossary terms and make it a job (matching if not given)."""

@@ -16,21 +16,29 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
-import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
 from workbench import __version__
 from workbench.cache import TranslationCache
+from workbench.errors import InputError
 from workbench.glossary.lemmas import lemmas_version
-from workbench.glossary.match import Match
+from workbench.glossary.match import Match, Matcher
 from workbench.glossary.store import Glossary
-from workbench.records import ArticleInfo, Kind, Segment
-from workbench.text.html_page import HTML_SUFFIXES, extract_page, looks_like_html
-from workbench.text.prepare import PreparedArticle, prepare_text
-from workbench.text.reader import MAX_ARTICLE_BYTES, ArticleFile, decode_article, read_bytes
+from workbench.prepare_workers import (
+    WORKERS_AFTER,
+    PreparationWorkers,
+    WorkerSetup,
+    prepare_content,
+)
+from workbench.prepared_blobs import decode_article, decode_matches, encode_article, encode_matches
+from workbench.records import Segment
+from workbench.text.html_page import HTML_SUFFIXES, looks_like_html
+from workbench.text.prepare import PreparedArticle
+from workbench.text.reader import MAX_ARTICLE_BYTES, ArticleFile, read_bytes
 
 #: New entries are written in transactions of this many articles.
 FLUSH_EVERY = 200
@@ -56,8 +64,31 @@ def _key(*parts: str | bytes) -> str:
 
 
 @dataclass
+class Pending:
+    """An article on its way: prepared already (or failed), or being prepared by a worker."""
+
+    file: ArticleFile
+    key: str = ""
+    article: PreparedArticle | None = None
+    error: InputError | None = None
+    future: Future[tuple[bytes, bytes, tuple[int, ...]]] | None = None
+    fresh: bool = False  # prepared in this run: to be stored
+    reader: str = ""
+    data: bytes = b""  # kept only while a worker has it, to prepare here if the worker dies
+
+    def done(self) -> bool:
+        """Whether :meth:`Preparer.finish` will not wait."""
+        return self.future is None or self.future.done()
+
+
+@dataclass
 class Preparer:
-    """Prepare articles through the cache; ``find`` matches the glossary in one segment."""
+    """Prepare articles through the cache; ``find`` matches the glossary in one segment.
+
+    ``start`` each article in input order, then ``finish`` each in the same order: new
+    articles go to worker processes once a run has enough of them (``workers``: how many;
+    0 or 1 keeps everything in this process). ``flush`` and ``stop_workers`` when done.
+    """
 
     cache: TranslationCache
     languages: tuple[str, ...]
@@ -65,6 +96,8 @@ class Preparer:
     find: Callable[[Segment], tuple[Match, ...]]
     wanted: Callable[[Segment], bool]  # which segments are translated (and so matched)
     target: str = "en"
+    workers: int = 1
+    matchers: Callable[[], Mapping[str, Matcher]] = dict  # the run's, for worker processes
     reused: int = 0  # articles whose preparation came from the cache
     matched: int = 0  # articles whose glossary matches were computed in this run
     seconds: float = 0.0  # time spent preparing (the caller measures it)
@@ -72,9 +105,18 @@ class Preparer:
     def __post_init__(self) -> None:
         self._pending: dict[str, dict[str, bytes]] = {"prepared": {}, "matched": {}}
         self._terms = {term.id: term for term in self.glossary.terms}
-        self._code = code_fingerprint("text/*.py", "records.py")
+        self._code = code_fingerprint("text/*.py", "records.py", "prepare_workers.py",
+                                      "prepared_blobs.py")
         self._match_code = code_fingerprint("glossary/match.py", "glossary/store.py",
-                                            "glossary/lemmas.py") + lemmas_version()
+                                            "glossary/lemmas.py", "prepared_blobs.py"
+                                            ) + lemmas_version()
+        self._new = 0
+        self._workers: PreparationWorkers | None = None
+
+    @property
+    def in_flight(self) -> int:
+        """How many started articles may wait before the oldest must be finished."""
+        return self._workers.in_flight if self._workers else 0
 
     def prepare(self, file: ArticleFile) -> PreparedArticle:
         """The prepared article with its matches, from the cache when the file is unchanged.
@@ -82,25 +124,78 @@ class Preparer:
         Raises:
             InputError: the file cannot be read or decoded.
         """
-        reader = _reader(file, data := _content(file))
+        return self.finish(self.start(file))
+
+    def start(self, file: ArticleFile) -> Pending:
+        """Look the article up, or start preparing it (here, or in a worker)."""
+        try:
+            reader = _reader(file, data := _content(file))
+        except InputError as err:
+            return Pending(file, error=err)
         key = _key(self._code, ",".join(self.languages), reader, data)
         blob = self._pending["prepared"].get(key) or self.cache.get_blob("prepared", key)
         if blob is not None:
-            article = _decode_article(blob, file)
             self.reused += 1
+            return Pending(file, key, article=decode_article(blob, file))
+        self._new += 1
+        if self._workers is None and self.workers > 1 and self._new > WORKERS_AFTER:
+            setup = WorkerSetup(self.languages, dict(self.matchers()), self.wanted,
+                                not self.glossary.terms)
+            self._workers = PreparationWorkers(setup, self.workers)
+        if self._workers is not None:
+            try:
+                return Pending(file, key, future=self._workers.submit(file, reader, data),
+                               fresh=True, reader=reader, data=data)
+            except BrokenProcessPool:  # a worker died: this and the rest are prepared here
+                self._lost_workers()
+        try:
+            article = prepare_content(file, reader, data, self.languages)
+        except InputError as err:
+            return Pending(file, error=err)
+        return Pending(file, key, article=article, fresh=True)
+
+    def finish(self, pending: Pending) -> PreparedArticle:
+        """The started article, prepared, with its glossary matches.
+
+        Raises:
+            InputError: the file cannot be read or decoded.
+        """
+        if pending.error is not None:
+            raise pending.error
+        match_key = _key(pending.key, self.glossary.version, self._match_code, self.target)
+        article, matches = pending.article, None
+        if article is None:
+            article_blob, matches, left = self._from_worker(pending)
+            self._store("prepared", pending.key, article_blob)
+            article = decode_article(article_blob, pending.file)
         else:
-            article = _prepare(file, reader, data, self.languages)
-            self._store("prepared", key, _encode_article(article))
-        match_key = _key(key, self.glossary.version, self._match_code, self.target)
-        blob = self._pending["matched"].get(match_key) or self.cache.get_blob("matched",
-                                                                              match_key)
-        matches = _decode_matches(blob, self._terms) if blob is not None else None
-        if matches is None:
-            matches = {seg.index: found for seg in article.segments
-                       if self.wanted(seg) and (found := self.find(seg))}
-            self._store("matched", match_key, _encode_matches(matches))
+            if pending.fresh:
+                self._store("prepared", pending.key, encode_article(article))
+            blob = self._pending["matched"].get(match_key) or self.cache.get_blob("matched",
+                                                                                  match_key)
+            matches = decode_matches(blob, self._terms) if blob is not None else None
+            left = tuple(seg.index for seg in article.segments if self.wanted(seg))
+        if matches is None or pending.future is not None:  # matched here, or finished here
+            matches = dict(sorted({**(matches or {}), **{
+                index: found for index in left
+                if (found := self.find(article.segments[index]))}}.items()))
+            self._store("matched", match_key, encode_matches(matches))
             self.matched += 1
         return PreparedArticle(article.info, article.segments, matches)
+
+    def _from_worker(self, pending: Pending
+                     ) -> tuple[bytes, dict[int, tuple[Match, ...]], tuple[int, ...]]:
+        """The article as stored, its matches, and the segments left to match here."""
+        assert pending.future is not None
+        try:
+            article_blob, matches_blob, left = pending.future.result()
+        except BrokenProcessPool:  # a worker died (killed, out of memory): go on here
+            self._lost_workers()
+            article = prepare_content(pending.file, pending.reader, pending.data,
+                                      self.languages)
+            wanted = tuple(seg.index for seg in article.segments if self.wanted(seg))
+            return encode_article(article), {}, wanted
+        return article_blob, decode_matches(matches_blob, self._terms) or {}, left
 
     def _store(self, table: str, key: str, blob: bytes) -> None:
         self._pending[table][key] = blob
@@ -113,6 +208,18 @@ class Preparer:
             if blobs:
                 self.cache.put_blobs(table, blobs)
                 blobs.clear()
+
+    def _lost_workers(self) -> None:
+        if self._workers is not None:
+            self._workers.close(broken=True)
+            self._workers = None
+        self.workers = 1
+
+    def stop_workers(self) -> None:
+        """Stop the worker processes, if any were started."""
+        if self._workers is not None:
+            self._workers.close()
+            self._workers = None
 
 
 def _content(file: ArticleFile) -> bytes:
@@ -130,44 +237,3 @@ def _reader(file: ArticleFile, data: bytes) -> str:
     if suffix in HTML_SUFFIXES or (suffix != ".txt" and looks_like_html(data)):
         return "html"
     return "text"
-
-
-def _prepare(file: ArticleFile, reader: str, data: bytes, languages: tuple[str, ...]
-             ) -> PreparedArticle:
-    if reader == "text":
-        return prepare_text(file, decode_article(file.path, data), languages)
-    parts = file.parts if reader == "feed" else extract_page(file.path, data)
-    assert parts is not None
-    return prepare_text(file, parts.text(), languages, parts)
-
-
-def _encode_article(article: PreparedArticle) -> bytes:
-    info = article.info.to_dict()
-    del info["article"], info["path"]  # the same text under another name is the same work
-    segments = [[s.kind.value, s.text, s.src_lang, s.line, list(s.flags)]
-                for s in article.segments]
-    return zlib.compress(json.dumps([info, segments], ensure_ascii=False).encode(), 1)
-
-
-def _decode_article(blob: bytes, file: ArticleFile) -> PreparedArticle:
-    info, segments = json.loads(zlib.decompress(blob))
-    return PreparedArticle(
-        ArticleInfo(article=file.article, path=file.shown_path, **info),
-        tuple(Segment(file.article, index, Kind(kind), text, lang, line, tuple(flags))
-              for index, (kind, text, lang, line, flags) in enumerate(segments)))
-
-
-def _encode_matches(matches: dict[int, tuple[Match, ...]]) -> bytes:
-    rows = [[index, [[m.term.id, m.start, m.end, m.surface, m.how, m.target] for m in found]]
-            for index, found in matches.items()]
-    return json.dumps(rows, ensure_ascii=False).encode()
-
-
-def _decode_matches(blob: bytes, terms: dict) -> dict[int, tuple[Match, ...]] | None:
-    matches = {}
-    for index, found in json.loads(blob):
-        if any(term_id not in terms for term_id, *_ in found):
-            return None  # cannot happen for one glossary version; re-match to be safe
-        matches[index] = tuple(Match(terms[term_id], start, end, surface, how, target)
-                               for term_id, start, end, surface, how, target in found)
-    return matches

@@ -7,11 +7,14 @@ finished translation is already safe in the cache.
 
 from __future__ import annotations
 
+import functools
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from workbench import __version__
 from workbench.cache import TranslationCache
@@ -24,7 +27,8 @@ from workbench.pipeline import (
     needs_translation,
     translate_articles,
 )
-from workbench.prepared_cache import Preparer
+from workbench.prepare_workers import worker_count
+from workbench.prepared_cache import Pending, Preparer
 from workbench.progress import NoProgress, Progress
 from workbench.rundir import RunWriter, write_manifest
 from workbench.settings import Settings
@@ -46,26 +50,50 @@ def prepared_articles(inputs: Sequence[Path | ArticleFile], preparer: Preparer,
                       notices: list[str] | None = None,
                       fields: Mapping[str, tuple[str, ...]] | None = None
                       ) -> Iterator[PreparedArticle | InputError]:
-    """Find and prepare every article; unusable files and feed lines come as errors.
+    """Find and prepare every article, in input order; unusable files and lines as errors.
 
-    Errors are yielded, not raised. Feeds are expanded entry by entry, never read whole.
+    Errors are yielded, not raised. Feeds are expanded entry by entry, never read whole. Up to
+    ``preparer.in_flight`` articles are being prepared ahead of the one yielded.
     """
-    for item in _articles(inputs, fields or DEFAULT_FIELDS):
-        if isinstance(item, InputNotice):
-            if notices is not None:
-                notices.append(str(item))
-            continue
-        if isinstance(item, InputError):
-            yield item
-            continue
-        started = time.perf_counter()
-        try:
-            prepared: PreparedArticle | InputError = preparer.prepare(item)
-        except InputError as err:
-            prepared = err
-        preparer.seconds += time.perf_counter() - started  # not the consumer's time
-        yield prepared
-    preparer.flush()
+    started: deque[Pending | InputError] = deque()
+    try:
+        for item in _articles(inputs, fields or DEFAULT_FIELDS):
+            if isinstance(item, InputNotice):
+                if notices is not None:
+                    notices.append(str(item))
+                continue
+            started.append(item if isinstance(item, InputError) else
+                           _timed(preparer, preparer.start, item))
+            while started and (len(started) > preparer.in_flight or _ready(started[0])):
+                yield _finished(preparer, started.popleft())
+        while started:
+            yield _finished(preparer, started.popleft())
+        preparer.flush()
+    finally:
+        preparer.stop_workers()  # also when the consumer stops early; nothing is written then
+
+
+def _ready(item: Pending | InputError) -> bool:
+    return isinstance(item, InputError) or item.done()
+
+
+def _finished(preparer: Preparer, item: Pending | InputError
+              ) -> PreparedArticle | InputError:
+    if isinstance(item, InputError):
+        return item
+    try:
+        return _timed(preparer, preparer.finish, item)
+    except InputError as err:
+        return err
+
+
+def _timed(preparer: Preparer, step: Callable[[Any], Any], item: Any) -> Any:
+    """``step(item)``, its time counted as preparation (not the consumer's time)."""
+    started = time.perf_counter()
+    try:
+        return step(item)
+    finally:
+        preparer.seconds += time.perf_counter() - started
 
 
 def _articles(inputs: Sequence[Path | ArticleFile], fields: Mapping[str, tuple[str, ...]]
@@ -123,8 +151,9 @@ def translate_inputs(inputs: Sequence[Path | ArticleFile], out_dir: Path, settin
         translator = Translator(engines, cache, stats, glossary, settings.tgt_lang,
                                 progress or NoProgress())
         preparer = Preparer(cache, languages, glossary, translator.find,
-                            lambda seg: needs_translation(seg, settings.tgt_lang),
-                            settings.tgt_lang)
+                            functools.partial(needs_translation, tgt=settings.tgt_lang),
+                            settings.tgt_lang, worker_count(),
+                            lambda: translator.ready_matchers(languages))
         results = translate_articles(
             prepared_articles(inputs, preparer, stats.notices, fields), translator)
         for result in results:

@@ -61,9 +61,12 @@ def lemmas_version() -> str:
         return "none"
 
 
-def lemma_forms(lang: str, words: Iterable[str], store: BlobStore | None = None
-                ) -> dict[str, tuple[str, ...]]:
+def lemma_forms(lang: str, words: Iterable[str], store: BlobStore | None = None,
+                child: bool = True) -> dict[str, tuple[str, ...]] | None:
     """``{word (lower-cased): every lower-cased form of its lemma}``, for one language.
+
+    With ``child`` False, None when the forms are not at hand (stored or shipped) and only a
+    dictionary lookup could give them.
 
     Raises:
         LemmaError: simplemma is not installed or its child process failed.
@@ -84,6 +87,8 @@ def lemma_forms(lang: str, words: Iterable[str], store: BlobStore | None = None
         shipped = starter_forms(version).get(lang, {})
         table = {w: tuple(shipped[w]) for w in wanted if w in shipped}
         if rest := [w for w in wanted if w not in shipped]:
+            if not child:
+                return None
             table |= _in_child(lang, rest)
         if store is not None:
             store.put_blobs("lemmas", {key: json.dumps(table, ensure_ascii=False).encode()})
@@ -123,11 +128,27 @@ def lemma_matcher(glossary: Glossary, lang: str, store: BlobStore | None = None
 
     matcher = Matcher(glossary, lang)
     try:
-        matcher.use_lemmas(lemma_forms(lang, matcher.words, store))
+        matcher.use_lemmas(lemma_forms(lang, matcher.words, store) or {})
     except LemmaError as err:
         return matcher, (f"Glossary: no dictionary forms for {lang} ({err}); matching by stems "
                          "and endings only")
     return matcher, None
+
+
+def ready_matcher(glossary: Glossary, lang: str, store: BlobStore | None = None
+                  ) -> Matcher | None:
+    """The language's matcher if its dictionary forms are at hand, else None (no lookup)."""
+    from workbench.glossary.match import Matcher
+
+    matcher = Matcher(glossary, lang)
+    try:
+        table = lemma_forms(lang, matcher.words, store, child=False)
+    except LemmaError:
+        return None
+    if table is None:
+        return None
+    matcher.use_lemmas(table)
+    return matcher
 
 
 def _in_child(lang: str, words: list[str]) -> dict[str, tuple[str, ...]]:
