@@ -63,14 +63,12 @@ class WorkerSetup:
 
     ``matchers`` are the run's own, for the languages it has met so far (a worker leaves a
     segment in another language for the run to match); ``wanted`` says which
-    segments are translated, and so matched. No matchers and ``glossary_empty``: nothing to
-    match.
+    segments are translated, and so matched.
     """
 
     languages: tuple[str, ...]
     matchers: Mapping[str, Matcher]
     wanted: Callable[[Segment], bool]
-    glossary_empty: bool
 
 
 class PreparationWorkers:
@@ -125,8 +123,6 @@ def prepare_encoded(file: ArticleFile, reader: str, data: bytes
     """
     assert _setup is not None, "not in a worker"
     article = prepare_content(file, reader, data, _setup.languages)
-    if _setup.glossary_empty:
-        return encode_article(article), encode_matches({}), ()
     matches, left = {}, []
     for seg in article.segments:
         if not _setup.wanted(seg):

@@ -139,8 +139,7 @@ class Preparer:
             return Pending(file, key, article=decode_article(blob, file))
         self._new += 1
         if self._workers is None and self.workers > 1 and self._new > WORKERS_AFTER:
-            setup = WorkerSetup(self.languages, dict(self.matchers()), self.wanted,
-                                not self.glossary.terms)
+            setup = WorkerSetup(self.languages, dict(self.matchers()), self.wanted)
             self._workers = PreparationWorkers(setup, self.workers)
         if self._workers is not None:
             try:
@@ -163,29 +162,31 @@ class Preparer:
         if pending.error is not None:
             raise pending.error
         match_key = _key(pending.key, self.glossary.version, self._match_code, self.target)
-        article, matches = pending.article, None
-        if article is None:
+        if pending.future is not None:
             article_blob, matches, left = self._from_worker(pending)
             self._store("prepared", pending.key, article_blob)
             article = decode_article(article_blob, pending.file)
         else:
+            article, matches, left = pending.article, None, ()
+            assert article is not None
             if pending.fresh:
                 self._store("prepared", pending.key, encode_article(article))
             blob = self._pending["matched"].get(match_key) or self.cache.get_blob("matched",
                                                                                   match_key)
-            matches = decode_matches(blob, self._terms) if blob is not None else None
-            left = tuple(seg.index for seg in article.segments if self.wanted(seg))
-        if matches is None or pending.future is not None:  # matched here, or finished here
-            matches = dict(sorted({**(matches or {}), **{
-                index: found for index in left
-                if (found := self.find(article.segments[index]))}}.items()))
-            self._store("matched", match_key, encode_matches(matches))
-            self.matched += 1
+            if blob is not None and (stored := decode_matches(blob, self._terms)) is not None:
+                return PreparedArticle(article.info, article.segments, stored)
+        if matches is None:  # nothing matched yet: every segment is matched here
+            matches, left = {}, tuple(seg.index for seg in article.segments if self.wanted(seg))
+        matches = dict(sorted({**matches, **{
+            index: found for index in left if (found := self.find(article.segments[index]))
+        }}.items()))
+        self._store("matched", match_key, encode_matches(matches))
+        self.matched += 1
         return PreparedArticle(article.info, article.segments, matches)
 
     def _from_worker(self, pending: Pending
-                     ) -> tuple[bytes, dict[int, tuple[Match, ...]], tuple[int, ...]]:
-        """The article as stored, its matches, and the segments left to match here."""
+                     ) -> tuple[bytes, dict[int, tuple[Match, ...]] | None, tuple[int, ...]]:
+        """The article as stored, its matches (None: none made), the segments left to match."""
         assert pending.future is not None
         try:
             article_blob, matches_blob, left = pending.future.result()
@@ -193,9 +194,8 @@ class Preparer:
             self._lost_workers()
             article = prepare_content(pending.file, pending.reader, pending.data,
                                       self.languages)
-            wanted = tuple(seg.index for seg in article.segments if self.wanted(seg))
-            return encode_article(article), {}, wanted
-        return article_blob, decode_matches(matches_blob, self._terms) or {}, left
+            return encode_article(article), None, ()
+        return article_blob, decode_matches(matches_blob, self._terms), left
 
     def _store(self, table: str, key: str, blob: bytes) -> None:
         self._pending[table][key] = blob

@@ -71,7 +71,7 @@ def lemma_forms(lang: str, words: Iterable[str], store: BlobStore | None = None,
     Raises:
         LemmaError: simplemma is not installed or its child process failed.
     """
-    wanted = sorted({w.lower() for w in words if len(w) > 2})
+    wanted = _looked_up(words)
     if lang not in LANGUAGES or not wanted:
         return {}
     version = lemmas_version()
@@ -96,6 +96,11 @@ def lemma_forms(lang: str, words: Iterable[str], store: BlobStore | None = None,
     return table
 
 
+def _looked_up(words: Iterable[str]) -> list[str]:
+    """The words worth a lookup, lower-cased: short ones only ever match exactly."""
+    return sorted({w.lower() for w in words if len(w) > 2})
+
+
 @functools.cache
 def starter_forms(version: str) -> dict[str, dict[str, list[str]]]:
     """The starter glossary's words already looked up, if by this simplemma version."""
@@ -114,8 +119,7 @@ def write_starter_table(glossary_folder: Path, path: Path) -> None:
     glossary = load_glossary([glossary_folder])
     tables = {}
     for lang in sorted(LANGUAGES):
-        words = sorted({w.lower() for w in Matcher(glossary, lang).words if len(w) > 2})
-        if words:
+        if words := _looked_up(Matcher(glossary, lang).words):
             tables[lang] = _in_child(lang, words)
     path.write_text(json.dumps({"simplemma": lemmas_version(), "languages": tables},
                                ensure_ascii=False, indent=0, sort_keys=True) + "\n", "utf-8")

@@ -175,9 +175,10 @@ class Matcher:
             pattern = term.pattern_for(lang)
             if pattern:
                 self.patterns.append((term, compile_pattern(pattern)))
+        self._folded = {token: fold(token) for _, tokens in self.forms for token in tokens}
         self._by_initial: dict[str, list[tuple[Term, list[str]]]] = {}
         for term, tokens in self.forms:
-            self._by_initial.setdefault(fold(tokens[0])[:2], []).append((term, tokens))
+            self._by_initial.setdefault(self._folded[tokens[0]][:2], []).append((term, tokens))
         self._lemma_forms: dict[str, frozenset[str]] = {}
 
     @property
@@ -193,6 +194,8 @@ class Matcher:
 
     def find(self, text: str) -> list[Match]:
         """Non-overlapping matches, longest first where they compete, in text order."""
+        if not self.forms and not self.patterns:
+            return []
         candidates: list[Match] = []
         for term, pattern in self.patterns:
             try:
@@ -228,7 +231,7 @@ class Matcher:
         hows = []
         lemmas = self._lemma_forms if term.type in LEMMA_TYPES else {}
         for offset, form_token in enumerate(form):
-            folded_form = fold(form_token)
+            folded_form = self._folded[form_token]
             how = folded_token_match(tokens[i + offset].group(0), form_token,
                                      folded[i + offset], folded_form, self.lang,
                                      compound=len(form) == 1,
