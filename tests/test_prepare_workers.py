@@ -66,18 +66,20 @@ def test_workers_give_what_one_process_gives(tmp_path, installed_models, monkeyp
         assert manifest[key] == alone_manifest[key], key
 
 
+def preparer(cache, workers):
+    """A preparer with the project glossary, as a run builds it (no engine: nothing translated)."""
+    glossary = load_glossary([ROOT / "glossary"])
+    languages = detect.DEFAULT_LANGUAGES
+    translator = Translator(lambda s, t: None, cache, RunStats(), glossary)
+    return prepared_cache.Preparer(
+        cache, languages, glossary, translator.find,
+        functools.partial(needs_translation, tgt="en"), "en", workers,
+        lambda: translator.ready_matchers(languages))
+
+
 def test_a_killed_worker_loses_nothing(tmp_path, monkeypatch):
     files = [ArticleFile(path.stem, path) for folder in INPUTS[:2]
              for path in sorted(require(folder, "test articles").glob("*.txt"))]
-    glossary = load_glossary([ROOT / "glossary"])
-    languages = detect.DEFAULT_LANGUAGES
-
-    def preparer(cache, workers):
-        translator = Translator(lambda s, t: None, cache, RunStats(), glossary)
-        return prepared_cache.Preparer(
-            cache, languages, glossary, translator.find,
-            functools.partial(needs_translation, tgt="en"), "en", workers,
-            lambda: translator.ready_matchers(languages))
 
     with TranslationCache(tmp_path / "alone.db") as cache:
         expected = [preparer(cache, 1).prepare(file) for file in files]
@@ -94,6 +96,25 @@ def test_a_killed_worker_loses_nothing(tmp_path, monkeypatch):
     assert got == expected
     assert pooled.workers == 1  # went on in this process
     assert len(expected) == len(files) >= 10 and any(a.matches for a in expected)
+
+
+def test_a_pool_that_cannot_start_a_worker_loses_nothing(tmp_path, monkeypatch):
+    """Python 3.11 may raise from submit while it replaces a dead worker (seen in CI)."""
+    files = [ArticleFile(path.stem, path)
+             for path in sorted(require(INPUTS[0], "test articles").glob("*.txt"))]
+
+    def cannot_spawn(*args):
+        raise ValueError("bad value(s) in fds_to_keep")
+
+    with TranslationCache(tmp_path / "alone.db") as cache:
+        expected = [preparer(cache, 1).prepare(file) for file in files]
+    monkeypatch.setattr(prepared_cache, "WORKERS_AFTER", 0)
+    monkeypatch.setattr(prepared_cache.PreparationWorkers, "submit", cannot_spawn)
+    with TranslationCache(tmp_path / "pooled.db") as cache:
+        pooled = preparer(cache, 2)
+        got = [pooled.finish(pooled.start(file)) for file in files]
+        pooled.stop_workers()
+    assert got == expected and pooled.workers == 1
 
 
 def test_small_runs_start_no_worker(tmp_path, installed_models, monkeypatch):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future
+from concurrent.futures import CancelledError, Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,7 +145,9 @@ class Preparer:
             try:
                 return Pending(file, key, future=self._workers.submit(file, reader, data),
                                fresh=True, reader=reader, data=data)
-            except BrokenProcessPool:  # a worker died: this and the rest are prepared here
+            except Exception:  # a worker died, or its replacement could not start (Python
+                # 3.11 may fail with "bad value(s) in fds_to_keep" while it notices a death):
+                # this article and the rest are prepared here
                 self._lost_workers()
         try:
             article = prepare_content(file, reader, data, self.languages)
@@ -190,8 +192,8 @@ class Preparer:
         assert pending.future is not None
         try:
             article_blob, matches_blob, left = pending.future.result()
-        except BrokenProcessPool:  # a worker died (killed, out of memory): go on here
-            self._lost_workers()
+        except (BrokenProcessPool, CancelledError):  # a worker died (killed, out of memory),
+            self._lost_workers()  # or the pool was stopped after one did: go on here
             article = prepare_content(pending.file, pending.reader, pending.data,
                                       self.languages)
             return encode_article(article), None, ()
