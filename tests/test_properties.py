@@ -97,3 +97,36 @@ def test_tokens_folded_from_the_folded_text_are_tokens_folded_one_by_one(text):
 
     tokens = list(_TOKEN.finditer(text))
     assert _fold_tokens(text, tokens) == [fold(token.group(0)) for token in tokens]
+
+
+WORDS = st.lists(st.sampled_from(["die", "Stadt", "the", "city", "der", "rat", "Rat", "a",
+                                  "www.x.de", "e@x.de", "12", "3,5", "-", "sehr"]),
+                 max_size=14).map(" ".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(WORDS, WORDS, st.sampled_from(["", "Stadt", "der Rat"]))
+def test_qa_shortcuts_agree_with_the_plain_definitions(src, tgt, term):
+    """Untranslated and repetition checks skip work early; they must answer as in full."""
+    from workbench import qa
+    from workbench.records import GlossaryHit, Kind, Record, Status
+
+    hits = (GlossaryHit(term, term, True, "matched"),) if term else ()
+    record = Record("a", 0, Kind.BODY, "de", src, "en", tgt, Status.TRANSLATED, glossary=hits)
+
+    def words(text):
+        return [w.lower() for w in qa._WORD.findall(qa._URL.sub(" ", text))]
+
+    terms = {w for hit in hits for w in words(hit.term)}
+    english = words(tgt)
+    copied = set(zip(english, english[1:], english[2:], strict=False))
+    source = [w.lower() if w[:1].islower() and len(w) > 1 and w.lower() not in terms else None
+              for w in qa._WORD.findall(qa._URL.sub(" ", src))]
+    plain = next((f"source words {' '.join(t)!r} are copied, not translated"
+                  for t in zip(source, source[1:], source[2:], strict=False)
+                  if None not in t and t in copied), None)
+    assert qa.check_untranslated(record) == plain
+    tgt_words = [w.lower() for w in qa._WORD.findall(tgt)]
+    if len(set(tgt_words)) == len(tgt_words) or not any(
+            tgt_words.count(w) >= 3 for w in tgt_words):
+        assert qa.check_repetition(record) is None

@@ -23,6 +23,7 @@ together for the review pages and ``workbench qa``.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -42,6 +43,22 @@ _NUMBER = re.compile(r"(?<![\w.,])(?:\d{1,3}(?:[ \u00a0\u202f']\d{3})+|\d+(?:[.,
                      r"(?![\w])")
 _URL = re.compile(r"https?://[^\s<>\"']+|www\.[^\s<>\"']+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_DIGIT = re.compile(r"\d")
+
+
+def _may_hold_url(text: str) -> bool:
+    """A cheap test run first: most sentences hold no address, and the pattern is slow."""
+    return "://" in text or "www." in text or "@" in text
+
+
+@functools.lru_cache(maxsize=8)
+def _words(text: str) -> tuple[str, ...]:
+    """The words of a text (several checks ask for the same record's words in turn)."""
+    return tuple(_WORD.findall(text))
+
+
+def _words_outside_urls(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(_URL.sub(" ", text))) if _may_hold_url(text) else _words(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,12 +87,16 @@ def number_values(token: str) -> set[float]:
 
 
 def _numbers(text: str) -> list[tuple[str, set[float]]]:
+    if not _DIGIT.search(text):
+        return []
     return [(m.group(0).strip(), number_values(m.group(0).strip()))
             for m in _NUMBER.finditer(text)]
 
 
 def check_number(record: Record) -> str | None:
     """A source number whose value the English lacks."""
+    if not _DIGIT.search(record.src):
+        return None
     protected = " ".join(hit.term for hit in record.glossary if hit.found)
     english = set().union(*(values for _, values in _numbers(record.tgt or ""))) \
         if record.tgt else set()
@@ -87,7 +108,7 @@ def check_number(record: Record) -> str | None:
 def check_url(record: Record) -> str | None:
     """A URL or e-mail address the English lacks."""
     english = record.tgt or ""
-    if "://" not in record.src and "www." not in record.src and "@" not in record.src:
+    if not _may_hold_url(record.src):
         return None  # the common case, without running the pattern over every word
     for match in _URL.finditer(record.src):
         address = match.group(0).rstrip(".,;:)!?")
@@ -98,16 +119,21 @@ def check_url(record: Record) -> str | None:
 
 def check_untranslated(record: Record) -> str | None:
     """Three or more lower-case source words copied into the English in a row."""
-    terms = {w.lower() for hit in record.glossary for w in _WORD.findall(hit.term)}
-    english = [w.lower() for w in _WORD.findall(_URL.sub(" ", record.tgt or ""))]
-    copied = set(zip(english, english[1:], english[2:], strict=False))
-    if not copied:
+    english = [w.lower() for w in _words_outside_urls(record.tgt or "")]
+    if len(english) < 3:
         return None
     # Addresses are copied on purpose; names are capitalised; glossary terms may stay.
-    source = [w.lower() if w[:1].islower() and len(w) > 1 and w.lower() not in terms else None
-              for w in _WORD.findall(_URL.sub(" ", record.src))]
-    for triple in zip(source, source[1:], source[2:], strict=False):
-        if None not in triple and triple in copied:
+    in_english = set(english) - {w.lower() for hit in record.glossary
+                                 for w in _WORD.findall(hit.term)}
+    source = [low if (low := w.lower()) in in_english and w[:1].islower() and len(w) > 1
+              else None for w in _words_outside_urls(record.src)]
+    candidates = [triple for triple in zip(source, source[1:], source[2:], strict=False)
+                  if None not in triple]
+    if not candidates:  # the common case: no three such words in a row
+        return None
+    copied = set(zip(english, english[1:], english[2:], strict=False))
+    for triple in candidates:
+        if triple in copied:
             return f"source words {' '.join(triple)!r} are copied, not translated"
     return None
 
@@ -118,14 +144,14 @@ _LOOP = re.compile(r"(?<!\S)(\S+(?: \S+){0,3}) \1 \1(?!\S)")
 
 def check_repetition(record: Record) -> str | None:
     """An n-gram looping three times, or a word repeated more than the source repeats any."""
-    words = [w.lower() for w in _WORD.findall(record.tgt or "")]
-    if len(set(words)) == len(words):
-        return None  # no word twice: neither a loop nor an overused word
+    words = [w.lower() for w in _words(record.tgt or "")]
+    if max(Counter(words).values(), default=0) < 3:
+        return None  # no word three times: neither a loop nor an overused word
     loop = _LOOP.search(" ".join(words))
     if loop:
         return f"{loop.group(1)!r} repeats three times in a row"
     counts = Counter(w for w in words if len(w) > 3)
-    source_most = max(Counter(w.lower() for w in _WORD.findall(record.src)).values(), default=0)
+    source_most = max(Counter(w.lower() for w in _words(record.src)).values(), default=0)
     for word, count in counts.most_common(1):
         if count >= 3 and count > source_most:
             return f"{word!r} occurs {count} times, more than any source word"
