@@ -2,6 +2,7 @@
 independent reader, compare), plus escaping and the corrections round trip."""
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -109,6 +110,33 @@ def test_review_page_flags_and_highlights(tmp_path):
     assert '<mark class="term">Lương Cường</mark>' in html
     assert 'data-flags="missed-term qa:length qa:low-score"' in html  # empty English
     assert 'data-flags="no-model"' in html and 'data-flags="approved"' in html
+
+
+def test_review_pages_render_again_only_changed_articles(tmp_path, monkeypatch):
+    from workbench.emit import review
+
+    rendered = []
+    context = review._article_context
+    monkeypatch.setattr(review, "_article_context",
+                        lambda info, records: rendered.append(info.article) or
+                        context(info, records))
+    articles = [(ArticleInfo(name, f"{name}.txt", "ru", 1.0),
+                 [with_qa(replace(r, article=name)) for r in RECORDS]) for name in "abc"]
+    first, again = tmp_path / "first" / "review.html", tmp_path / "again" / "review.html"
+    write_review(lambda: articles, first, {"started": "1"})
+    assert rendered == ["a", "b", "c"]
+    articles[1][1][0] = replace(articles[1][1][0], tgt="Edited.", status=Status.APPROVED)
+    rendered.clear()
+    write_review(lambda: articles, first, {"started": "2"})
+    assert rendered == ["b"]  # a and c kept their bodies
+    write_review(lambda: articles, again, {"started": "2"})  # the same, rendered in full
+    for page in ("00001.html", "00002.html", "00003.html"):
+        kept = (first.parent / "review" / page).read_text("utf-8")
+        full = (again.parent / "review" / page).read_text("utf-8")
+        assert kept.replace(str(first.parent.resolve()), "") == \
+            full.replace(str(again.parent.resolve()), ""), page
+    assert "Edited." in (first.parent / "review" / "00002.html").read_text("utf-8")
+    assert 'data-run="2|' in (first.parent / "review" / "00001.html").read_text("utf-8")
 
 
 def test_corrections_win_in_later_runs_without_a_model(tmp_path):

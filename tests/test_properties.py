@@ -130,3 +130,17 @@ def test_qa_shortcuts_agree_with_the_plain_definitions(src, tgt, term):
     if len(set(tgt_words)) == len(tgt_words) or not any(
             tgt_words.count(w) >= 3 for w in tgt_words):
         assert qa.check_repetition(record) is None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(), st.lists(st.sampled_from(
+    ["a", "&", "<", ">", '"', "'", "\r", "\n", "\t", "\x00", "\ud800", "\ufffe", "&amp;"]),
+    max_size=20).map("".join)))
+def test_xml_escaping_by_replace_is_escaping_by_table(value):
+    from workbench.emit import xml_text
+
+    valid = xml_text._NOT_XML.sub("\ufffd", value)
+    table = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
+    assert xml_text.text(value) == valid.translate(str.maketrans(table))
+    table |= {'"': "&quot;", "\n": "&#10;", "\t": "&#9;"}
+    assert xml_text.attribute(value) == valid.translate(str.maketrans(table))

@@ -14,17 +14,15 @@ prepares again exactly what it affects, and a glossary edit re-matches without r
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Callable, Mapping
 from concurrent.futures import CancelledError, Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from pathlib import Path
 
-from workbench import __version__
 from workbench.cache import TranslationCache
 from workbench.errors import InputError
+from workbench.fingerprint import code_fingerprint
 from workbench.glossary.lemmas import lemmas_version
 from workbench.glossary.match import Match, Matcher
 from workbench.glossary.store import Glossary
@@ -42,17 +40,6 @@ from workbench.text.reader import MAX_ARTICLE_BYTES, ArticleFile, read_bytes
 
 #: New entries are written in transactions of this many articles.
 FLUSH_EVERY = 200
-_PACKAGE = Path(__file__).resolve().parent
-
-
-@functools.cache
-def code_fingerprint(*relative: str) -> str:
-    """Hash of the source files that decide an output, so any code change invalidates it."""
-    digest = hashlib.sha256(__version__.encode())
-    for pattern in relative:
-        for path in sorted(_PACKAGE.glob(pattern)):
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 def _key(*parts: str | bytes) -> str:

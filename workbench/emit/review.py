@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import hashlib
 import os
 import re
 import shutil
@@ -24,11 +25,16 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
+
+from markupsafe import Markup
 
 from workbench import __version__
 from workbench.emit.atomic import _umask, atomic_write
+from workbench.emit.jsonl import dumps
 from workbench.errors import OutputError
+from workbench.fingerprint import code_fingerprint
 from workbench.glossary.store import TYPES
 from workbench.qa import CHECKS, findings
 from workbench.records import ArticleInfo, Record, Status, shown_status
@@ -138,12 +144,14 @@ def write_review(articles: Callable[[], Iterable[tuple[ArticleInfo, list[Record]
                  for n, (info, records) in enumerate(articles())]
     flagged = [i for i, s in enumerate(summaries) if s.flagged]  # ascending, for bisect
     page = env.get_template("review_article.html.j2")
+    bodies = _Bodies(env.get_template("review_article_body.html.j2"), path.parent / PAGES)
     with staged_folder(path.parent / PAGES) as folder:
         for n, (info, records) in enumerate(articles()):
             after = bisect.bisect_right(flagged, n)
             next_flagged = flagged[after] if after < len(flagged) else None
             context = {
-                "a": _article_context(info, records), "run_id": run_id, "flags": FLAGS,
+                "article": info.article, "body": bodies.body(n, info, records),
+                "run_id": run_id, "flags": FLAGS,
                 "term_types": TYPES,
                 "kinds": sorted({r.kind.value for r in records}),
                 "position": n + 1, "total": len(summaries),
@@ -181,6 +189,57 @@ def _row(n: int, summary: ArticleSummary) -> dict:
 
 def _page_name(n: int) -> str:
     return f"{n + 1:05d}.html"
+
+
+class _Bodies:
+    """Article bodies, kept from the previous pages when their article has not changed.
+
+    The body of a page (its table) is most of the rendering; what surrounds it (run,
+    position, links to neighbours) is rendered every time. A body is reused only when the old
+    page at the same position carries the same digest: of the article as shown, and of the
+    code and templates that render it.
+    """
+
+    def __init__(self, template: Any, old_folder: Path) -> None:
+        self._template = template
+        self._old = old_folder
+        self._code = code_fingerprint("templates/*.j2", "emit/review.py", "qa.py",
+                                      "records.py")
+        self.reused = 0
+
+    def body(self, n: int, info: ArticleInfo, records: list[Record]) -> Markup:
+        digest = hashlib.sha256(self._code.encode())
+        digest.update(dumps(info.to_dict()).encode())
+        for record in records:
+            digest.update(dumps({**record.to_dict(),
+                                 "status": shown_status(record.status).value}).encode())
+        key = digest.hexdigest()
+        old = self._old_body(self._old / _page_name(n), key)
+        if old is not None:
+            self.reused += 1
+            return Markup(old)
+        return Markup(self._template.render(a=_article_context(info, records), digest=key))
+
+    @staticmethod
+    def _old_body(path: Path, key: str) -> str | None:
+        start = f"<!--body:{key}-->"
+        if not path.is_file():  # none yet; or a special file, which could block a read
+            return None
+        try:
+            with path.open(encoding="utf-8") as handle:
+                text = handle.read(MAX_REUSED_PAGE_CHARS)
+        except (OSError, UnicodeDecodeError):
+            return None  # no old page (a first run), or one that is not ours
+        begin = text.find(start)
+        end = text.find(_BODY_END, begin)
+        if begin < 0 or end < 0:
+            return None
+        return text[begin:end + len(_BODY_END)]
+
+
+_BODY_END = "<!--/body-->"
+#: An old page is read up to this size to find its body (larger pages are rendered again).
+MAX_REUSED_PAGE_CHARS = 64 * 1024 * 1024
 
 
 def _article_context(info: ArticleInfo, records: list[Record]) -> dict:
