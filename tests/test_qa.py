@@ -107,3 +107,54 @@ def test_workbench_qa_reports_flagged_segments(tmp_path, installed_models):
     page = (out / "review" / "00001.html").read_text("utf-8")
     assert "qa:url: &#39;https://example.de/haushalt&#39; is missing" in page
     assert '<option value="qa:number">' in (out / "review.html").read_text("utf-8")
+
+
+def test_an_unchanged_article_takes_its_flags_from_the_cache(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from workbench import qa_memo
+    from workbench.cache import TranslationCache
+
+    checks = []
+    monkeypatch.setattr(qa_memo, "with_qa", lambda r: checks.append(r.index) or with_qa(r))
+    article = [replace(rec("Es kamen 3.400 Menschen.", "People came.", score=-2.0), index=0),
+               replace(rec("Kurz.", "Short.", glossary=(GlossaryHit("Kurz", "Short", True,
+                                                                    "matched"),)), index=1),
+               replace(rec("Kommentar (0)", None, status=Status.KEPT), index=2,
+                       flags=("glued",))]
+    expected = tuple(with_qa(r) for r in article)
+    assert expected[0].flags == ("qa:number", "qa:low-score")
+    with TranslationCache(tmp_path / "c.db") as cache:
+        memo = qa_memo.QAMemo(cache)
+        assert memo.checked(article) == expected and checks == [0, 1, 2]
+        memo.flush()
+    checks.clear()
+    with TranslationCache(tmp_path / "c.db") as cache:  # a later run
+        memo = qa_memo.QAMemo(cache)
+        assert memo.checked(article) == expected and checks == []
+        # Anything a check reads is part of the key: the article is checked again.
+        for changed in (replace(article[0], tgt="3,400 people came."),
+                        replace(article[0], score=-0.1),
+                        replace(article[0], status=Status.APPROVED)):
+            assert memo.checked([changed, *article[1:]]) == \
+                tuple(with_qa(r) for r in [changed, *article[1:]])
+        assert checks == [0, 1, 2] * 3
+        checks.clear()
+        hit = replace(article[1].glossary[0], found=False)
+        memo.checked([article[0], replace(article[1], glossary=(hit,)), article[2]])
+        assert checks == [0, 1, 2]
+
+
+def test_flags_stored_wrong_are_checked_again(tmp_path):
+    from workbench import qa_memo
+    from workbench.cache import TranslationCache
+
+    article = [rec("Es kamen 3.400 Menschen.", "People came.")]
+    with TranslationCache(tmp_path / "c.db") as cache:
+        memo = qa_memo.QAMemo(cache)
+        memo.checked(article)
+        [key] = memo._pending
+        for damaged in (b"not json", b"[]", b'[["glued"]]', b'[[1]]', b"{}"):
+            memo._pending = {}
+            cache.put_blobs("qa", {key: damaged})
+            assert memo.checked(article) == (with_qa(article[0]),), damaged

@@ -99,7 +99,7 @@ def _guarded(method: Callable[P, R]) -> Callable[P, R]:
 
 
 def _blob_table(table: str) -> str:
-    if table not in ("prepared", "matched", "lemmas"):
+    if table not in ("prepared", "matched", "lemmas", "qa"):
         raise ValueError(f"no blob table {table!r}")
     return table
 
@@ -278,7 +278,7 @@ class TranslationCache:
 
     @_guarded
     def get_blob(self, table: str, key: str) -> bytes | None:
-        """A stored blob of the ``prepared``, ``matched`` or ``lemmas`` table."""
+        """A stored blob of the ``prepared``, ``matched``, ``lemmas`` or ``qa`` table."""
         row = self.conn.execute(f"select data from {_blob_table(table)} where key = ?",
                               [key]).fetchone()
         return row[0] if row else None

@@ -82,8 +82,13 @@ def m006_lemmas(db: sqlite_utils.Database) -> None:
     db["lemmas"].create({"key": str, "data": bytes, "created": str}, pk="key")
 
 
+def m007_qa(db: sqlite_utils.Database) -> None:
+    """Each article's QA flags by what the checks read (see qa_memo.py)."""
+    db["qa"].create({"key": str, "data": bytes, "created": str}, pk="key")
+
+
 MIGRATIONS = (m001_translations, m002_glossary, m003_approvals, m004_source_segments,
-              m005_prepared, m006_lemmas)
+              m005_prepared, m006_lemmas, m007_qa)
 
 
 def applied(conn: sqlite3.Connection) -> set[str]:

@@ -26,7 +26,7 @@ from workbench.glossary.match import Match, Matcher
 from workbench.glossary.prefix import enforce_batch
 from workbench.glossary.store import Glossary
 from workbench.progress import NoProgress, Progress
-from workbench.qa import with_qa
+from workbench.qa_memo import QAMemo
 from workbench.records import (
     INCOMPLETE_STATUSES,
     TRANSLATED_KINDS,
@@ -137,6 +137,14 @@ class Translator:
     tgt: str = "en"
     progress: Progress = field(default_factory=NoProgress)
     _matchers: dict[str, Matcher] = field(default_factory=dict)
+    _qa: QAMemo | None = None
+
+    @property
+    def qa(self) -> QAMemo:
+        """QA of each article's records, from the cache when they are unchanged."""
+        if self._qa is None:
+            self._qa = QAMemo(self.cache)
+        return self._qa
 
     def matcher(self, lang: str) -> Matcher:
         """The glossary matcher of a language, built once."""
@@ -219,11 +227,12 @@ def _translate_chunk(chunk: list[PreparedArticle | InputError], t: Translator
                                             error=item.problem), ())
             continue
         stats.articles += 1
-        records = tuple(_record(seg, done.get((seg.article, seg.index)), t.tgt)
-                        for seg in item.segments)
+        records = t.qa.checked([_record(seg, done.get((seg.article, seg.index)), t.tgt)
+                                for seg in item.segments])
         stats.statuses.update(r.status for r in records)
         stats.glossary_missed += sum(not hit.found for r in records for hit in r.glossary)
         yield ArticleResult(item.info, records)
+    t.qa.flush()
 
 
 def _plausible_language(seg: Segment, article_lang: str | None, t: Translator) -> Segment:
@@ -253,8 +262,7 @@ def _record(seg: Segment, job: _Job | None, tgt: str) -> Record:
         english = seg.text if seg.src_lang == tgt and seg.kind in TRANSLATED_KINDS else None
         return Record.of(seg, tgt, english, Status.KEPT)
     # The job's segment: its language may have been corrected (see _plausible_language).
-    return with_qa(Record.of(job.segment, tgt, job.text, job.status, job.score,
-                             glossary=job.glossary))
+    return Record.of(job.segment, tgt, job.text, job.status, job.score, glossary=job.glossary)
 
 
 def _translate_pair(pair: tuple[str, str], jobs: list[_Job], t: Translator) -> None:

@@ -193,11 +193,24 @@ def findings(record: Record) -> list[Finding]:
 
 def with_qa(record: Record) -> Record:
     """The record with its ``qa:*`` flags recomputed."""
+    return with_qa_flags(record, tuple(f.flag for f in findings(record)))
+
+
+def with_qa_flags(record: Record, found: tuple[str, ...]) -> Record:
+    """The record with these ``qa:*`` flags in place of its own."""
     kept = tuple(f for f in record.flags if not f.startswith("qa:"))
-    found = tuple(f.flag for f in findings(record))
     if kept + found == record.flags:
         return record
     return replace(record, flags=kept + found)
+
+
+def checked_fields(record: Record) -> str:
+    """Everything the checks read of a record, as one string (to key stored flags).
+
+    Status, source, English, score, and each glossary term with whether it was found.
+    """
+    terms = "\x1e".join(f"{hit.term}\x1d{hit.found:d}" for hit in record.glossary)
+    return f"{record.status.value}\x1f{record.src}\x1f{record.tgt}\x1f{record.score!r}\x1f{terms}"
 
 
 @dataclass

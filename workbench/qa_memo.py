@@ -1,0 +1,64 @@
+"""QA flags kept in the cache, article by article: re-running unchanged articles checks nothing.
+
+The checks cost about 30 µs a record, a third of a warm re-run. An article's key hashes what
+the checks read of each record (:func:`qa.checked_fields`) and the checks' own code; the
+stored blob is each record's ``qa:*`` flags. A blob that does not fit is checked again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+
+from workbench.cache import TranslationCache
+from workbench.fingerprint import code_fingerprint
+from workbench.qa import checked_fields, with_qa, with_qa_flags
+from workbench.records import Record
+
+#: Articles checked before their flags are written, in one transaction.
+FLUSH_EVERY = 200
+
+
+class QAMemo:
+    """Check an article's records, or take their flags from the cache."""
+
+    def __init__(self, cache: TranslationCache) -> None:
+        self.cache = cache
+        self._pending: dict[str, bytes] = {}
+        self._code = code_fingerprint("qa.py")
+
+    def checked(self, records: Sequence[Record]) -> tuple[Record, ...]:
+        """The records with their ``qa:*`` flags."""
+        digest = hashlib.sha256(self._code.encode())
+        for record in records:
+            digest.update(checked_fields(record).encode("utf-8", "surrogatepass") + b"\x1c")
+        key = digest.hexdigest()
+        blob = self._pending.get(key) or self.cache.get_blob("qa", key)
+        stored = _decoded(blob, len(records)) if blob is not None else None
+        if stored is not None:
+            return tuple(with_qa_flags(r, f) for r, f in zip(records, stored, strict=True))
+        checked = tuple(with_qa(r) for r in records)
+        self._pending[key] = json.dumps(
+            [[f for f in r.flags if f.startswith("qa:")] for r in checked]).encode()
+        if len(self._pending) >= FLUSH_EVERY:
+            self.flush()
+        return checked
+
+    def flush(self) -> None:
+        """Write the flags checked since the last flush."""
+        if self._pending:
+            self.cache.put_blobs("qa", self._pending)
+            self._pending.clear()
+
+
+def _decoded(blob: bytes, count: int) -> list[tuple[str, ...]] | None:
+    try:
+        flags = json.loads(blob)
+    except ValueError:
+        return None
+    if not isinstance(flags, list) or len(flags) != count or not all(
+            isinstance(own, list) and all(isinstance(f, str) and f.startswith("qa:")
+                                          for f in own) for own in flags):
+        return None
+    return [tuple(own) for own in flags]
