@@ -17,6 +17,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from workbench.engines.base import Engine, Translation
+from workbench.engines.malloc_arenas import limit_malloc_arenas
 from workbench.packages import InstalledPackage
 
 if TYPE_CHECKING:
@@ -195,6 +196,8 @@ class ArgosEngine(Engine):
             self._translator.load_model()
         if self._translator is None:
             import ctranslate2
+
+            limit_malloc_arenas()
 
             logger.info("loading %s on %s (%s)", self.package.model_dir, self.device,
                         self.compute_type)
