@@ -113,8 +113,13 @@ class Preparer:
         """
         return self.finish(self.start(file))
 
-    def start(self, file: ArticleFile) -> Pending:
-        """Look the article up, or start preparing it (here, or in a worker)."""
+    def start(self, file: ArticleFile, ahead: int | None = None) -> Pending:
+        """Look the article up, or start preparing it (here, or in a worker).
+
+        ``ahead`` is how many articles are known to follow (None: unknown). Workers start
+        once the run has met ``WORKERS_AFTER`` new articles, and only when at least as many
+        may follow: a run that is nearly over would wait for them to start.
+        """
         try:
             reader = _reader(file, data := _content(file))
         except InputError as err:
@@ -125,7 +130,8 @@ class Preparer:
             self.reused += 1
             return Pending(file, key, article=decode_article(blob, file))
         self._new += 1
-        if self._workers is None and self.workers > 1 and self._new > WORKERS_AFTER:
+        if self._workers is None and self.workers > 1 and self._new > WORKERS_AFTER and (
+                ahead is None or ahead >= WORKERS_AFTER):
             setup = WorkerSetup(self.languages, dict(self.matchers()), self.wanted)
             self._workers = PreparationWorkers(setup, self.workers)
         if self._workers is not None:

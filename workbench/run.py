@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from workbench import __version__
 from workbench.cache import TranslationCache
@@ -27,7 +27,7 @@ from workbench.pipeline import (
     needs_translation,
     translate_articles,
 )
-from workbench.prepare_workers import worker_count
+from workbench.prepare_workers import WORKERS_AFTER, worker_count
 from workbench.prepared_cache import Pending, Preparer
 from workbench.progress import NoProgress, Progress
 from workbench.rundir import RunWriter, write_manifest
@@ -36,6 +36,8 @@ from workbench.text import detect
 from workbench.text.feed import DEFAULT_FIELDS, FEED_SUFFIXES, read_feed
 from workbench.text.prepare import PreparedArticle
 from workbench.text.reader import ArticleFile, InputNotice, find_articles
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -57,13 +59,15 @@ def prepared_articles(inputs: Sequence[Path | ArticleFile], preparer: Preparer,
     """
     started: deque[Pending | InputError] = deque()
     try:
-        for item in _articles(inputs, fields or DEFAULT_FIELDS):
+        for item, ahead in _looking_ahead(_articles(inputs, fields or DEFAULT_FIELDS),
+                                          WORKERS_AFTER):
             if isinstance(item, InputNotice):
                 if notices is not None:
                     notices.append(str(item))
                 continue
             started.append(item if isinstance(item, InputError) else
-                           _timed(preparer, preparer.start, item))
+                           _timed(preparer, functools.partial(preparer.start, ahead=ahead),
+                                  item))
             while started and (len(started) > preparer.in_flight or _ready(started[0])):
                 yield _finished(preparer, started.popleft())
         while started:
@@ -71,6 +75,17 @@ def prepared_articles(inputs: Sequence[Path | ArticleFile], preparer: Preparer,
         preparer.flush()
     finally:
         preparer.stop_workers()  # also when the consumer stops early; nothing is written then
+
+
+def _looking_ahead(items: Iterator[T], count: int) -> Iterator[tuple[T, int]]:
+    """Each item, and how many follow it, counting up to ``count``."""
+    window: deque[T] = deque()
+    for item in items:
+        window.append(item)
+        if len(window) > count:
+            yield window.popleft(), count
+    while window:
+        yield window.popleft(), len(window)
 
 
 def _ready(item: Pending | InputError) -> bool:
