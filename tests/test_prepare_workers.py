@@ -128,3 +128,31 @@ def test_small_runs_start_no_worker(tmp_path, installed_models, monkeypatch):
     assert result.exit_code == 0, result.output
     assert started == []  # fewer new articles than WORKERS_AFTER
     assert len(list(Path(INPUTS[0]).glob("*.txt"))) < prepared_cache.WORKERS_AFTER
+
+
+def test_workers_start_only_while_enough_articles_follow(tmp_path, monkeypatch):
+    started = []
+    monkeypatch.setattr(prepared_cache, "PreparationWorkers",
+                        lambda *args: started.append(args))
+    monkeypatch.setattr(prepared_cache, "WORKERS_AFTER", 2)
+    files = [ArticleFile(path.stem, path)
+             for path in sorted(require(INPUTS[0], "test articles").glob("*.txt"))]
+    with TranslationCache(tmp_path / "c.db") as cache:
+        late = preparer(cache, 2)
+        for file in files:  # past two new articles, but only one known to follow
+            late.finish(late.start(file, ahead=1))
+        assert len(files) > 3
+        assert started == []
+    with TranslationCache(tmp_path / "other.db") as cache:
+        early = preparer(cache, 2)
+        early.start(files[0], ahead=2)
+        early.start(files[1], ahead=2)
+        assert started == []  # two new articles: not yet
+        early.start(files[2], ahead=2)
+    assert len(started) == 1
+
+
+def test_looking_ahead_counts_what_follows():
+    assert list(run._looking_ahead(iter("abcde"), 2)) == [
+        ("a", 2), ("b", 2), ("c", 2), ("d", 1), ("e", 0)]
+    assert list(run._looking_ahead(iter(""), 2)) == []
