@@ -207,10 +207,13 @@ def with_qa_flags(record: Record, found: tuple[str, ...]) -> Record:
 def checked_fields(record: Record) -> str:
     """Everything the checks read of a record, as one string (to key stored flags).
 
-    Status, source, English, score, and each glossary term with whether it was found.
+    Whether the status is checked at all (so a cached record shares the key of the
+    translated one it repeats), source, English, score, and each glossary term with whether
+    it was found.
     """
     terms = "\x1e".join(f"{hit.term}\x1d{hit.found:d}" for hit in record.glossary)
-    return f"{record.status.value}\x1f{record.src}\x1f{record.tgt}\x1f{record.score!r}\x1f{terms}"
+    checked = record.status in CHECKED
+    return f"{checked:d}\x1f{record.src}\x1f{record.tgt}\x1f{record.score!r}\x1f{terms}"
 
 
 @dataclass

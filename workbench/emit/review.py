@@ -205,7 +205,6 @@ class _Bodies:
         self._old = old_folder
         self._code = code_fingerprint("templates/*.j2", "emit/review.py", "qa.py",
                                       "records.py")
-        self.reused = 0
 
     def body(self, n: int, info: ArticleInfo, records: list[Record]) -> Markup:
         digest = hashlib.sha256(self._code.encode())
@@ -216,7 +215,6 @@ class _Bodies:
         key = digest.hexdigest()
         old = self._old_body(self._old / _page_name(n), key)
         if old is not None:
-            self.reused += 1
             return Markup(old)
         return Markup(self._template.render(a=_article_context(info, records), digest=key))
 
