@@ -8,8 +8,11 @@ is checked with the real trained aren-transliteration model.
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from conftest import SEED_LANGUAGES
@@ -177,10 +180,22 @@ def test_missing_input_is_named(tmp_path, installed_models):
 
 
 def all_commands(group=cli, prefix=()):
-    for name, command in group.commands.items():
+    context = click.Context(group)
+    for name in group.list_commands(context):
         yield (*prefix, name)
-        if hasattr(command, "commands"):
+        command = group.get_command(context, name)
+        if isinstance(command, click.Group):
             yield from all_commands(command, (*prefix, name))
+
+
+def test_translate_imports_only_what_it_uses():
+    code = ("import sys\nfrom workbench.cli import cli\n"
+            "cli(['translate', '--help'], standalone_mode=False)\n"
+            "print(sorted(m for m in ('workbench.glossary.suggest', 'workbench.cli.glossary', "
+            "'workbench.cli.models', 'workbench.cli.translate') if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.splitlines()[-1] == "['workbench.cli.translate']"
 
 
 @pytest.mark.parametrize("command", [(), *all_commands()], ids=" ".join)

@@ -1,6 +1,5 @@
-"""The ``workbench`` command line. Importing the command modules registers their commands."""
+"""The ``workbench`` command line. Each command's module is imported when the command is used."""
 
-from workbench.cli import glossary, models, project, qa, translate  # noqa: F401  (registers commands)
 from workbench.cli.base import cli
 
 __all__ = ["cli"]

@@ -8,6 +8,7 @@ not be read, a model is missing, a segment failed, a glossary term was missed).
 from __future__ import annotations
 
 import functools
+import importlib
 import logging
 import os
 import sys
@@ -159,7 +160,31 @@ def current_project() -> Project | None:
         raise click.ClickException(str(err)) from err
 
 
-@click.group(context_settings=CONTEXT)
+#: Each command and the module (under workbench.cli) that defines it.
+COMMAND_MODULES = {"translate": "translate", "export": "translate", "review": "translate",
+                   "glossary": "glossary", "corrections": "glossary", "models": "models",
+                   "init": "project", "qa": "qa"}
+
+
+class LazyGroup(click.Group):
+    """Import a command's module when the command is used (click's lazy-loading pattern).
+
+    A run of ``translate`` then never imports glossary mining, the package index or the
+    corrections reader: start-up is most of a warm re-run.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command, loaded or not."""
+        return sorted({*super().list_commands(ctx), *COMMAND_MODULES})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command, its module imported first."""
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            importlib.import_module(f"workbench.cli.{COMMAND_MODULES[cmd_name]}")
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version")
 @click.option("--debug", is_flag=True, help="Log what happens (model loads, batches) to stderr.")
 def cli(debug: bool) -> None:
