@@ -9,7 +9,7 @@ FFN 2048, 8k SentencePiece vocabulary, int8) and translates the WMT21 German sou
 3. an Argos-default loop: each paragraph translated on its own with max_batch_size=32
    tokens, beam 4, on a translator built with Argos 1.11's own settings (what
    argostranslate 1.11 does per call);
-4. `workbench translate` again, warm cache.
+4. `workbench translate` again, warm cache (median of three runs).
 
 All runs translate exactly the segments workbench's own segmenter produces, with the same
 model and decoding settings, so their target-token counts agree and tokens/s compare fairly.
@@ -24,6 +24,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -128,8 +129,9 @@ def main() -> None:
         argos_seconds = time.perf_counter() - start
         argos_tokens = target_tokens * sum(map(len, paragraphs)) / len(segments)
 
-        # 4. Warm re-run.
-        warm_seconds = timed(command)
+        # 4. Warm re-run: the median of three, as a run this short is at the mercy of the
+        #    machine's noise (one sample ranged 0.23-0.34 s here).
+        warm_seconds = statistics.median(timed(command) for _ in range(3))
 
         rows = [
             ("raw CTranslate2 translate_batch (sorted, token batches)", raw_seconds,
@@ -137,7 +139,7 @@ def main() -> None:
             ("workbench translate, cold cache", cold_seconds, target_tokens),
             ("Argos-default loop (per paragraph, 32-token batches)", argos_seconds,
              argos_tokens),
-            ("workbench translate, warm re-run", warm_seconds, target_tokens),
+            ("workbench translate, warm re-run (median of 3)", warm_seconds, target_tokens),
         ]
         print(f"\n{'':58}{'seconds':>9}{'tgt tok/s':>11}")
         for label, seconds, count in rows:
@@ -146,7 +148,7 @@ def main() -> None:
               f"{replicas} replicas x {threads} threads; peak RSS of the workbench process "
               f"{peak_mb:.0f} MB")
         print(f"workbench cold / raw CTranslate2 throughput: {raw_seconds / cold_seconds:.2f}x"
-              "   (bar: >= 0.85x)")
+              "   (goal: >= 1.0x)")
         print(f"  the translation phase alone (run.json seconds.translate: tokenizing, loading "
               f"the model, decoding, caching): {phases['translate']:.1f} s, "
               f"{raw_seconds / phases['translate']:.2f}x raw; the rest of the process "
@@ -156,7 +158,7 @@ def main() -> None:
               f"{(target_tokens / cold_seconds) / (argos_tokens / argos_seconds):.2f}x"
               "   (bar: >= 2x)")
         print(f"warm re-run speed-up over cold run: {cold_seconds / warm_seconds:.1f}x"
-              "   (bar: >= 10x)")
+              "   (goal: >= 20x with --sentences 400)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
