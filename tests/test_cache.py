@@ -51,3 +51,26 @@ def test_refuses_a_file_that_is_not_sqlite(tmp_path):
     with pytest.raises(CacheError, match=f"{path}: is not an SQLite database; refusing"):
         TranslationCache(path)
     assert path.read_bytes() == b"this is not a database at all" * 100
+
+
+def test_a_cache_from_an_earlier_version_migrates_in_place(tmp_path):
+    """A cache made before the last migration keeps its rows and gains the new tables."""
+    import sqlite_utils
+    from sqlite_utils.migrations import Migrations
+
+    from workbench import cache_schema
+
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(path)
+    migrations = Migrations(cache_schema.MIGRATION_SET)
+    for migration in cache_schema.MIGRATIONS[:-1]:
+        migrations()(migration)
+    migrations.apply(db)
+    db["translations"].insert({"key": cache_key("s", "de", "en", "Hallo"), "target": "Hello"})
+    db.close()
+    with TranslationCache(path) as cache:
+        assert [h.target for h in cache.get_many([cache_key("s", "de", "en", "Hallo")]).values()
+                ] == ["Hello"]
+        cache.put_blobs("qa", {"k": b"[]"})  # the newest table
+        assert cache.get_blob("qa", "k") == b"[]"
+        assert cache_schema.applied(cache.conn) == {m.__name__ for m in cache_schema.MIGRATIONS}

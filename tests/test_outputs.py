@@ -2,6 +2,7 @@
 independent reader, compare), plus escaping and the corrections round trip."""
 
 import json
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -137,6 +138,14 @@ def test_review_pages_render_again_only_changed_articles(tmp_path, monkeypatch):
             full.replace(str(again.parent.resolve()), ""), page
     assert "Edited." in (first.parent / "review" / "00002.html").read_text("utf-8")
     assert 'data-run="2|' in (first.parent / "review" / "00001.html").read_text("utf-8")
+    # Old pages that are not what we wrote are rendered again, never trusted or waited on.
+    pages = first.parent / "review"
+    (pages / "00001.html").unlink()
+    os.mkfifo(pages / "00001.html")  # a read would block
+    (pages / "00003.html").write_bytes(b"\xff\xfe not text")
+    rendered.clear()
+    write_review(lambda: articles, first, {"started": "3"})
+    assert rendered == ["a", "c"]
 
 
 def test_corrections_win_in_later_runs_without_a_model(tmp_path):

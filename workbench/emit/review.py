@@ -221,13 +221,13 @@ class _Bodies:
     @staticmethod
     def _old_body(path: Path, key: str) -> str | None:
         start = f"<!--body:{key}-->"
-        if not path.is_file():  # none yet; or a special file, which could block a read
-            return None
         try:
-            with path.open(encoding="utf-8") as handle:
-                text = handle.read(MAX_REUSED_PAGE_CHARS)
+            # None yet; a special file, which could block a read; or one too large to be ours.
+            if not path.is_file() or path.stat().st_size > MAX_REUSED_PAGE_BYTES:
+                return None
+            text = path.read_text("utf-8")
         except (OSError, UnicodeDecodeError):
-            return None  # no old page (a first run), or one that is not ours
+            return None  # gone meanwhile, or not text we wrote
         begin = text.find(start)
         end = text.find(_BODY_END, begin)
         if begin < 0 or end < 0:
@@ -236,8 +236,8 @@ class _Bodies:
 
 
 _BODY_END = "<!--/body-->"
-#: An old page is read up to this size to find its body (larger pages are rendered again).
-MAX_REUSED_PAGE_CHARS = 64 * 1024 * 1024
+#: Larger old pages are not read back (their article is rendered again).
+MAX_REUSED_PAGE_BYTES = 16 * 1024 * 1024
 
 
 def _article_context(info: ArticleInfo, records: list[Record]) -> dict:
