@@ -1,4 +1,5 @@
 import codecs
+import os
 
 import pytest
 
@@ -59,3 +60,19 @@ def test_empty_directory_and_missing_path_are_errors(tmp_path):
         f"{tmp_path / 'empty'}: no articles (.txt, .html, .htm, .jsonl, .csv) in this "
         "directory",
         f"{tmp_path / 'missing.txt'}: no such file or directory"]
+
+
+def test_reads_ask_for_the_file_size_and_still_see_growth(tmp_path, monkeypatch):
+    from workbench.text import reader
+
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"x" * 100)
+    assert reader.read_bytes(path, 100) == b"x" * 100
+    with pytest.raises(InputError, match="too large"):
+        reader.read_bytes(path, 99)
+    real_fstat = os.fstat
+    monkeypatch.setattr(reader.os, "fstat", lambda fd: os.stat_result(
+        (*real_fstat(fd)[:6], 10, *real_fstat(fd)[7:])))  # written to since it was sized
+    assert reader.read_bytes(path, 1000) == b"x" * 100
+    with pytest.raises(InputError, match="too large"):
+        reader.read_bytes(path, 99)
