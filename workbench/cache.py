@@ -29,6 +29,11 @@ R = TypeVar("R")
 BUSY_TIMEOUT_SECONDS = 60
 #: SQLite limits the number of bound parameters; look up in chunks below it.
 LOOKUP_CHUNK = 500
+#: What the cache is for: never pruned.
+KEPT_TABLES = ("translations", "approvals", "lemmas")
+#: Made again from an article when it is met again: prepared articles, matches, QA flags.
+#: Every changed file adds entries, so these are what grows; ``prune_derived`` trims them.
+DERIVED_TABLES = ("prepared", "matched", "qa")
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,6 +294,37 @@ class TranslationCache:
         now = datetime.now(UTC).isoformat()
         self._write(_blob_table(table), [{"key": key, "data": data, "created": now}
                                          for key, data in blobs.items()])
+
+    @_guarded
+    def table_rows(self) -> dict[str, int]:
+        """Rows per table: what the cache holds (``DERIVED_TABLES`` can be pruned)."""
+        return {table: self.conn.execute(f"select count(*) from {table}").fetchone()[0]
+                for table in (*KEPT_TABLES, *DERIVED_TABLES)}
+
+    @_guarded
+    def prune_derived(self, created_before: datetime) -> dict[str, int]:
+        """Delete derived entries made before a time; return how many per table.
+
+        Prepared articles, glossary matches and QA flags are made again when a file is met
+        again; translations, approvals and dictionary forms are never touched.
+        """
+        cutoff = created_before.astimezone(UTC).isoformat()
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            removed = {table: self.conn.execute(f"delete from {table} where created < ?",
+                                                [cutoff]).rowcount
+                       for table in DERIVED_TABLES}
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+        return removed
+
+    @_guarded
+    def vacuum(self) -> None:
+        """Rebuild the file without its free pages (it needs as much free disk again)."""
+        self.conn.execute("VACUUM")
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the rebuilt pages, into the file
 
     @_guarded
     def count(self) -> int:
