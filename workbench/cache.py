@@ -8,6 +8,7 @@ it matters. Writes are committed batch by batch; a crash loses at most the batch
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sqlite3
@@ -104,7 +105,7 @@ def _guarded(method: Callable[P, R]) -> Callable[P, R]:
 
 
 def _blob_table(table: str) -> str:
-    if table not in ("prepared", "matched", "lemmas", "qa"):
+    if table not in (*DERIVED_TABLES, "lemmas"):
         raise ValueError(f"no blob table {table!r}")
     return table
 
@@ -224,9 +225,15 @@ class TranslationCache:
         columns = list(rows[0])
         statement = (f"insert or replace into {table} ({', '.join(columns)}) "
                      f"values ({', '.join('?' * len(columns))})")
+        with self._immediate():
+            self.conn.executemany(statement, [[row[c] for c in columns] for row in rows])
+
+    @contextlib.contextmanager
+    def _immediate(self) -> Iterator[None]:
+        """One write transaction, taken up front (see ``_write``); rolled back on error."""
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            self.conn.executemany(statement, [[row[c] for c in columns] for row in rows])
+            yield
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
@@ -309,16 +316,9 @@ class TranslationCache:
         again; translations, approvals and dictionary forms are never touched.
         """
         cutoff = created_before.astimezone(UTC).isoformat()
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            removed = {table: self.conn.execute(f"delete from {table} where created < ?",
-                                                [cutoff]).rowcount
-                       for table in DERIVED_TABLES}
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
-        return removed
+        with self._immediate():
+            return {table: self.conn.execute(f"delete from {table} where created < ?",
+                                             [cutoff]).rowcount for table in DERIVED_TABLES}
 
     @_guarded
     def vacuum(self) -> None:
