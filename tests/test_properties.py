@@ -115,18 +115,18 @@ def test_qa_shortcuts_agree_with_the_plain_definitions(src, tgt, term):
     record = Record("a", 0, Kind.BODY, "de", src, "en", tgt, Status.TRANSLATED, glossary=hits)
 
     def words(text):
-        return [w.lower() for w in qa._WORD.findall(qa._URL.sub(" ", text))]
+        return [w.lower() for w in qa.WORD.findall(qa._URL.sub(" ", text))]
 
     terms = {w for hit in hits for w in words(hit.term)}
     english = words(tgt)
     copied = set(zip(english, english[1:], english[2:], strict=False))
     source = [w.lower() if w[:1].islower() and len(w) > 1 and w.lower() not in terms else None
-              for w in qa._WORD.findall(qa._URL.sub(" ", src))]
+              for w in qa.WORD.findall(qa._URL.sub(" ", src))]
     plain = next((f"source words {' '.join(t)!r} are copied, not translated"
                   for t in zip(source, source[1:], source[2:], strict=False)
                   if None not in t and t in copied), None)
     assert qa.check_untranslated(record) == plain
-    tgt_words = [w.lower() for w in qa._WORD.findall(tgt)]
+    tgt_words = [w.lower() for w in qa.WORD.findall(tgt)]
     if len(set(tgt_words)) == len(tgt_words) or not any(
             tgt_words.count(w) >= 3 for w in tgt_words):
         assert qa.check_repetition(record) is None

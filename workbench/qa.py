@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from workbench.records import Record, Status
+from workbench.words import WORD
 
 LOW_SCORE = -1.2
 LENGTH_BAND = (0.5, 2.0)
@@ -42,7 +43,6 @@ CHECKED = frozenset({Status.TRANSLATED, Status.CACHED, Status.APPROVED})
 _NUMBER = re.compile(r"(?<![\w.,])(?:\d{1,3}(?:[ \u00a0\u202f']\d{3})+|\d+(?:[.,]\d+)*)\.?"
                      r"(?![\w])")
 _URL = re.compile(r"https?://[^\s<>\"']+|www\.[^\s<>\"']+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _DIGIT = re.compile(r"\d")
 
 
@@ -54,11 +54,11 @@ def _may_hold_url(text: str) -> bool:
 @functools.lru_cache(maxsize=8)
 def _words(text: str) -> tuple[str, ...]:
     """The words of a text (several checks ask for the same record's words in turn)."""
-    return tuple(_WORD.findall(text))
+    return tuple(WORD.findall(text))
 
 
 def _words_outside_urls(text: str) -> tuple[str, ...]:
-    return tuple(_WORD.findall(_URL.sub(" ", text))) if _may_hold_url(text) else _words(text)
+    return tuple(WORD.findall(_URL.sub(" ", text))) if _may_hold_url(text) else _words(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +124,7 @@ def check_untranslated(record: Record) -> str | None:
         return None
     # Addresses are copied on purpose; names are capitalised; glossary terms may stay.
     in_english = set(english) - {w.lower() for hit in record.glossary
-                                 for w in _WORD.findall(hit.term)}
+                                 for w in WORD.findall(hit.term)}
     source = [low if (low := w.lower()) in in_english and w[:1].islower() and len(w) > 1
               else None for w in _words_outside_urls(record.src)]
     candidates = [triple for triple in zip(source, source[1:], source[2:], strict=False)

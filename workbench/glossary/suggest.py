@@ -25,8 +25,8 @@ from workbench.glossary.match import Matcher, fold, token_match
 from workbench.glossary.store import Glossary
 from workbench.records import TRANSLATED_KINDS, Record, Status
 from workbench.rundir import read_records
+from workbench.words import WORD
 
-_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 _SENTENCE_BREAK = re.compile(r"[.!?:;–—\"«»„“(]")
 _LATIN = re.compile(r"[A-Za-zÀ-ɏḀ-ỿ]")
 _CYRILLIC = re.compile(r"[Ѐ-ӿ]")
@@ -182,7 +182,7 @@ def _segments(records: Iterable[Record], matcher: Callable[[str], Matcher]
         covered = [(m.start, m.end) for m in matcher(record.src_lang).find(text)]
         pieces: list[list[_Word]] = [[]]
         previous_end = 0
-        for m in _WORD.finditer(text):
+        for m in WORD.finditer(text):
             if any(s < m.end() and m.start() < e for s, e in covered):
                 pieces.append([])
                 previous_end = m.end()
