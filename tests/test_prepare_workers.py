@@ -156,3 +156,12 @@ def test_looking_ahead_counts_what_follows():
     assert list(run._looking_ahead(iter("abcde"), 2)) == [
         ("a", 2), ("b", 2), ("c", 2), ("d", 1), ("e", 0)]
     assert list(run._looking_ahead(iter(""), 2)) == []
+
+
+def test_one_worker_per_core_up_to_a_cap(monkeypatch):
+    from workbench import prepare_workers
+
+    monkeypatch.setattr(prepare_workers.os, "sched_getaffinity", lambda pid: set(range(2)))
+    assert prepare_workers.worker_count() == 2
+    monkeypatch.setattr(prepare_workers.os, "sched_getaffinity", lambda pid: set(range(64)))
+    assert prepare_workers.worker_count() == prepare_workers.MAX_WORKERS == 4
