@@ -51,3 +51,10 @@ def test_cache_commands_name_a_missing_cache(tmp_path):
         assert result.exit_code == 1
         assert f"{tmp_path / 'no.db'}: no cache here" in result.output
     assert not (tmp_path / "no.db").exists()  # not created by looking
+
+
+def test_prune_refuses_an_age_out_of_range(tmp_path):
+    for days in ("-1", "999999999", "ten"):
+        result = CliRunner().invoke(cli, ["cache", "prune", "--older-than", days, "--cache",
+                                          str(tmp_path / "c.db")])
+        assert result.exit_code == 2 and "--older-than" in result.output, days

@@ -49,7 +49,7 @@ def info(cache_path: Path | None) -> None:
 
 
 @cache_group.command("prune", context_settings=CONTEXT)
-@click.option("--older-than", "days", type=click.IntRange(min=0), default=30,
+@click.option("--older-than", "days", type=click.IntRange(0, 36_500), default=30,
               show_default=True, metavar="DAYS",
               help="Delete derived entries made more than DAYS days ago (0: all of them).")
 @click.option("--vacuum", is_flag=True,
