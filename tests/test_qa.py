@@ -156,8 +156,8 @@ def test_flags_stored_wrong_are_checked_again(tmp_path):
     with TranslationCache(tmp_path / "c.db") as cache:
         memo = qa_memo.QAMemo(cache)
         memo.checked(article)
-        [key] = memo._pending
+        memo.flush()
+        [(key,)] = cache.conn.execute("select key from qa").fetchall()
         for damaged in (b"not json", b"[]", b'[["glued"]]', b'[[1]]', b"{}"):
-            memo._pending = {}
             cache.put_blobs("qa", {key: damaged})
-            assert memo.checked(article) == (with_qa(article[0]),), damaged
+            assert qa_memo.QAMemo(cache).checked(article) == (with_qa(article[0]),), damaged

@@ -20,7 +20,7 @@ from concurrent.futures import CancelledError, Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
-from workbench.cache import TranslationCache
+from workbench.cache import BlobBuffer, TranslationCache
 from workbench.errors import InputError
 from workbench.fingerprint import code_fingerprint
 from workbench.glossary.lemmas import lemmas_version
@@ -37,9 +37,6 @@ from workbench.records import Segment
 from workbench.text.html_page import HTML_SUFFIXES, looks_like_html
 from workbench.text.prepare import PreparedArticle
 from workbench.text.reader import MAX_ARTICLE_BYTES, ArticleFile, read_bytes
-
-#: New entries are written in transactions of this many articles.
-FLUSH_EVERY = 200
 
 
 def _key(*parts: str | bytes) -> str:
@@ -90,7 +87,7 @@ class Preparer:
     seconds: float = 0.0  # time spent preparing (the caller measures it)
 
     def __post_init__(self) -> None:
-        self._pending: dict[str, dict[str, bytes]] = {"prepared": {}, "matched": {}}
+        self._blobs = BlobBuffer(self.cache)  # prepared articles and matches, to store
         self._terms = {term.id: term for term in self.glossary.terms}
         self._code = code_fingerprint("text/*.py", "records.py", "prepare_workers.py",
                                       "prepared_blobs.py")
@@ -125,7 +122,7 @@ class Preparer:
         except InputError as err:
             return Pending(file, error=err)
         key = _key(self._code, ",".join(self.languages), reader, data)
-        blob = self._pending["prepared"].get(key) or self.cache.get_blob("prepared", key)
+        blob = self._blobs.get("prepared", key)
         if blob is not None:
             self.reused += 1
             return Pending(file, key, article=decode_article(blob, file))
@@ -159,15 +156,14 @@ class Preparer:
         match_key = _key(pending.key, self.glossary.version, self._match_code, self.target)
         if pending.future is not None:
             article_blob, matches, left = self._from_worker(pending)
-            self._store("prepared", pending.key, article_blob)
+            self._blobs.put("prepared", pending.key, article_blob)
             article = decode_article(article_blob, pending.file)
         else:
             article, matches, left = pending.article, None, ()
             assert article is not None
             if pending.fresh:
-                self._store("prepared", pending.key, encode_article(article))
-            blob = self._pending["matched"].get(match_key) or self.cache.get_blob("matched",
-                                                                                  match_key)
+                self._blobs.put("prepared", pending.key, encode_article(article))
+            blob = self._blobs.get("matched", match_key)
             if blob is not None and (stored := decode_matches(blob, self._terms)) is not None:
                 return PreparedArticle(article.info, article.segments, stored)
         if matches is None:  # nothing matched yet: every segment is matched here
@@ -175,7 +171,7 @@ class Preparer:
         matches = dict(sorted({**matches, **{
             index: found for index in left if (found := self.find(article.segments[index]))
         }}.items()))
-        self._store("matched", match_key, encode_matches(matches))
+        self._blobs.put("matched", match_key, encode_matches(matches))
         self.matched += 1
         return PreparedArticle(article.info, article.segments, matches)
 
@@ -192,17 +188,9 @@ class Preparer:
             return encode_article(article), None, ()
         return article_blob, decode_matches(matches_blob, self._terms), left
 
-    def _store(self, table: str, key: str, blob: bytes) -> None:
-        self._pending[table][key] = blob
-        if sum(map(len, self._pending.values())) >= FLUSH_EVERY:
-            self.flush()
-
     def flush(self) -> None:
         """Write what was prepared since the last flush."""
-        for table, blobs in self._pending.items():
-            if blobs:
-                self.cache.put_blobs(table, blobs)
-                blobs.clear()
+        self._blobs.flush()
 
     def _lost_workers(self) -> None:
         if self._workers is not None:

@@ -11,21 +11,17 @@ import hashlib
 import json
 from collections.abc import Sequence
 
-from workbench.cache import TranslationCache
+from workbench.cache import BlobBuffer, TranslationCache
 from workbench.fingerprint import code_fingerprint
 from workbench.qa import checked_fields, with_qa, with_qa_flags
 from workbench.records import Record
-
-#: Articles checked before their flags are written, in one transaction.
-FLUSH_EVERY = 200
 
 
 class QAMemo:
     """Check an article's records, or take their flags from the cache."""
 
     def __init__(self, cache: TranslationCache) -> None:
-        self.cache = cache
-        self._pending: dict[str, bytes] = {}
+        self._blobs = BlobBuffer(cache)
         self._code = code_fingerprint("qa.py")
 
     def checked(self, records: Sequence[Record]) -> tuple[Record, ...]:
@@ -34,22 +30,18 @@ class QAMemo:
         for record in records:
             digest.update(checked_fields(record).encode("utf-8", "surrogatepass") + b"\x1c")
         key = digest.hexdigest()
-        blob = self._pending.get(key) or self.cache.get_blob("qa", key)
+        blob = self._blobs.get("qa", key)
         stored = _decoded(blob, len(records)) if blob is not None else None
         if stored is not None:
             return tuple(with_qa_flags(r, f) for r, f in zip(records, stored, strict=True))
         checked = tuple(with_qa(r) for r in records)
-        self._pending[key] = json.dumps(
-            [[f for f in r.flags if f.startswith("qa:")] for r in checked]).encode()
-        if len(self._pending) >= FLUSH_EVERY:
-            self.flush()
+        self._blobs.put("qa", key, json.dumps(
+            [[f for f in r.flags if f.startswith("qa:")] for r in checked]).encode())
         return checked
 
     def flush(self) -> None:
         """Write the flags checked since the last flush."""
-        if self._pending:
-            self.cache.put_blobs("qa", self._pending)
-            self._pending.clear()
+        self._blobs.flush()
 
 
 def _decoded(blob: bytes, count: int) -> list[tuple[str, ...]] | None:
