@@ -139,14 +139,11 @@ class Translator:
     tgt: str = "en"
     progress: Progress = field(default_factory=NoProgress)
     _matchers: dict[str, Matcher] = field(default_factory=dict)
-    _qa: QAMemo | None = None
+    #: QA of each article's records, from the cache when they are unchanged.
+    qa: QAMemo = field(init=False, repr=False)
 
-    @property
-    def qa(self) -> QAMemo:
-        """QA of each article's records, from the cache when they are unchanged."""
-        if self._qa is None:
-            self._qa = QAMemo(self.cache)
-        return self._qa
+    def __post_init__(self) -> None:
+        self.qa = QAMemo(self.cache)
 
     def matcher(self, lang: str) -> Matcher:
         """The glossary matcher of a language, built once."""
