@@ -60,10 +60,10 @@ def main() -> None:
 def overhead(work: Path, sentences: int) -> tuple[float, float, float, float, int, int]:
     from random_package import ModelSize, build_random_package
 
-    from workbench.cluster import RayCluster, RayEngines
-    from workbench.models import ArgosEngines
-    from workbench.packages import install_archive
-    from workbench.run import translate_inputs
+    from workbench.engines.lookup import ArgosEngines
+    from workbench.engines.ray import RayCluster, RayEngines
+    from workbench.models.packages import install_archive
+    from workbench.run.runner import translate_inputs
     from workbench.settings import Settings
 
     lines = WMT.read_text("utf-8").splitlines()[:sentences]
@@ -110,7 +110,7 @@ def driver_ceiling(work: Path, size: int) -> tuple[float, int]:
     from scale import make_corpus
 
     from workbench.engines.base import Engine, Translation
-    from workbench.run import translate_inputs
+    from workbench.run.runner import translate_inputs
     from workbench.settings import Settings
 
     class Instant(Engine):

@@ -48,7 +48,7 @@ def main() -> None:
             sys.exit(f"missing benchmark data: {folder}")
     from random_package import ModelSize, build_random_package
 
-    from workbench.packages import install_archive
+    from workbench.models.packages import install_archive
 
     work = Path(tempfile.mkdtemp(prefix="wb-five-"))
     try:

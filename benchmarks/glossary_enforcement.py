@@ -36,7 +36,7 @@ SEED_LANGUAGES = {"000_6ee16a1a097d6283": "nb", "001_9e90e167a72bcd0b": "pl",
 def build_models(work: Path) -> Path:
     from random_package import build_random_package
 
-    from workbench.packages import install_archive
+    from workbench.models.packages import install_archive
 
     models = work / "models"
     for i, (stem, lang) in enumerate(SEED_LANGUAGES.items()):
@@ -48,10 +48,10 @@ def build_models(work: Path) -> Path:
 
 def run(inputs: Path, models: Path, work: Path, redecode: bool) -> dict:
     from workbench.engines.argos import ArgosEngine
+    from workbench.engines.lookup import ArgosEngines
     from workbench.glossary.enforce import occurrences
-    from workbench.models import ArgosEngines
-    from workbench.run import translate_inputs
-    from workbench.rundir import read_records
+    from workbench.outputs.run_folder import read_records
+    from workbench.run.runner import translate_inputs
     from workbench.settings import Settings
 
     out = work / f"out-{inputs.name}-{redecode}"

@@ -25,8 +25,8 @@ REF = ROOT.parent / "shared" / "eval" / "wmt21" / "newstest2021.de-en.ref.A.en"
 
 def make_run(out: Path, articles: int, per_article: int = 48) -> None:
     """Write records.jsonl and articles.jsonl of a synthetic run."""
+    from workbench.outputs.run_folder import RunWriter, write_manifest
     from workbench.records import ArticleInfo, Kind, Record, Status
-    from workbench.rundir import RunWriter, write_manifest
 
     src = [line.strip() for line in WMT.read_text("utf-8").splitlines()]
     ref = [line.strip() for line in REF.read_text("utf-8").splitlines()]
@@ -49,7 +49,7 @@ def make_run(out: Path, articles: int, per_article: int = 48) -> None:
 
 def write_pages(out: Path) -> tuple[float, int]:
     """(seconds, peak RSS MB) of writing the pages, in a fresh process."""
-    code = ("from pathlib import Path; from workbench.export import export; "
+    code = ("from pathlib import Path; from workbench.run.export import export; "
             f"export(Path({str(out)!r}), ['html'])")
     start = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-c", code])

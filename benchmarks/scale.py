@@ -85,7 +85,7 @@ def edit_one_percent(folder: Path) -> int:
 def build_models(work: Path) -> Path:
     from random_package import build_random_package
 
-    from workbench.packages import install_archive
+    from workbench.models.packages import install_archive
 
     models = work / "models"
     for i, lang in enumerate(("de", "ru")):

@@ -49,7 +49,7 @@ def main() -> None:
     from random_package import ModelSize, build_random_package
 
     from workbench.engines.argos import ArgosEngine, thread_layout
-    from workbench.packages import install_archive
+    from workbench.models.packages import install_archive
     from workbench.settings import Settings
     from workbench.text.prepare import prepare
     from workbench.text.reader import find_articles

@@ -2,7 +2,7 @@ import sqlite3
 
 import pytest
 
-from workbench.cache import CacheEntry, TranslationCache, cache_key, text_key
+from workbench.cache.store import CacheEntry, TranslationCache, cache_key, text_key
 from workbench.errors import CacheError
 
 
@@ -58,7 +58,7 @@ def test_a_cache_from_an_earlier_version_migrates_in_place(tmp_path):
     import sqlite_utils
     from sqlite_utils.migrations import Migrations
 
-    from workbench import cache_schema
+    from workbench.cache import schema as cache_schema
 
     path = tmp_path / "old.db"
     db = sqlite_utils.Database(path)

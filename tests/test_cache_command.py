@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from click.testing import CliRunner
 from conftest import ROOT
 
-from workbench.cache import DERIVED_TABLES, TranslationCache
+from workbench.cache.store import DERIVED_TABLES, TranslationCache
 from workbench.cli import cli
 
 SEEDS = ROOT / "seeds"

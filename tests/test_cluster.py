@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from workbench.cli import cli
-from workbench.cluster import ClusterError, RayCluster, RayEngines
-from workbench.models import ArgosEngines
-from workbench.progress import NoProgress
-from workbench.run import translate_inputs
+from workbench.engines.lookup import ArgosEngines
+from workbench.engines.ray import ClusterError, RayCluster, RayEngines
+from workbench.run.progress import NoProgress
+from workbench.run.runner import translate_inputs
 from workbench.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,7 +3,7 @@
 import pytest
 
 from workbench.engines.argos import ArgosEngine, resolve_compute_type
-from workbench.packages import install_archive
+from workbench.models.packages import install_archive
 from workbench.settings import Settings
 
 

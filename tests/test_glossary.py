@@ -15,7 +15,7 @@ from workbench.errors import InputError
 from workbench.glossary.enforce import protect, restore
 from workbench.glossary.match import Matcher
 from workbench.glossary.store import Glossary, load_glossary, parse_glossary
-from workbench.run import translate_inputs
+from workbench.run.runner import translate_inputs
 from workbench.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

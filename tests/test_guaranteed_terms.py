@@ -18,7 +18,7 @@ from workbench.glossary.enforce import occurrences, protect
 from workbench.glossary.match import Matcher
 from workbench.glossary.prefix import enforce_batch
 from workbench.glossary.store import Glossary, parse_glossary
-from workbench.packages import install_archive
+from workbench.models.packages import install_archive
 from workbench.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

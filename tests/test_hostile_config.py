@@ -14,12 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workbench.cli import cli
-from workbench.corrections import load_corrections
 from workbench.engines.base import Translation
 from workbench.errors import InputError
 from workbench.glossary.enforce import protect, restore
 from workbench.glossary.match import Matcher
 from workbench.glossary.store import Glossary, Term, load_glossary
+from workbench.review.corrections import load_corrections
 
 GOOD = "Die Regierung hat heute den neuen Haushalt vorgestellt. Der Kanzler war zufrieden.\n"
 

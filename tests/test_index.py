@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 from random_package import build_random_package
 
-from workbench import index as package_index
 from workbench.cli import cli
 from workbench.errors import IndexUnavailable, UnknownPackage
+from workbench.models import index as package_index
 
 
 @pytest.fixture
@@ -141,7 +141,7 @@ def test_non_http_links_are_refused(tmp_path):
 
 
 def test_versions_are_ordered_as_numbers_everywhere(tmp_path):
-    from workbench.packages import install_archive, newest_packages
+    from workbench.models.packages import install_archive, newest_packages
 
     index = package_index.PackageIndex("test", tuple(
         package_index.AvailablePackage(code="translate-de_en", from_code="de", to_code="en",

@@ -3,12 +3,12 @@ process once per glossary and stored in the cache."""
 
 import pytest
 
-from workbench.cache import TranslationCache
+from workbench.cache.store import BlobBuffer, TranslationCache
 from workbench.glossary import lemmas
 from workbench.glossary.lemmas import LemmaError, lemma_forms
 from workbench.glossary.match import Matcher
 from workbench.glossary.store import Glossary, Term
-from workbench.pipeline import RunStats, Translator
+from workbench.run.pipeline import RunStats, Translator
 
 POLITBURO = Term(target="Politburo", type="body", forms={"pl": ("Biuro Polityczne",)})
 MEMBER = Term(target="standing member of the Secretariat", type="title",
@@ -46,7 +46,7 @@ def test_the_table_is_stored_and_the_dictionary_loaded_once(tmp_path, monkeypatc
     monkeypatch.setattr(lemmas, "_tables", {})
     monkeypatch.setattr(lemmas, "starter_forms", lambda version: {})
     with TranslationCache(tmp_path / "c.db") as cache:
-        first = lemma_forms("pl", ["Biuro"], cache)
+        first = lemma_forms("pl", ["Biuro"], BlobBuffer(cache))
         assert "biurze" in first["biuro"]
         monkeypatch.setattr(lemmas, "_tables", {})
 
@@ -54,7 +54,7 @@ def test_the_table_is_stored_and_the_dictionary_loaded_once(tmp_path, monkeypatc
             raise AssertionError("the dictionary was loaded again")
 
         monkeypatch.setattr(lemmas, "_in_child", no_child)
-        assert lemma_forms("pl", ["Biuro"], cache) == first
+        assert lemma_forms("pl", ["Biuro"], BlobBuffer(cache)) == first
 
 
 def test_a_failed_lookup_is_a_notice_not_a_failure(tmp_path, monkeypatch):
@@ -92,10 +92,10 @@ def test_the_starter_glossary_needs_no_dictionary(tmp_path, monkeypatch):
     assert set(shipped) >= {"de", "nb", "pl", "ru", "sv"}
     with TranslationCache(tmp_path / "c.db") as cache:
         for lang in shipped:
-            table = lemma_forms(lang, Matcher(starter, lang).words, cache)
+            table = lemma_forms(lang, Matcher(starter, lang).words, BlobBuffer(cache))
             assert table and all(table[w] == tuple(shipped[lang][w]) for w in table)
         assert asked == []
-        table = lemma_forms("pl", [*Matcher(starter, "pl").words, "Prezydium"], cache)
+        table = lemma_forms("pl", [*Matcher(starter, "pl").words, "Prezydium"], BlobBuffer(cache))
     assert asked == [("pl", ["prezydium"])]
     assert table["biuro"] == tuple(shipped["pl"]["biuro"])
 

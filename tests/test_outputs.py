@@ -12,11 +12,11 @@ from fakes import FakeEngines
 from lxml import etree
 
 from workbench.cli import cli
-from workbench.emit.review import write_review
-from workbench.emit.tmx import write_tmx
-from workbench.qa import with_qa
+from workbench.outputs.review_pages import write_review
+from workbench.outputs.tmx import write_tmx
+from workbench.qa.checks import with_qa
 from workbench.records import ArticleInfo, GlossaryHit, Kind, Record, Status
-from workbench.run import translate_inputs
+from workbench.run.runner import translate_inputs
 from workbench.settings import Settings
 
 DTD = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "tmx" / "tmx14.dtd"
@@ -114,7 +114,7 @@ def test_review_page_flags_and_highlights(tmp_path):
 
 
 def test_review_pages_render_again_only_changed_articles(tmp_path, monkeypatch):
-    from workbench.emit import review
+    from workbench.outputs import review_pages as review
 
     rendered = []
     context = review._article_context

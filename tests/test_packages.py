@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from workbench.errors import PackageError
-from workbench.packages import install_archive, installed_packages, newest_packages
+from workbench.models.packages import install_archive, installed_packages, newest_packages
 
 
 def snapshot(directory: Path) -> list[str]:
@@ -131,7 +131,7 @@ def test_bad_archives_are_refused_and_leave_nothing(random_archives, tmp_path, m
 
 
 def test_the_newest_version_serves_a_pair(random_archives, tmp_path):
-    from workbench.models import ArgosEngines
+    from workbench.engines.lookup import ArgosEngines
     from workbench.settings import Settings
 
     models = tmp_path / "models"

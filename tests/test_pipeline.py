@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from fakes import FakeEngines
 
 from workbench.cli import cli
-from workbench.run import translate_inputs
+from workbench.run.runner import translate_inputs
 from workbench.settings import Settings
 
 NB = ("Regjeringen la fram budsjettet i dag. Statsministeren sa at det var et godt budsjett. "
@@ -142,7 +142,7 @@ def test_manifest_records_signatures(tmp_path):
 
 def test_models_are_counted_once_however_many_chunks(tmp_path, seeds_dir, installed_models,
                                                       monkeypatch):
-    from workbench import pipeline
+    from workbench.run import pipeline
 
     monkeypatch.setattr(pipeline, "CHUNK_SEGMENTS", 20)  # the seeds now take many chunks
     result = CliRunner().invoke(cli, [

@@ -12,12 +12,13 @@ from pathlib import Path
 from click.testing import CliRunner
 from conftest import ROOT, require
 
-from workbench import pipeline, prepared_cache, run
-from workbench.cache import TranslationCache
+from workbench.cache.store import TranslationCache
 from workbench.cli import cli
 from workbench.glossary.store import load_glossary
-from workbench.pipeline import RunStats, Translator, needs_translation
-from workbench.prepare_workers import PreparationWorkers
+from workbench.run import pipeline, runner
+from workbench.run import preparer as prepared_cache
+from workbench.run.pipeline import RunStats, Translator, needs_translation
+from workbench.run.workers import PreparationWorkers
 from workbench.text import detect
 from workbench.text.reader import ArticleFile
 
@@ -34,7 +35,7 @@ def translate(tmp_path, models, name, monkeypatch, workers):
 
     monkeypatch.setattr(prepared_cache, "PreparationWorkers", CountedWorkers)
     monkeypatch.setattr(prepared_cache, "WORKERS_AFTER", 0)
-    monkeypatch.setattr(run, "worker_count", lambda: workers)
+    monkeypatch.setattr(runner, "worker_count", lambda: workers)
     out = tmp_path / name
     result = CliRunner().invoke(cli, [
         "translate", *map(str, INPUTS), "-o", str(out), "--silent", "--models-dir",
@@ -118,7 +119,7 @@ def test_a_pool_that_cannot_start_a_worker_loses_nothing(tmp_path, monkeypatch):
 
 
 def test_small_runs_start_no_worker(tmp_path, installed_models, monkeypatch):
-    monkeypatch.setattr(run, "worker_count", lambda: 2)
+    monkeypatch.setattr(runner, "worker_count", lambda: 2)
     started = []
     monkeypatch.setattr(prepared_cache, "PreparationWorkers",
                         lambda *args: started.append(args))
@@ -153,13 +154,13 @@ def test_workers_start_only_while_enough_articles_follow(tmp_path, monkeypatch):
 
 
 def test_looking_ahead_counts_what_follows():
-    assert list(run._looking_ahead(iter("abcde"), 2)) == [
+    assert list(runner._looking_ahead(iter("abcde"), 2)) == [
         ("a", 2), ("b", 2), ("c", 2), ("d", 1), ("e", 0)]
-    assert list(run._looking_ahead(iter(""), 2)) == []
+    assert list(runner._looking_ahead(iter(""), 2)) == []
 
 
 def test_one_worker_per_core_up_to_a_cap(monkeypatch):
-    from workbench import prepare_workers
+    from workbench.run import workers as prepare_workers
 
     monkeypatch.setattr(prepare_workers.os, "sched_getaffinity", lambda pid: set(range(2)))
     assert prepare_workers.worker_count() == 2

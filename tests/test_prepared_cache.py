@@ -7,8 +7,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from workbench import prepare_workers, prepared_cache
 from workbench.cli import cli
+from workbench.run import preparer as prepared_cache
+from workbench.run import workers as prepare_workers
 from workbench.text.reader import ArticleFile
 
 ARTICLES = {
@@ -91,7 +92,7 @@ def test_the_same_text_under_another_name_is_reused_with_its_own_id(tmp_path,
 
 
 def test_other_languages_or_code_prepare_again(tmp_path):
-    from workbench.cache import TranslationCache
+    from workbench.cache.store import TranslationCache
     from workbench.glossary.store import Glossary
 
     write_articles(tmp_path)

@@ -21,7 +21,7 @@ def test_a_new_cache_does_not_import_pandas(tmp_path):
     """sqlite-utils would import pandas (installed with the ray extra) for nothing."""
     code = (
         "import sys, importlib.util; from pathlib import Path\n"
-        "from workbench.cache import TranslationCache\n"
+        "from workbench.cache.store import TranslationCache\n"
         f"TranslationCache(Path({str(tmp_path / 'c.db')!r})).close()\n"
         "print('pandas' in sys.modules, 'sqlite_utils' in sys.modules, "
         "importlib.util.find_spec('pandas') is not None)\n"

@@ -108,7 +108,7 @@ WORDS = st.lists(st.sampled_from(["die", "Stadt", "the", "city", "der", "rat", "
 @given(WORDS, WORDS, st.sampled_from(["", "Stadt", "der Rat"]))
 def test_qa_shortcuts_agree_with_the_plain_definitions(src, tgt, term):
     """Untranslated and repetition checks skip work early; they must answer as in full."""
-    from workbench import qa
+    from workbench.qa import checks as qa
     from workbench.records import GlossaryHit, Kind, Record, Status
 
     hits = (GlossaryHit(term, term, True, "matched"),) if term else ()
@@ -137,7 +137,7 @@ def test_qa_shortcuts_agree_with_the_plain_definitions(src, tgt, term):
     ["a", "&", "<", ">", '"', "'", "\r", "\n", "\t", "\x00", "\ud800", "\ufffe", "&amp;"]),
     max_size=20).map("".join)))
 def test_xml_escaping_by_replace_is_escaping_by_table(value):
-    from workbench.emit import xml_text
+    from workbench.outputs import xml_text
 
     valid = xml_text._NOT_XML.sub("\ufffd", value)
     table = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}

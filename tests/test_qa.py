@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from workbench.cli import cli
-from workbench.qa import findings, with_qa
+from workbench.qa.checks import findings, with_qa
 from workbench.records import GlossaryHit, Kind, Record, Status
 
 
@@ -112,8 +112,8 @@ def test_workbench_qa_reports_flagged_segments(tmp_path, installed_models):
 def test_an_unchanged_article_takes_its_flags_from_the_cache(tmp_path, monkeypatch):
     from dataclasses import replace
 
-    from workbench import qa_memo
-    from workbench.cache import TranslationCache
+    from workbench.cache.store import TranslationCache
+    from workbench.qa import memo as qa_memo
 
     checks = []
     monkeypatch.setattr(qa_memo, "with_qa", lambda r: checks.append(r.index) or with_qa(r))
@@ -149,8 +149,8 @@ def test_an_unchanged_article_takes_its_flags_from_the_cache(tmp_path, monkeypat
 
 
 def test_flags_stored_wrong_are_checked_again(tmp_path):
-    from workbench import qa_memo
-    from workbench.cache import TranslationCache
+    from workbench.cache.store import TranslationCache
+    from workbench.qa import memo as qa_memo
 
     article = [rec("Es kamen 3.400 Menschen.", "People came.")]
     with TranslationCache(tmp_path / "c.db") as cache:

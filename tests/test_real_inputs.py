@@ -163,7 +163,7 @@ def test_a_feed_is_streamed_not_loaded(tmp_path):
 
 
 def test_hostile_feeds_and_pages_are_one_line_each(tmp_path):
-    from workbench.run import _articles
+    from workbench.run.runner import _articles
 
     folder = tmp_path / "in"
     folder.mkdir()
@@ -184,7 +184,7 @@ def test_hostile_feeds_and_pages_are_one_line_each(tmp_path):
 
 
 def test_article_ids_are_unique_across_files_and_feeds(tmp_path):
-    from workbench.run import _articles
+    from workbench.run.runner import _articles
 
     (tmp_path / "b.jsonl").write_text('{"id": "z", "text": "Ein Text."}\n'
                                       '{"id": "z", "text": "Noch ein Text."}\n', "utf-8")

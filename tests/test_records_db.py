@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from workbench.cli import cli
-from workbench.emit.sqlite_db import write_sqlite
 from workbench.errors import OutputError
+from workbench.outputs.sqlite_db import write_sqlite
 from workbench.records import ArticleInfo, GlossaryHit, Kind, Record, Status
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -24,7 +24,7 @@ from workbench.errors import PackageError
 from workbench.glossary.enforce import protect, restore
 from workbench.glossary.match import Matcher
 from workbench.glossary.store import load_glossary
-from workbench.packages import install_archive
+from workbench.models.packages import install_archive
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = ("Die Regierung hat heute den neuen Haushalt vorgestellt. Der Kanzler war zufrieden "

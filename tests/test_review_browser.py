@@ -281,9 +281,9 @@ def test_review_pages_stay_fast_at_a_size_ci_can_afford(browser, tmp_path):
 
     from selenium.webdriver.common.by import By
 
-    from workbench.export import export
+    from workbench.outputs.run_folder import RunWriter, write_manifest
     from workbench.records import ArticleInfo, Kind, Record, Status
-    from workbench.rundir import RunWriter, write_manifest
+    from workbench.run.export import export
 
     out = tmp_path / "out"
     out.mkdir()

@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from workbench.cli import cli
-from workbench.corrections import load_term_proposals
 from workbench.errors import InputError
+from workbench.review.corrections import load_term_proposals
 
 GLOSSARY = Path(__file__).resolve().parent.parent / "glossary"
 

@@ -4,7 +4,7 @@ word alignment from attention, and token batches."""
 import pytest
 
 from workbench.engines.argos import word_alignment
-from workbench.pipeline import _token_batches
+from workbench.run.pipeline import _token_batches
 from workbench.text.detect import Guess, segment_language
 from workbench.text.duplicates import RepeatedSentences, near_duplicates
 from workbench.text.normalize import split_glued

@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from workbench.errors import InputError, WorkbenchError
-from workbench.text.reader import read_config_text
+from workbench.files import read_config_text
 
 MARKER = "workbench.toml"
 GLOSSARY_DIR = "glossary"

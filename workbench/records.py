@@ -26,6 +26,9 @@ class Kind(StrEnum):
 #: Kinds whose text is meant to be translated; everything else is kept as is.
 TRANSLATED_KINDS = frozenset({Kind.TITLE, Kind.BODY, Kind.CAPTION})
 
+#: The types of glossary entry.
+TERM_TYPES = ("person", "title", "body", "document", "place")
+
 
 class Status(StrEnum):
     """What happened to a segment's translation."""
@@ -207,3 +210,15 @@ class ArticleInfo:
     def from_dict(cls, data: ArticleDict) -> ArticleInfo:
         """Rebuild article metadata from its wire format."""
         return cls(**data)
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """A reviewer's English for one source sentence."""
+
+    src_lang: str
+    tgt_lang: str
+    src: str
+    tgt: str
+    article: str = ""
+    index: int = -1

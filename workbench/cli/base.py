@@ -19,8 +19,8 @@ from typing import Any
 import click
 
 from workbench import __version__
-from workbench import index as package_index
 from workbench.errors import WorkbenchError
+from workbench.models import index as package_index
 from workbench.project import Project, find_project
 from workbench.settings import BY_NAME, SettingError, Settings
 

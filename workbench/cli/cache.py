@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from workbench.cache import DERIVED_TABLES, TranslationCache
+from workbench.cache.store import DERIVED_TABLES, TranslationCache
 from workbench.cli.base import CONTEXT, build_settings, cli, fail_on_errors, setting_options
 from workbench.errors import CacheError
 

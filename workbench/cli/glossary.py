@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from workbench.cache import TranslationCache
+from workbench.cache.store import BlobBuffer, TranslationCache
 from workbench.cli.base import (
     CONTEXT,
     EXIT_INCOMPLETE,
@@ -19,13 +19,14 @@ from workbench.cli.base import (
     fail_on_errors,
     setting_options,
 )
-from workbench.corrections import TermProposal
 from workbench.display import safe_text
 from workbench.glossary import edit as glossary_edit
 from workbench.glossary.check import check_run
-from workbench.glossary.store import TYPES, Glossary, load_glossary
+from workbench.glossary.edit import TermProposal
+from workbench.glossary.store import Glossary, load_glossary
 from workbench.glossary.suggest import add_command, suggest_run
-from workbench.reviewed import ApplyReport, apply_file
+from workbench.records import TERM_TYPES
+from workbench.review.apply import ApplyReport, apply_file
 
 
 @cli.group("glossary", context_settings=CONTEXT)
@@ -56,7 +57,7 @@ def _default_glossary(ctx: click.Context, param: click.Parameter, value: Path | 
 
 @glossary_group.command("list", context_settings=CONTEXT)
 @glossary_dir_option
-@click.option("--type", "kind", type=click.Choice(TYPES), help="Only terms of this type.")
+@click.option("--type", "kind", type=click.Choice(TERM_TYPES), help="Only terms of this type.")
 @click.option("json_", "--json", is_flag=True, help="Output JSON.")
 @fail_on_errors
 def glossary_list(glossary_dir: Path, kind: str | None, json_: bool) -> None:
@@ -87,7 +88,7 @@ def parse_forms(values: tuple[str, ...]) -> dict[str, list[str]]:
 
 @glossary_group.command("add", context_settings=CONTEXT)
 @click.argument("target")
-@click.option("--type", "kind", type=click.Choice(TYPES), required=True,
+@click.option("--type", "kind", type=click.Choice(TERM_TYPES), required=True,
               help="What the term is.")
 @click.option("--form", "forms", multiple=True, required=True, metavar="LANG=FORM",
               help="A source form; LANG is a language code or 'latin' (every Latin-script "
@@ -115,7 +116,7 @@ def glossary_add(target: str, kind: str, forms: tuple[str, ...], note: str, file
 
 @glossary_group.command("remove", context_settings=CONTEXT)
 @click.argument("target")
-@click.option("--type", "kind", type=click.Choice(TYPES), help="Only the entry of this type.")
+@click.option("--type", "kind", type=click.Choice(TERM_TYPES), help="Only the entry of this type.")
 @glossary_dir_option
 @fail_on_errors
 def glossary_remove(target: str, kind: str | None, glossary_dir: Path) -> None:
@@ -190,7 +191,8 @@ def glossary_suggest(out_dir: Path, json_: bool, min_articles: int, min_occurren
     glossary = load_glossary([folder]) if folder is not None else Glossary()
     settings = build_settings(cache_path=cache_path)
     with TranslationCache(settings.cache_path) as cache:
-        candidates = suggest_run(out_dir, glossary, cache, min_articles, min_occurrences)
+        candidates = suggest_run(out_dir, glossary, BlobBuffer(cache), min_articles,
+                                 min_occurrences)
     shown = candidates[:limit] if limit else candidates
     if json_:
         click.echo(json.dumps([c.to_dict() for c in shown], ensure_ascii=False, indent=2))

@@ -7,8 +7,6 @@ from typing import Any
 
 import click
 
-from workbench import index as package_index
-from workbench import models
 from workbench.cli.base import (
     CONTEXT,
     build_settings,
@@ -18,7 +16,9 @@ from workbench.cli.base import (
     settings_options,
 )
 from workbench.errors import WorkbenchError
-from workbench.packages import installed_packages
+from workbench.models import index as package_index
+from workbench.models import install as models
+from workbench.models.packages import installed_packages
 
 
 @cli.group("models", context_settings=CONTEXT)

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from workbench.cli.base import CONTEXT, EXIT_INCOMPLETE, cli, fail_on_errors
-from workbench.qa import qa_run
-from workbench.rundir import read_records
+from workbench.outputs.run_folder import read_records
+from workbench.qa.checks import qa_run
 
 
 @cli.command("qa", context_settings=CONTEXT)

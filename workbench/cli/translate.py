@@ -8,8 +8,7 @@ from typing import Any
 
 import click
 
-from workbench import models
-from workbench.cache import TranslationCache
+from workbench.cache.store import TranslationCache
 from workbench.cli.base import (
     CONTEXT,
     EXIT_INCOMPLETE,
@@ -21,10 +20,8 @@ from workbench.cli.base import (
     format_options,
     setting_options,
 )
-from workbench.export import export
-from workbench.records import Status
-from workbench.run import count_articles, translate_inputs
-from workbench.rundir import (
+from workbench.engines.lookup import ArgosEngines
+from workbench.outputs.run_folder import (
     DEFAULT_FORMATS,
     DERIVED_FORMATS,
     FORMATS,
@@ -32,6 +29,9 @@ from workbench.rundir import (
     previous_manifest,
     remove_stale,
 )
+from workbench.records import Status
+from workbench.run.export import export
+from workbench.run.runner import count_articles, translate_inputs
 from workbench.text.feed import field_names
 from workbench.text.reader import MAX_ARTICLE_BYTES, ArticleFile
 
@@ -119,7 +119,7 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
     """
     settings = build_settings(
         glossary_paths=() if no_glossary else (glossary_paths or None), **options)
-    engines = models.ArgosEngines(settings, install_missing=install_missing,
+    engines = ArgosEngines(settings, install_missing=install_missing,
                                   on_download=download_bar(silent))
     progress = ClickProgress(silent)
     if settings.project is None:
@@ -134,7 +134,7 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
     articles = [_stdin_article() if str(item) == "-" else item for item in inputs]
     cluster = None
     if settings.cluster:
-        from workbench.cluster import RayCluster, RayEngines  # imports Ray: only when asked
+        from workbench.engines.ray import RayCluster, RayEngines  # imports Ray: only when asked
 
         cluster = RayCluster(settings.cluster, settings)
         click.echo(f"Cluster: {settings.cluster}, {cluster.workers} translation workers.",

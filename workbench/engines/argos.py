@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.engines.base import Engine, Translation
 from workbench.engines.malloc_arenas import limit_malloc_arenas
-from workbench.packages import InstalledPackage
+from workbench.models.packages import InstalledPackage
 
 if TYPE_CHECKING:
     from workbench.settings import Settings

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.rundir import read_records
+from workbench.outputs.run_folder import read_records
 
 
 @dataclass(frozen=True, slots=True)

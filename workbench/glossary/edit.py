@@ -8,20 +8,32 @@ that a run would refuse.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import tomlkit
 
-from workbench.corrections import TermProposal
-from workbench.emit.atomic import atomic_write
 from workbench.errors import InputError, WorkbenchError
-from workbench.glossary.store import TYPES, Term, load_glossary, parse_glossary
-from workbench.text.reader import read_config_text
+from workbench.files import read_config_text
+from workbench.glossary.store import Term, load_glossary, parse_glossary
+from workbench.outputs.atomic import atomic_write
+from workbench.records import TERM_TYPES
 
 DEFAULT_FILES = {"person": "people.toml", "title": "titles.toml", "body": "bodies.toml",
                  "document": "documents.toml", "place": "places.toml"}
+
+
+@dataclass(frozen=True, slots=True)
+class TermProposal:
+    """A glossary term a reviewer proposed from the review page: a source form and its English."""
+
+    target: str
+    type: str
+    lang: str
+    form: str
+    note: str = ""
 
 
 def default_file(directory: Path, kind: str) -> Path:
@@ -39,8 +51,8 @@ def add_term(file: Path, target: str, kind: str, forms: dict[str, list[str]],
 
     Returns ``"added"``, ``"extended"`` or ``"unchanged"``.
     """
-    if kind not in TYPES:
-        raise WorkbenchError(f"unknown type {kind!r}; use one of {', '.join(TYPES)}")
+    if kind not in TERM_TYPES:
+        raise WorkbenchError(f"unknown type {kind!r}; use one of {', '.join(TERM_TYPES)}")
     if not forms:
         raise WorkbenchError("give at least one source form, e.g. --form ru='Лыонг Кыонг'")
     glossary = glossary if glossary is not None else [file.parent]

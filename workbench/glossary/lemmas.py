@@ -16,7 +16,6 @@ The starter glossary's words come with the package, already looked up
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import subprocess
 import sys
@@ -24,6 +23,8 @@ from collections.abc import Iterable
 from importlib import metadata, resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
+
+from workbench.cache.keys import make_key
 
 if TYPE_CHECKING:
     from workbench.glossary.match import Matcher
@@ -41,13 +42,16 @@ class LemmaError(Exception):
 
 
 class BlobStore(Protocol):
-    """Where tables are kept between runs (the translation cache)."""
+    """Where tables are kept between runs: the cache's ``BlobBuffer``."""
 
-    def get_blob(self, table: str, key: str) -> bytes | None:
+    def get(self, table: str, key: str) -> bytes | None:
         """The blob stored under ``key``, if any."""
 
-    def put_blobs(self, table: str, blobs: dict[str, bytes]) -> None:
-        """Store blobs by key."""
+    def put(self, table: str, key: str, blob: bytes) -> None:
+        """Store a blob by key."""
+
+    def flush(self) -> None:
+        """Write what is buffered."""
 
 
 _tables: dict[str, dict[str, tuple[str, ...]]] = {}
@@ -77,10 +81,10 @@ def lemma_forms(lang: str, words: Iterable[str], store: BlobStore | None = None,
     version = lemmas_version()
     if version == "none":
         raise LemmaError("simplemma is not installed")
-    key = hashlib.sha256(json.dumps([version, lang, wanted]).encode()).hexdigest()
+    key = make_key("lemmas", version, lang, *wanted)
     if key in _tables:
         return _tables[key]
-    stored = store.get_blob("lemmas", key) if store is not None else None
+    stored = store.get("lemmas", key) if store is not None else None
     if stored is not None:
         table = {w: tuple(f) for w, f in json.loads(stored).items()}
     else:
@@ -91,7 +95,8 @@ def lemma_forms(lang: str, words: Iterable[str], store: BlobStore | None = None,
                 return None
             table |= _in_child(lang, rest)
         if store is not None:
-            store.put_blobs("lemmas", {key: json.dumps(table, ensure_ascii=False).encode()})
+            store.put("lemmas", key, json.dumps(table, ensure_ascii=False).encode())
+            store.flush()  # a dictionary lookup is slow: keep it even if the run dies
     _tables[key] = table
     return table
 

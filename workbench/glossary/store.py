@@ -27,9 +27,9 @@ from typing import Any
 import regex
 
 from workbench.errors import InputError
-from workbench.text.reader import read_config_text
+from workbench.files import read_config_text
+from workbench.records import TERM_TYPES
 
-TYPES = ("person", "title", "body", "document", "place")
 LATIN = "latin"
 _LANGUAGE_KEY = re.compile(r"^[a-z]{2,3}$")
 _KNOWN_KEYS = {"target", "type", "note", "pattern"}
@@ -169,8 +169,8 @@ def _term(entry: object, file: Path, line: int, text: str) -> Term:
     if not isinstance(target, str) or not target.strip():
         raise fail("entry has no target (the English text)")
     kind = entry.get("type")
-    if kind not in TYPES:
-        raise fail(f"type must be one of {', '.join(TYPES)} (got {kind!r})", "type")
+    if kind not in TERM_TYPES:
+        raise fail(f"type must be one of {', '.join(TERM_TYPES)} (got {kind!r})", "type")
     forms: dict[str, tuple[str, ...]] = {}
     for key, value in entry.items():
         if key in _KNOWN_KEYS:

@@ -23,9 +23,9 @@ from pathlib import Path
 from workbench.glossary.lemmas import BlobStore, lemma_matcher
 from workbench.glossary.match import Matcher, fold, token_match
 from workbench.glossary.store import Glossary
+from workbench.outputs.run_folder import read_records
 from workbench.records import TRANSLATED_KINDS, Record, Status
-from workbench.rundir import read_records
-from workbench.words import WORD
+from workbench.text.words import WORD
 
 _SENTENCE_BREAK = re.compile(r"[.!?:;–—\"«»„“(]")
 _LATIN = re.compile(r"[A-Za-zÀ-ɏḀ-ỿ]")

@@ -17,9 +17,10 @@ from urllib.parse import urlsplit
 
 from workbench.display import safe_text
 from workbench.errors import InputError
+from workbench.files import open_regular
 from workbench.records import Kind
 from workbench.text.parts import ArticleParts
-from workbench.text.reader import MAX_ARTICLE_BYTES, open_regular
+from workbench.text.reader import MAX_ARTICLE_BYTES
 
 FEED_SUFFIXES = (".jsonl", ".csv")
 #: Each article field and the feed fields it is read from, first present wins.

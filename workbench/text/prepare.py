@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from workbench.glossary.match import Match
 from workbench.records import TRANSLATED_KINDS, ArticleInfo, Kind, Segment
 from workbench.text import cues, detect, labels, segment
 from workbench.text.duplicates import RepeatedSentences, near_duplicates
@@ -20,15 +19,10 @@ from workbench.text.reader import ArticleFile, read_text
 
 @dataclass(frozen=True, slots=True)
 class PreparedArticle:
-    """An article's metadata and its segments, in order, and their glossary matches.
-
-    ``matches`` maps a segment index to its matches; None means "not looked for yet" (the
-    translation step then looks itself).
-    """
+    """An article's metadata and its segments, in order."""
 
     info: ArticleInfo
     segments: tuple[Segment, ...]
-    matches: dict[int, tuple[Match, ...]] | None = None
 
 
 def prepare(file: ArticleFile, languages: tuple[str, ...] = detect.DEFAULT_LANGUAGES

@@ -9,27 +9,21 @@ block for ever and ``/dev/zero`` never ends, whatever ``stat`` says about their 
 from __future__ import annotations
 
 import codecs
-import contextlib
 import os
-import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 from workbench.display import display_path, safe_text
 from workbench.errors import InputError
+from workbench.files import read_bytes
 from workbench.text.parts import ArticleParts
 
 #: What a folder is searched for: text, saved pages, and feeds (JSON Lines, CSV).
 ARTICLE_SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".csv")
 #: Files larger than this are refused rather than read into memory.
 MAX_ARTICLE_BYTES = 50 * 1024 * 1024
-#: ...and glossary or corrections files larger than this.
-MAX_CONFIG_BYTES = 64 * 1024 * 1024
 
-_SPECIAL_FILES = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
-                  (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,73 +160,6 @@ def decode_article(path: Path, data: bytes) -> str:
     if not text.strip():
         raise InputError(path, "empty (no text)")
     return text
-
-
-def read_bytes(path: Path, limit: int) -> bytes:
-    """Read a regular file of at most ``limit`` bytes, never blocking on a special file.
-
-    The read asks for the file's own size (plus one byte, to notice growth), not for the
-    limit: ``read(limit + 1)`` allocates the whole limit for every file, and glibc, after
-    freeing such a block, keeps every later allocation below 32 MB on the heap, which it
-    seldom returns (the run then holds tens of MB more).
-    """
-    with open_regular(path) as handle:
-        try:
-            wanted = min(os.fstat(handle.fileno()).st_size, limit) + 1
-            data = handle.read(wanted)
-            if len(data) == wanted and wanted <= limit:  # it grew since: read on to the limit
-                data += handle.read(limit + 1 - wanted)
-        except OSError as err:
-            raise InputError(path, f"cannot read: {err.strerror or err}") from err
-    if len(data) > limit:
-        raise InputError(path, f"too large (over {limit} bytes)")
-    return data
-
-
-@contextlib.contextmanager
-def open_regular(path: Path) -> Iterator[BinaryIO]:
-    """Open a regular file for reading in binary, refusing special files without blocking.
-
-    Raises:
-        InputError: not a regular file, or it cannot be opened.
-    """
-    try:
-        kind = _special_kind(os.stat(path).st_mode)
-        if kind:
-            raise InputError(path, f"{kind}, not a regular file")
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError as err:
-        raise InputError(path, f"cannot read: {err.strerror or err}") from err
-    try:
-        kind = _special_kind(os.fstat(fd).st_mode)  # it may have changed since stat
-        if kind:
-            raise InputError(path, f"{kind}, not a regular file")
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            yield handle
-    except OSError as err:
-        raise InputError(path, f"cannot read: {err.strerror or err}") from err
-    finally:
-        os.close(fd)
-
-
-def read_config_text(path: Path, limit: int = MAX_CONFIG_BYTES) -> str:
-    """Read a small UTF-8 file a person wrote (glossary, corrections), never blocking.
-
-    Raises:
-        InputError: not a regular file, too large, or not UTF-8.
-    """
-    data = read_bytes(path, limit)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise InputError(path, f"not valid UTF-8 (byte 0x{data[err.start]:02x} at offset "
-                               f"{err.start})") from err
-
-
-def _special_kind(mode: int) -> str | None:
-    if stat.S_ISDIR(mode):
-        return "a directory"
-    return next((name for test, name in _SPECIAL_FILES if test(mode)), None)
 
 
 def decode(path: Path, data: bytes) -> str:

@@ -15,8 +15,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
-from workbench.cache import CacheEntry, TranslationCache
-from workbench.cache_keys import cache_key, segment_key, text_key
+from workbench.cache.keys import cache_key, segment_key, text_key
+from workbench.cache.store import BlobBuffer, CacheEntry, TranslationCache
 from workbench.display import display_path, safe_text
 from workbench.engines.base import Engine, Translation
 from workbench.errors import InputError
@@ -25,8 +25,7 @@ from workbench.glossary.lemmas import lemma_matcher, ready_matcher
 from workbench.glossary.match import Match, Matcher
 from workbench.glossary.prefix import enforce_batch
 from workbench.glossary.store import Glossary
-from workbench.progress import NoProgress, Progress
-from workbench.qa_memo import QAMemo
+from workbench.qa.memo import QAMemo
 from workbench.records import (
     INCOMPLETE_STATUSES,
     TRANSLATED_KINDS,
@@ -36,8 +35,9 @@ from workbench.records import (
     Segment,
     Status,
 )
+from workbench.run.preparer import MatchedArticle
+from workbench.run.progress import NoProgress, Progress
 from workbench.text.detect import script_of_language
-from workbench.text.prepare import PreparedArticle
 
 logger = logging.getLogger(__name__)
 
@@ -148,7 +148,7 @@ class Translator:
     def matcher(self, lang: str) -> Matcher:
         """The glossary matcher of a language, built once."""
         if lang not in self._matchers:
-            matcher, notice = lemma_matcher(self.glossary, lang, self.cache)
+            matcher, notice = lemma_matcher(self.glossary, lang, BlobBuffer(self.cache))
             if notice:
                 self.stats.notices.append(notice)
             self._matchers[lang] = matcher
@@ -158,7 +158,7 @@ class Translator:
         """The matchers of those languages that need no dictionary lookup to build."""
         for lang in languages:
             if lang not in self._matchers and (ready := ready_matcher(self.glossary, lang,
-                                                                      self.cache)):
+                                                                      BlobBuffer(self.cache))):
                 self._matchers[lang] = ready
         return {lang: self._matchers[lang] for lang in languages if lang in self._matchers}
 
@@ -179,7 +179,7 @@ class Translator:
 
 
 def translate_articles(
-    articles: Iterable[PreparedArticle | InputError],
+    articles: Iterable[MatchedArticle | InputError],
     translator: Translator,
     chunk_segments: int | None = None,
 ) -> Iterator[ArticleResult]:
@@ -189,22 +189,22 @@ def translate_articles(
     records and its error), never raised: one bad file does not stop the others.
     """
     chunk_segments = chunk_segments or CHUNK_SEGMENTS
-    chunk: list[PreparedArticle | InputError] = []
+    chunk: list[MatchedArticle | InputError] = []
     size = 0
     for item in articles:
         chunk.append(item)
-        size += len(item.segments) if isinstance(item, PreparedArticle) else 0
+        size += len(item.segments) if isinstance(item, MatchedArticle) else 0
         if size >= chunk_segments:
             yield from _translate_chunk(chunk, translator)
             chunk, size = [], 0
     yield from _translate_chunk(chunk, translator)
 
 
-def _translate_chunk(chunk: list[PreparedArticle | InputError], t: Translator
+def _translate_chunk(chunk: list[MatchedArticle | InputError], t: Translator
                      ) -> Iterator[ArticleResult]:
     jobs: dict[tuple[str, str], list[_Job]] = defaultdict(list)
     for item in chunk:
-        if isinstance(item, PreparedArticle):
+        if isinstance(item, MatchedArticle):
             for seg in item.segments:
                 if needs_translation(seg, t.tgt):
                     known = item.matches.get(seg.index, ()) if item.matches is not None \

@@ -23,8 +23,8 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from workbench.emit.atomic import _umask
 from workbench.errors import OutputError
+from workbench.outputs.atomic import _umask
 from workbench.records import ArticleInfo, Record
 
 #: Rows per insert batch: memory stays bounded whatever the run's size.

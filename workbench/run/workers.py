@@ -21,8 +21,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
 from workbench.glossary.match import Matcher
-from workbench.prepared_blobs import encode_article, encode_matches
 from workbench.records import Segment
+from workbench.run.prepared_codec import encode_article, encode_matches
 from workbench.text import detect
 from workbench.text.html_page import extract_page
 from workbench.text.prepare import PreparedArticle, prepare_text

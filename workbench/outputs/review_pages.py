@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import hashlib
 import os
 import re
 import shutil
@@ -31,14 +30,14 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 
 from workbench import __version__
-from workbench.emit.atomic import _umask, atomic_write
-from workbench.emit.jsonl import dumps
+from workbench.cache.fingerprint import code_fingerprint
+from workbench.cache.keys import key_of
 from workbench.errors import OutputError
-from workbench.fingerprint import code_fingerprint
-from workbench.glossary.store import TYPES
-from workbench.qa import CHECKS, findings
-from workbench.records import ArticleInfo, Record, Status, shown_status
-from workbench.rundir import REVIEW_PAGES as PAGES
+from workbench.outputs.atomic import _umask, atomic_write
+from workbench.outputs.jsonl import dumps
+from workbench.outputs.run_folder import REVIEW_PAGES as PAGES
+from workbench.qa.checks import CHECKS, findings
+from workbench.records import TERM_TYPES, ArticleInfo, Record, Status, shown_status
 
 
 @dataclass(frozen=True)
@@ -136,7 +135,7 @@ def write_review(articles: Callable[[], Iterable[tuple[ArticleInfo, list[Record]
     """
     from jinja2 import Environment, PackageLoader, select_autoescape  # slow to import
 
-    env = Environment(loader=PackageLoader("workbench", "templates"),
+    env = Environment(loader=PackageLoader("workbench.outputs", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True))
     manifest = manifest or {}
     run_id = f"{manifest.get('started', '')}|{path.parent.resolve()}"
@@ -152,7 +151,7 @@ def write_review(articles: Callable[[], Iterable[tuple[ArticleInfo, list[Record]
             context = {
                 "article": info.article, "body": bodies.body(n, info, records),
                 "run_id": run_id, "flags": FLAGS,
-                "term_types": TYPES,
+                "term_types": TERM_TYPES,
                 "kinds": sorted({r.kind.value for r in records}),
                 "position": n + 1, "total": len(summaries),
                 "prev": _page_name(n - 1) if n > 0 else None,
@@ -203,16 +202,12 @@ class _Bodies:
     def __init__(self, template: Any, old_folder: Path) -> None:
         self._template = template
         self._old = old_folder
-        self._code = code_fingerprint("templates/*.j2", "emit/review.py", "qa.py",
-                                      "records.py")
+        self._code = code_fingerprint(*PAGE_CODE)
 
     def body(self, n: int, info: ArticleInfo, records: list[Record]) -> Markup:
-        digest = hashlib.sha256(self._code.encode())
-        digest.update(dumps(info.to_dict()).encode())
-        for record in records:
-            digest.update(dumps({**record.to_dict(),
-                                 "status": shown_status(record.status).value}).encode())
-        key = digest.hexdigest()
+        key = key_of([self._code, dumps(info.to_dict()),
+                      *(dumps({**r.to_dict(), "status": shown_status(r.status).value})
+                        for r in records)])
         old = self._old_body(self._old / _page_name(n), key)
         if old is not None:
             return Markup(old)
@@ -238,6 +233,9 @@ class _Bodies:
 _BODY_END = "<!--/body-->"
 #: Larger old pages are not read back (their article is rendered again).
 MAX_REUSED_PAGE_BYTES = 16 * 1024 * 1024
+#: The code and templates that render a page body.
+PAGE_CODE = ("workbench.outputs:templates", "workbench.outputs.review_pages",
+             "workbench.qa.checks", "workbench.records")
 
 
 def _article_context(info: ArticleInfo, records: list[Record]) -> dict:

@@ -16,10 +16,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.cache import TranslationCache
-from workbench.corrections import LANGUAGE_CODE, Correction, TermProposal, load_review_file
+from workbench.cache.store import TranslationCache
 from workbench.errors import InputError
-from workbench.text.reader import MAX_CONFIG_BYTES, read_bytes
+from workbench.files import MAX_CONFIG_BYTES, read_bytes
+from workbench.glossary.edit import TermProposal
+from workbench.records import Correction
+from workbench.review.corrections import LANGUAGE_CODE, load_review_file
 
 DONE_STATES = frozenset({"translated", "signed-off", "final"})
 _TEXT_TAGS = frozenset({"g", "mrk"})

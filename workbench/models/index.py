@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.errors import IndexUnavailable, UnknownPackage
-from workbench.packages import PackageInfo
+from workbench.models.packages import PackageInfo
 
 #: Called with (bytes received so far, total bytes or None when the server does not say).
 ProgressCallback = Callable[[int, int | None], None]

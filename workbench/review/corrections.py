@@ -11,36 +11,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.errors import InputError
-from workbench.text.reader import read_config_text
+from workbench.files import read_config_text
+from workbench.glossary.edit import TermProposal
+from workbench.records import TERM_TYPES, Correction
 
 LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?")
-
-
-@dataclass(frozen=True, slots=True)
-class Correction:
-    """A reviewer's English for one source sentence."""
-
-    src_lang: str
-    tgt_lang: str
-    src: str
-    tgt: str
-    article: str = ""
-    index: int = -1
-
-
-@dataclass(frozen=True, slots=True)
-class TermProposal:
-    """A glossary term a reviewer proposed from the review page: a source form and its English."""
-
-    target: str
-    type: str
-    lang: str
-    form: str
-    note: str = ""
 
 
 def load_review_file(path: Path) -> tuple[list[Correction], list[TermProposal]]:
@@ -79,7 +57,6 @@ def _corrections(data: dict, path: Path) -> list[Correction]:
 
 
 def _proposals(data: dict, path: Path) -> list[TermProposal]:
-    from workbench.glossary.store import TYPES
 
     entries = data.get("terms", [])
     if not isinstance(entries, list):
@@ -92,8 +69,8 @@ def _proposals(data: dict, path: Path) -> list[TermProposal]:
                    if not isinstance(entry.get(k), str) or not entry[k].strip()]
         if missing:
             raise InputError(path, f"term {number} has no {', '.join(missing)} (text expected)")
-        if entry["type"] not in TYPES:
-            raise InputError(path, f"term {number}: type must be one of {', '.join(TYPES)} "
+        if entry["type"] not in TERM_TYPES:
+            raise InputError(path, f"term {number}: type must be one of {', '.join(TERM_TYPES)} "
                                    f"(got {entry['type'][:20]!r})")
         if not LANGUAGE_CODE.fullmatch(entry["lang"]):
             raise InputError(path, f"term {number}: lang {entry['lang'][:20]!r} is not a "

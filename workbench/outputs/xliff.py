@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from workbench import __version__
-from workbench.emit.atomic import atomic_write
-from workbench.emit.xml_text import attribute, attributes, text
+from workbench.outputs.atomic import atomic_write
+from workbench.outputs.xml_text import attribute, attributes, text
 from workbench.records import ArticleInfo, Record, Status, shown_status
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"

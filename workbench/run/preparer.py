@@ -14,37 +14,54 @@ prepares again exactly what it affects, and a glossary edit re-matches without r
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping
 from concurrent.futures import CancelledError, Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
-from workbench.cache import BlobBuffer, TranslationCache
+from workbench.cache.fingerprint import code_fingerprint
+from workbench.cache.keys import make_key
+from workbench.cache.store import BlobBuffer, TranslationCache
 from workbench.errors import InputError
-from workbench.fingerprint import code_fingerprint
+from workbench.files import read_bytes
 from workbench.glossary.lemmas import lemmas_version
 from workbench.glossary.match import Match, Matcher
 from workbench.glossary.store import Glossary
-from workbench.prepare_workers import (
+from workbench.records import ArticleInfo, Segment
+from workbench.run.prepared_codec import (
+    decode_article,
+    decode_matches,
+    encode_article,
+    encode_matches,
+)
+from workbench.run.workers import (
     WORKERS_AFTER,
     PreparationWorkers,
     WorkerSetup,
     prepare_content,
 )
-from workbench.prepared_blobs import decode_article, decode_matches, encode_article, encode_matches
-from workbench.records import Segment
 from workbench.text.html_page import HTML_SUFFIXES, looks_like_html
 from workbench.text.prepare import PreparedArticle
-from workbench.text.reader import MAX_ARTICLE_BYTES, ArticleFile, read_bytes
+from workbench.text.reader import MAX_ARTICLE_BYTES, ArticleFile
+
+#: The code that decides a prepared article, and the glossary matches in it.
+PREPARED_CODE = ("workbench.text", "workbench.records", "workbench.run.workers",
+                 "workbench.run.prepared_codec")
+MATCHED_CODE = ("workbench.glossary.match", "workbench.glossary.store",
+                "workbench.glossary.lemmas", "workbench.run.prepared_codec")
 
 
-def _key(*parts: str | bytes) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part if isinstance(part, bytes) else part.encode())
-        digest.update(b"\x1f")
-    return digest.hexdigest()
+@dataclass(frozen=True, slots=True)
+class MatchedArticle:
+    """A prepared article and its glossary matches, ready to translate.
+
+    ``matches`` maps a segment index to its matches; None means "not looked for yet" (the
+    translation step then looks itself).
+    """
+
+    info: ArticleInfo
+    segments: tuple[Segment, ...]
+    matches: dict[int, tuple[Match, ...]] | None = None
 
 
 @dataclass
@@ -89,11 +106,8 @@ class Preparer:
     def __post_init__(self) -> None:
         self._blobs = BlobBuffer(self.cache)  # prepared articles and matches, to store
         self._terms = {term.id: term for term in self.glossary.terms}
-        self._code = code_fingerprint("text/*.py", "records.py", "prepare_workers.py",
-                                      "prepared_blobs.py")
-        self._match_code = code_fingerprint("glossary/match.py", "glossary/store.py",
-                                            "glossary/lemmas.py", "prepared_blobs.py"
-                                            ) + lemmas_version()
+        self._code = code_fingerprint(*PREPARED_CODE)
+        self._match_code = code_fingerprint(*MATCHED_CODE) + lemmas_version()
         self._new = 0
         self._workers: PreparationWorkers | None = None
 
@@ -121,7 +135,7 @@ class Preparer:
             reader = _reader(file, data := _content(file))
         except InputError as err:
             return Pending(file, error=err)
-        key = _key(self._code, ",".join(self.languages), reader, data)
+        key = make_key(self._code, ",".join(self.languages), reader, data)
         blob = self._blobs.get("prepared", key)
         if blob is not None:
             self.reused += 1
@@ -145,7 +159,7 @@ class Preparer:
             return Pending(file, error=err)
         return Pending(file, key, article=article, fresh=True)
 
-    def finish(self, pending: Pending) -> PreparedArticle:
+    def finish(self, pending: Pending) -> MatchedArticle:
         """The started article, prepared, with its glossary matches.
 
         Raises:
@@ -153,7 +167,7 @@ class Preparer:
         """
         if pending.error is not None:
             raise pending.error
-        match_key = _key(pending.key, self.glossary.version, self._match_code, self.target)
+        match_key = make_key(pending.key, self.glossary.version, self._match_code, self.target)
         if pending.future is not None:
             article_blob, matches, left = self._from_worker(pending)
             self._blobs.put("prepared", pending.key, article_blob)
@@ -165,7 +179,7 @@ class Preparer:
                 self._blobs.put("prepared", pending.key, encode_article(article))
             blob = self._blobs.get("matched", match_key)
             if blob is not None and (stored := decode_matches(blob, self._terms)) is not None:
-                return PreparedArticle(article.info, article.segments, stored)
+                return MatchedArticle(article.info, article.segments, stored)
         if matches is None:  # nothing matched yet: every segment is matched here
             matches, left = {}, tuple(seg.index for seg in article.segments if self.wanted(seg))
         matches = dict(sorted({**matches, **{
@@ -173,7 +187,7 @@ class Preparer:
         }}.items()))
         self._blobs.put("matched", match_key, encode_matches(matches))
         self.matched += 1
-        return PreparedArticle(article.info, article.segments, matches)
+        return MatchedArticle(article.info, article.segments, matches)
 
     def _from_worker(self, pending: Pending
                      ) -> tuple[bytes, dict[int, tuple[Match, ...]] | None, tuple[int, ...]]:

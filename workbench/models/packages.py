@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from workbench.errors import InputError, PackageError
-from workbench.text.reader import read_bytes
+from workbench.files import read_bytes
 
 #: Refuse archives that would unpack to more than this (a zip bomb guard).
 MAX_UNPACKED_BYTES = 8 * 1024**3

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from workbench.records import Record, Status
-from workbench.words import WORD
+from workbench.text.words import WORD
 
 LOW_SCORE = -1.2
 LENGTH_BAND = (0.5, 2.0)

@@ -7,14 +7,17 @@ stored blob is each record's ``qa:*`` flags. A blob that does not fit is checked
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 
-from workbench.cache import BlobBuffer, TranslationCache
-from workbench.fingerprint import code_fingerprint
-from workbench.qa import checked_fields, with_qa, with_qa_flags
+from workbench.cache.fingerprint import code_fingerprint
+from workbench.cache.keys import key_of
+from workbench.cache.store import BlobBuffer, TranslationCache
+from workbench.qa.checks import checked_fields, with_qa, with_qa_flags
 from workbench.records import Record
+
+#: The code whose change re-checks every record.
+CHECKS_CODE = ("workbench.qa.checks",)
 
 
 class QAMemo:
@@ -22,14 +25,11 @@ class QAMemo:
 
     def __init__(self, cache: TranslationCache) -> None:
         self._blobs = BlobBuffer(cache)
-        self._code = code_fingerprint("qa.py")
+        self._code = code_fingerprint(*CHECKS_CODE)
 
     def checked(self, records: Sequence[Record]) -> tuple[Record, ...]:
         """The records with their ``qa:*`` flags."""
-        digest = hashlib.sha256(self._code.encode())
-        for record in records:
-            digest.update(checked_fields(record).encode("utf-8", "surrogatepass") + b"\x1c")
-        key = digest.hexdigest()
+        key = key_of([self._code, *(checked_fields(r) for r in records)])
         blob = self._blobs.get("qa", key)
         stored = _decoded(blob, len(records)) if blob is not None else None
         if stored is not None:

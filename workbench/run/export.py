@@ -11,15 +11,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from workbench.cache import TranslationCache
-from workbench.emit.review import write_review
-from workbench.emit.sqlite_db import write_sqlite
-from workbench.emit.tmx import write_tmx
-from workbench.emit.xliff import write_xliff
+from workbench.cache.store import TranslationCache
 from workbench.glossary.enforce import verify_approved
-from workbench.qa import with_qa
-from workbench.records import TRANSLATED_KINDS, ArticleInfo, Record, Status
-from workbench.rundir import (
+from workbench.outputs.review_pages import write_review
+from workbench.outputs.run_folder import (
     FORMAT_FILES,
     RECORDS_DB,
     REVIEW,
@@ -31,6 +26,11 @@ from workbench.rundir import (
     read_records,
     write_manifest,
 )
+from workbench.outputs.sqlite_db import write_sqlite
+from workbench.outputs.tmx import write_tmx
+from workbench.outputs.xliff import write_xliff
+from workbench.qa.checks import with_qa
+from workbench.records import TRANSLATED_KINDS, ArticleInfo, Record, Status
 
 #: Statuses an approved correction may replace.
 REPLACEABLE = frozenset({Status.TRANSLATED, Status.CACHED, Status.NO_MODEL, Status.FAILED,

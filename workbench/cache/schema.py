@@ -13,12 +13,12 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from workbench.cache_keys import text_key
+from workbench.cache.keys import text_key
 
 if TYPE_CHECKING:
     import sqlite_utils
 
-MIGRATION_SET = "workbench.cache"
+MIGRATION_SET = "workbench.cache.store"
 
 
 

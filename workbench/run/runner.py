@@ -17,24 +17,23 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from workbench import __version__
-from workbench.cache import TranslationCache
+from workbench.cache.store import TranslationCache
 from workbench.errors import InputError
 from workbench.glossary.store import Glossary, load_glossary
-from workbench.pipeline import (
+from workbench.outputs.run_folder import RunWriter, write_manifest
+from workbench.run.pipeline import (
     EngineLookup,
     RunStats,
     Translator,
     needs_translation,
     translate_articles,
 )
-from workbench.prepare_workers import WORKERS_AFTER, worker_count
-from workbench.prepared_cache import Pending, Preparer
-from workbench.progress import NoProgress, Progress
-from workbench.rundir import RunWriter, write_manifest
+from workbench.run.preparer import MatchedArticle, Pending, Preparer
+from workbench.run.progress import NoProgress, Progress
+from workbench.run.workers import WORKERS_AFTER, worker_count
 from workbench.settings import Settings
 from workbench.text import detect
 from workbench.text.feed import DEFAULT_FIELDS, FEED_SUFFIXES, read_feed
-from workbench.text.prepare import PreparedArticle
 from workbench.text.reader import ArticleFile, InputNotice, find_articles
 
 T = TypeVar("T")
@@ -51,7 +50,7 @@ class RunResult:
 def prepared_articles(inputs: Sequence[Path | ArticleFile], preparer: Preparer,
                       notices: list[str] | None = None,
                       fields: Mapping[str, tuple[str, ...]] | None = None
-                      ) -> Iterator[PreparedArticle | InputError]:
+                      ) -> Iterator[MatchedArticle | InputError]:
     """Find and prepare every article, in input order; unusable files and lines as errors.
 
     Errors are yielded, not raised. Feeds are expanded entry by entry, never read whole. Up to
@@ -93,7 +92,7 @@ def _ready(item: Pending | InputError) -> bool:
 
 
 def _finished(preparer: Preparer, item: Pending | InputError
-              ) -> PreparedArticle | InputError:
+              ) -> MatchedArticle | InputError:
     if isinstance(item, InputError):
         return item
     try:

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from workbench import __version__
-from workbench.emit.atomic import atomic_write
-from workbench.emit.jsonl import dumps
 from workbench.errors import InputError, OutputError
+from workbench.outputs.atomic import atomic_write
+from workbench.outputs.jsonl import dumps
 from workbench.records import ArticleInfo, Record, Status
 
 _CACHED = f'"status":"{Status.CACHED.value}"'

@@ -31,8 +31,8 @@ from typing import Any
 
 from workbench.engines.argos import ArgosEngine
 from workbench.engines.base import Engine, Translation
+from workbench.engines.lookup import ArgosEngines
 from workbench.errors import WorkbenchError
-from workbench.models import ArgosEngines
 from workbench.settings import Settings
 
 #: Batches in flight per worker: one running, one queued, so no worker waits on the driver.
@@ -129,7 +129,7 @@ class TranslationWorker:
         """The batch's translations, or one line saying why this worker cannot."""
         engine = self.engines.get(package_dir)
         if engine is None:
-            from workbench.packages import load_package
+            from workbench.models.packages import load_package
 
             if not (Path(package_dir) / "model" / "model.bin").is_file():
                 return (f"worker on {socket.gethostname()} (pid {os.getpid()}) has no model "

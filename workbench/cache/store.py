@@ -18,11 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
-from workbench.cache_keys import cache_key, segment_key, text_key
-from workbench.cache_schema import MIGRATION_SET, migrate
-from workbench.corrections import Correction
+from workbench.cache.keys import cache_key, segment_key, text_key
+from workbench.cache.schema import MIGRATION_SET, migrate
 from workbench.errors import CacheError
-from workbench.records import GlossaryHit
+from workbench.records import Correction, GlossaryHit
 
 P = ParamSpec("P")
 R = TypeVar("R")

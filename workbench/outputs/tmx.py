@@ -1,4 +1,4 @@
-"""TMX 1.4b output, streamed as text with one escaping rule (:mod:`workbench.emit.xml_text`).
+"""TMX 1.4b output, streamed as text with one escaping rule (:mod:`workbench.outputs.xml_text`).
 
 One ``<tu>`` per translated segment (``translated``, ``cached`` or ``approved``), with props
 for article, index, kind and status. Segments that were kept (boilerplate, source lines...)
@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from workbench import __version__
-from workbench.emit.atomic import atomic_write
-from workbench.emit.xml_text import attribute, attributes, text
+from workbench.outputs.atomic import atomic_write
+from workbench.outputs.xml_text import attribute, attributes, text
 from workbench.records import Record, Status, shown_status
 
 TRANSLATED = frozenset({Status.TRANSLATED, Status.CACHED, Status.APPROVED})

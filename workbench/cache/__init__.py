@@ -1,0 +1,1 @@
+"""The SQLite cache: translations, approvals and everything derived, under one key recipe."""

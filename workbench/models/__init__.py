@@ -1,0 +1,1 @@
+"""Argos packages: read, verify, install and list them, from a file or the package index."""

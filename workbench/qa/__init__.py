@@ -1,0 +1,1 @@
+"""Automatic checks of each record, and their memo in the cache."""

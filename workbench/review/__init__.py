@@ -1,0 +1,1 @@
+"""What reviewers send back (corrections, proposed terms, CAT files) into the cache."""

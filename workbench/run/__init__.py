@@ -1,0 +1,1 @@
+"""One run: find and prepare articles, translate what the cache lacks, write the outputs."""
