@@ -51,6 +51,9 @@ def shown_status(status: Status) -> Status:
     return Status.TRANSLATED if status is Status.CACHED else status
 
 
+#: Statuses of a record whose English came from a model or a reviewer: what TMX, XLIFF and
+#: QA carry.
+WITH_ENGLISH = frozenset({Status.TRANSLATED, Status.CACHED, Status.APPROVED})
 #: Statuses that mean the segment still needs work; any of them makes a run incomplete.
 INCOMPLETE_STATUSES = frozenset({Status.NO_MODEL, Status.FAILED})
 

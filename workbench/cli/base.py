@@ -80,7 +80,12 @@ def download_bar(silent: bool) -> Callable[[str], package_index.ProgressCallback
 
 def format_options(allowed: tuple[str, ...], default: tuple[str, ...]
                    ) -> Callable[[Callable], Callable]:
-    """Output format options of translate (every format) and export (the derived ones)."""
+    """Output format options of translate (every format) and export (the derived ones).
+
+    The choices and their help come from the format registry (``outputs.formats``).
+    """
+    from workbench.outputs.formats import FORMATS
+
     def parse(ctx: click.Context, param: click.Parameter, value: str) -> list[str]:
         formats = [f.strip() for f in value.split(",") if f.strip()]
         unknown = [f for f in formats if f not in allowed]
@@ -93,12 +98,10 @@ def format_options(allowed: tuple[str, ...], default: tuple[str, ...]
         func = click.option("--include-kept", is_flag=True,
                             help="Put kept segments (boilerplate, source lines) in the TMX "
                                  "too, with their source only.")(func)
-        always = " (jsonl is always written)" if "jsonl" in allowed else ""
-        always += "; sqlite writes records.db, for SQL and Datasette"
+        listed = "; ".join(f"{name}: {FORMATS[name].help}" for name in allowed)
         return click.option("--format", "formats", default=",".join(default),
                             show_default=True, callback=parse, metavar="LIST",
-                            help=f"Comma-separated outputs: {', '.join(allowed)}{always}."
-                            )(func)
+                            help=f"Comma-separated outputs ({listed}).")(func)
 
     return decorate
 

@@ -21,13 +21,10 @@ from workbench.cli.base import (
     setting_options,
 )
 from workbench.engines.lookup import ArgosEngines
+from workbench.outputs.formats import DEFAULT_FORMATS, DERIVED_FORMATS, FORMATS, remove_stale
 from workbench.outputs.run_folder import (
-    DEFAULT_FORMATS,
-    DERIVED_FORMATS,
-    FORMATS,
     REVIEW,
     previous_manifest,
-    remove_stale,
 )
 from workbench.records import Status
 from workbench.run.export import export
@@ -79,7 +76,7 @@ def _stdin_article() -> ArticleFile:
               help="Glossary file or folder; repeat for several. [default: the project's "
                    "glossary/; none outside a project]")
 @click.option("--no-glossary", is_flag=True, help="Translate without any glossary.")
-@format_options(FORMATS, DEFAULT_FORMATS)
+@format_options(tuple(FORMATS), DEFAULT_FORMATS)
 @click.option("--field", "fields", multiple=True, metavar="NAME=FEEDFIELD",
               callback=_parse_fields,
               help="Read an article field of JSONL/CSV feeds from another feed field, e.g. "
@@ -104,10 +101,8 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
 
     Writes OUT_DIR/records.jsonl (one line per segment, in article order, with its English,
     status and score), OUT_DIR/articles.jsonl (one line per file: language, source URL,
-    counts), OUT_DIR/run.json (engine signatures and a summary), and by default
-    OUT_DIR/records.tmx (TMX 1.4b), OUT_DIR/records.xlf (XLIFF 1.2, for CAT tools) and
-    OUT_DIR/review.html (side-by-side review pages); with --format sqlite also
-    OUT_DIR/records.db (SQLite with full-text search, for SQL and Datasette).
+    counts), OUT_DIR/run.json (engine signatures and a summary), and the other outputs
+    --format names (by default TMX, XLIFF and the review pages).
 
     Every line of every article becomes a record: boilerplate, captions and source lines are
     labelled and kept, not dropped. An article whose language has no installed model still
@@ -182,7 +177,7 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
 @fail_on_errors
 def export_command(out_dir: Path, formats: list[str], include_kept: bool,
                    cache_path: Path | None) -> None:
-    """Write TMX and/or the review page from the records of a finished run in OUT_DIR.
+    """Write the derived outputs (TMX, XLIFF, review pages, SQLite) of a finished run in OUT_DIR.
 
     Corrections stored with `workbench corrections apply` since the run are applied first:
     records.jsonl is rewritten with them as "approved", and every format shows them.

@@ -11,13 +11,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from workbench import __version__
-from workbench.errors import InputError, OutputError
+from workbench.errors import InputError
 from workbench.outputs.atomic import atomic_write
 from workbench.outputs.jsonl import dumps
 from workbench.records import ArticleInfo, Record, Status
@@ -32,14 +31,6 @@ XLIFF = "records.xlf"
 REVIEW = "review.html"
 REVIEW_PAGES = "review"  # one page per article, linked from review.html
 RECORDS_DB = "records.db"
-#: The files of each output format; ``jsonl`` (with ``run.json``) is always written.
-FORMAT_FILES = {"jsonl": (RECORDS, ARTICLES), "tmx": (TMX,), "xliff": (XLIFF,),
-                "html": (REVIEW, REVIEW_PAGES), "sqlite": (RECORDS_DB,)}
-FORMATS = tuple(FORMAT_FILES)
-#: Written when no ``--format`` is given (the database is asked for).
-DEFAULT_FORMATS = ("jsonl", "tmx", "xliff", "html")
-#: Formats written from the JSON Lines (what ``workbench export`` can redo).
-DERIVED_FORMATS = tuple(f for f in FORMATS if f != "jsonl")
 
 
 class RunWriter:
@@ -193,24 +184,3 @@ class _peekable:
             raise StopIteration
         self._next = None
         return item
-
-
-def remove_stale(out_dir: Path, formats: list[str] | tuple[str, ...]) -> list[Path]:
-    """Delete outputs of formats this run does not write, so none sits beside new records."""
-    removed = []
-    for fmt, names in FORMAT_FILES.items():
-        if fmt in formats or fmt == "jsonl":
-            continue
-        for name in names:
-            path = out_dir / name
-            if path.is_file() or path.is_dir():
-                try:
-                    if path.is_dir():
-                        shutil.rmtree(path)
-                    else:
-                        path.unlink()
-                except OSError as err:
-                    raise OutputError(path, f"cannot remove a stale output: "
-                                            f"{err.strerror or err}") from err
-                removed.append(path)
-    return removed

@@ -13,9 +13,7 @@ from pathlib import Path
 from workbench import __version__
 from workbench.outputs.atomic import atomic_write
 from workbench.outputs.xml_text import attribute, attributes, text
-from workbench.records import Record, Status, shown_status
-
-TRANSLATED = frozenset({Status.TRANSLATED, Status.CACHED, Status.APPROVED})
+from workbench.records import WITH_ENGLISH, Record, Status, shown_status
 
 
 def write_tmx(records: Iterable[Record], path: Path, include_kept: bool = False) -> int:
@@ -40,13 +38,13 @@ def write_tmx(records: Iterable[Record], path: Path, include_kept: bool = False)
 
 def translation_unit(record: Record, include_kept: bool = False) -> str | None:
     """The ``<tu>`` of one record, or None when it is not exported."""
-    if record.status not in TRANSLATED and not (include_kept and record.status == Status.KEPT):
+    if record.status not in WITH_ENGLISH and not (include_kept and record.status == Status.KEPT):
         return None
     props = "".join(f'<prop type="{name}">{text(value)}</prop>' for name, value in (
         ("x-article", record.article), ("x-index", str(record.index)),
         ("x-kind", record.kind.value), ("x-status", shown_status(record.status).value)))
     variants = _variant(record.src_lang, record.src)
-    if record.tgt is not None and record.status in TRANSLATED:
+    if record.tgt is not None and record.status in WITH_ENGLISH:
         variants += _variant(record.tgt_lang, record.tgt)
     tuid = attributes({"tuid": f"{record.article}:{record.index}", "srclang": record.src_lang})
     return f"<tu{tuid}>{props}{variants}</tu>\n"

@@ -17,10 +17,9 @@ from pathlib import Path
 from workbench import __version__
 from workbench.outputs.atomic import atomic_write
 from workbench.outputs.xml_text import attribute, attributes, text
-from workbench.records import ArticleInfo, Record, Status, shown_status
+from workbench.records import WITH_ENGLISH, ArticleInfo, Record, Status, shown_status
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
-EXPORTED = frozenset({Status.TRANSLATED, Status.CACHED, Status.APPROVED})
 
 
 def unit_id(record: Record) -> str:
@@ -43,7 +42,7 @@ def write_xliff(articles: Iterable[tuple[ArticleInfo, list[Record]]], path: Path
                                "tool-id": "workbench"})
             out.write(f"<file{file}><header><tool{tool}/></header><body>\n")
             for record in records:
-                if record.status in EXPORTED and record.tgt is not None:
+                if record.status in WITH_ENGLISH and record.tgt is not None:
                     out.write(trans_unit(record))
                     count += 1
             out.write("</body></file>\n")

@@ -29,14 +29,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from workbench.records import Record, Status
+from workbench.records import WITH_ENGLISH, Record
 from workbench.text.words import WORD
 
 LOW_SCORE = -1.2
 LENGTH_BAND = (0.5, 2.0)
 #: Sources shorter than this are too short for a length ratio to mean anything.
 MIN_LENGTH_CHARS = 20
-CHECKED = frozenset({Status.TRANSLATED, Status.CACHED, Status.APPROVED})
 
 # A number: digits grouped by spaces in threes (3 400), or digits with . and , (3.400, 12,5),
 # with an optional ordinal dot (3.).
@@ -185,7 +184,7 @@ CHECKS: dict[str, Callable[[Record], str | None]] = {
 
 def findings(record: Record) -> list[Finding]:
     """Every QA finding of a record with English (none for one without)."""
-    if record.status not in CHECKED or record.tgt is None:
+    if record.status not in WITH_ENGLISH or record.tgt is None:
         return []
     return [Finding(flag, reason) for flag, check in CHECKS.items()
             if (reason := check(record)) is not None]
@@ -212,7 +211,7 @@ def checked_fields(record: Record) -> str:
     it was found.
     """
     terms = "\x1e".join(f"{hit.term}\x1d{hit.found:d}" for hit in record.glossary)
-    checked = record.status in CHECKED
+    checked = record.status in WITH_ENGLISH
     return f"{checked:d}\x1f{record.src}\x1f{record.tgt}\x1f{record.score!r}\x1f{terms}"
 
 

@@ -1,4 +1,4 @@
-"""Write a run's other formats (TMX, review page) from its JSON Lines, article by article.
+"""Write a run's derived formats (``outputs.formats``) from its JSON Lines.
 
 Reviewer corrections applied after the run (``workbench corrections apply``) are folded in
 first: ``records.jsonl`` is rewritten with them as ``approved``, so every format agrees.
@@ -13,22 +13,14 @@ from pathlib import Path
 
 from workbench.cache.store import TranslationCache
 from workbench.glossary.enforce import verify_approved
-from workbench.outputs.review_pages import write_review
+from workbench.outputs.formats import FORMATS, OutputFormat, WriteOptions
 from workbench.outputs.run_folder import (
-    FORMAT_FILES,
-    RECORDS_DB,
-    REVIEW,
-    TMX,
-    XLIFF,
+    RECORDS,
     RunWriter,
     read_articles,
     read_manifest,
-    read_records,
     write_manifest,
 )
-from workbench.outputs.sqlite_db import write_sqlite
-from workbench.outputs.tmx import write_tmx
-from workbench.outputs.xliff import write_xliff
 from workbench.qa.checks import with_qa
 from workbench.records import TRANSLATED_KINDS, ArticleInfo, Record, Status
 
@@ -48,44 +40,34 @@ def export(out_dir: Path, formats: Sequence[str], include_kept: bool = False,
     """
     written = []
     if cache is not None and apply_approvals(out_dir, cache):
-        written.append(out_dir / "records.jsonl")
+        written.append(out_dir / RECORDS)
     manifest = read_manifest(out_dir)
-    current = {f for f in formats if _still_current(f, out_dir, manifest, previous,
+    current = {f for f in formats if _still_current(FORMATS[f], out_dir, manifest, previous,
                                                     include_kept)}
-    formats = [f for f in formats if f not in current]
-    if "tmx" in formats:
-        path = out_dir / TMX
-        write_tmx(read_records(out_dir), path, include_kept)
-        written.append(path)
-    if "xliff" in formats:
-        path = out_dir / XLIFF
-        write_xliff(read_articles(out_dir), path)
-        written.append(path)
-    if "html" in formats:
-        path = out_dir / REVIEW
-        write_review(lambda: read_articles(out_dir), path, manifest)
-        written.append(path)
-    if "sqlite" in formats:
-        path = out_dir / RECORDS_DB
-        write_sqlite(read_articles(out_dir), path)
-        written.append(path)
+    options = WriteOptions(include_kept=include_kept)
+    for name in formats:
+        fmt = FORMATS[name]
+        if name in current or fmt.write is None:
+            continue
+        fmt.write(out_dir, options)
+        written.append(fmt.paths(out_dir)[0])
     if manifest:
-        derived = set(manifest.get("derived") or []) | (current - {"jsonl"}) | \
-            {f for f in formats if f in FORMAT_FILES and f != "jsonl"}
+        derived = set(manifest.get("derived") or []) | {
+            f for f in formats if FORMATS[f].write is not None}
         write_manifest(out_dir, {**manifest, "derived": sorted(derived),
                                  "include_kept": include_kept})
     return written
 
 
-def _still_current(fmt: str, out_dir: Path, manifest: dict, previous: dict | None,
+def _still_current(fmt: OutputFormat, out_dir: Path, manifest: dict, previous: dict | None,
                    include_kept: bool) -> bool:
-    if fmt == "jsonl":
+    if fmt.write is None:
         return True  # the run itself wrote it
     return (bool(previous) and previous.get("outputs_sha256") is not None
             and previous.get("outputs_sha256") == manifest.get("outputs_sha256")
-            and fmt in (previous.get("derived") or [])
+            and fmt.name in (previous.get("derived") or [])
             and previous.get("include_kept") == include_kept
-            and all((out_dir / name).exists() for name in FORMAT_FILES[fmt]))
+            and all(path.exists() for path in fmt.paths(out_dir)))
 
 
 def apply_approvals(out_dir: Path, cache: TranslationCache) -> int:
