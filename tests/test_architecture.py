@@ -66,3 +66,24 @@ def test_no_module_imports_a_room_above_its_own(path):
 @pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_no_module_is_over_400_lines(path):
     assert len(path.read_text("utf-8").splitlines()) <= 400
+
+
+def test_every_setting_shows_the_default_settings_use():
+    from workbench.settings import SETTINGS, Settings
+
+    for setting in SETTINGS:
+        field = Settings.__dataclass_fields__[setting.name]
+        if not setting.default_text:  # shown as the value itself: it must be that value
+            assert setting.shown_default() == str(field.default), setting.name
+
+
+def test_every_fingerprinted_module_exists():
+    from workbench.cache.fingerprint import code_files
+    from workbench.outputs.review_pages import PAGE_CODE
+    from workbench.qa.memo import CHECKS_CODE
+    from workbench.run.preparer import MATCHED_CODE, PREPARED_CODE
+
+    for name in (*PAGE_CODE, *CHECKS_CODE, *MATCHED_CODE, *PREPARED_CODE):
+        assert code_files(name), name
+    with pytest.raises(LookupError):
+        code_files("workbench.no_such_module")

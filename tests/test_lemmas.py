@@ -8,7 +8,7 @@ from workbench.glossary import lemmas
 from workbench.glossary.lemmas import LemmaError, lemma_forms
 from workbench.glossary.match import Matcher
 from workbench.glossary.store import Glossary, Term
-from workbench.run.pipeline import RunStats, Translator
+from workbench.run.pipeline import RunContext, RunStats
 
 POLITBURO = Term(target="Politburo", type="body", forms={"pl": ("Biuro Polityczne",)})
 MEMBER = Term(target="standing member of the Secretariat", type="title",
@@ -66,7 +66,7 @@ def test_a_failed_lookup_is_a_notice_not_a_failure(tmp_path, monkeypatch):
     monkeypatch.setattr(lemmas, "starter_forms", lambda version: {})
     with TranslationCache(tmp_path / "c.db") as cache:
         stats = RunStats()
-        translator = Translator(lambda s, t: None, cache, stats, GLOSSARY)
+        translator = RunContext(lambda s, t: None, cache, stats, GLOSSARY)
         m = translator.matcher("pl")
     assert [x.target for x in m.find("Biura Politycznego")] == ["Politburo"]  # by stems
     assert stats.notices == ["Glossary: no dictionary forms for pl (the lookup process "

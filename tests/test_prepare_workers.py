@@ -17,7 +17,7 @@ from workbench.cli import cli
 from workbench.glossary.store import load_glossary
 from workbench.run import pipeline, runner
 from workbench.run import preparer as prepared_cache
-from workbench.run.pipeline import RunStats, Translator, needs_translation
+from workbench.run.pipeline import RunContext, RunStats, needs_translation
 from workbench.run.workers import PreparationWorkers
 from workbench.text import detect
 from workbench.text.reader import ArticleFile
@@ -71,7 +71,7 @@ def preparer(cache, workers):
     """A preparer with the project glossary, as a run builds it (no engine: nothing translated)."""
     glossary = load_glossary([ROOT / "glossary"])
     languages = detect.DEFAULT_LANGUAGES
-    translator = Translator(lambda s, t: None, cache, RunStats(), glossary)
+    translator = RunContext(lambda s, t: None, cache, RunStats(), glossary)
     return prepared_cache.Preparer(
         cache, languages, glossary, translator.find,
         functools.partial(needs_translation, tgt="en"), "en", workers,

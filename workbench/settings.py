@@ -62,7 +62,8 @@ class Setting:
     env: str | None
     kind: type
     help: str
-    default_text: str
+    #: How ``--help`` describes a default that is not a plain value (else: the value).
+    default_text: str = ""
     minimum: int | None = None
     maximum: int | None = None
     choices: tuple[str, ...] = ()
@@ -97,6 +98,12 @@ class Setting:
                 raise refuse(str(err)) from None
         return Path(text) if self.kind is Path else text
 
+    def shown_default(self) -> str:
+        """The default as ``--help`` shows it: written once, in :class:`Settings`."""
+        if self.default_text:
+            return self.default_text
+        return str(Settings.__dataclass_fields__[self.name].default)
+
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("models_dir", "--models-dir", "WORKBENCH_MODELS_DIR", Path,
@@ -111,13 +118,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("compute_type", "--compute-type", "WORKBENCH_COMPUTE_TYPE", str,
             "CTranslate2 compute type.", "int8 on CPU, int8_float16 on CUDA",
             choices=COMPUTE_TYPES),
-    Setting("beam_size", "--beam-size", "WORKBENCH_BEAM_SIZE", int, "Beam size.", "4",
+    Setting("beam_size", "--beam-size", "WORKBENCH_BEAM_SIZE", int, "Beam size.",
             minimum=1, maximum=32),
     Setting("batch_tokens", "--batch-tokens", "WORKBENCH_BATCH_TOKENS", int,
-            "Source tokens per batch (times the beam in decoding memory).", "1024",
+            "Source tokens per batch (times the beam in decoding memory).",
             minimum=16, maximum=1_000_000),
     Setting("threads", "--threads", "WORKBENCH_THREADS", int,
-            "CPU threads per model (0: all cores).", "0", minimum=0, maximum=1024),
+            "CPU threads per model (0: all cores).", minimum=0, maximum=1024),
     Setting("cluster", "--cluster", "WORKBENCH_CLUSTER", str,
             "Translate on Ray: 'ray' (the cluster RAY_ADDRESS names, else a local Ray "
             "instance) or 'ray://HOST:PORT' (Ray Client). Needs workbench[ray].",

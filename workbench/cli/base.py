@@ -106,6 +106,11 @@ def format_options(allowed: tuple[str, ...], default: tuple[str, ...]
     return decorate
 
 
+def json_option(help: str = "Output JSON.") -> Callable[[Callable], Callable]:
+    """``--json``: the command prints machine-readable JSON instead of text."""
+    return click.option("json_", "--json", is_flag=True, help=help)
+
+
 def setting_options(*names: str) -> Callable[[Callable], Callable]:
     """Click options generated from the declared settings (``settings.SETTINGS``).
 
@@ -120,7 +125,7 @@ def setting_options(*names: str) -> Callable[[Callable], Callable]:
                 "TYPE" if s.choices else "PATH" if s.kind is Path else "TEXT"
             choices = f" One of: {', '.join(s.choices)}." if s.choices and not few else ""
             func = click.option(s.option, name, metavar=metavar, help=(
-                f"{s.help}{choices} [env: {s.env}; default: {s.default_text}]"))(func)
+                f"{s.help}{choices} [env: {s.env}; default: {s.shown_default()}]"))(func)
         return func
 
     return decorate

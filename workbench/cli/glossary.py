@@ -17,6 +17,7 @@ from workbench.cli.base import (
     cli,
     current_project,
     fail_on_errors,
+    json_option,
     setting_options,
 )
 from workbench.display import safe_text
@@ -58,7 +59,7 @@ def _default_glossary(ctx: click.Context, param: click.Parameter, value: Path | 
 @glossary_group.command("list", context_settings=CONTEXT)
 @glossary_dir_option
 @click.option("--type", "kind", type=click.Choice(TERM_TYPES), help="Only terms of this type.")
-@click.option("json_", "--json", is_flag=True, help="Output JSON.")
+@json_option()
 @fail_on_errors
 def glossary_list(glossary_dir: Path, kind: str | None, json_: bool) -> None:
     """List glossary terms with their source forms."""
@@ -130,7 +131,7 @@ def glossary_remove(target: str, kind: str | None, glossary_dir: Path) -> None:
 
 @glossary_group.command("check", context_settings=CONTEXT)
 @click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("json_", "--json", is_flag=True, help="Output JSON.")
+@json_option()
 @fail_on_errors
 def glossary_check(out_dir: Path, json_: bool) -> None:
     """Report glossary terms that a run missed, and concepts rendered inconsistently.
@@ -161,7 +162,7 @@ def glossary_check(out_dir: Path, json_: bool) -> None:
 
 @glossary_group.command("suggest", context_settings=CONTEXT)
 @click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("json_", "--json", is_flag=True, help="Output JSON: a list of candidates.")
+@json_option("Output JSON: a list of candidates.")
 @click.option("--min-articles", type=click.IntRange(min=1), default=1, show_default=True,
               help="Only candidates found in at least this many articles.")
 @click.option("--min-occurrences", type=click.IntRange(min=1), default=2, show_default=True,
@@ -301,14 +302,16 @@ def _add_proposed_terms(file: Path, proposals: list[TermProposal],
                                "terms but there is no glossary here: run in a workbench "
                                "project or pass --glossary FOLDER")
     refused = 0
-    for proposal, outcome in glossary_edit.add_proposals(proposals, glossary):
+    for done in glossary_edit.add_proposals(proposals, glossary):
+        proposal = done.proposal
         term = f"{proposal.target!r} ({proposal.type}, {proposal.lang}: {proposal.form!r})"
-        if outcome.startswith("error: "):
+        if done.refused is not None:
             refused += 1
-            click.secho(f"{safe_text(str(file))}: term {term} refused: {outcome[7:]}",
+            click.secho(f"{safe_text(str(file))}: term {term} refused: {done.refused}",
                         fg="red", err=True)
         else:
-            click.echo(f"{safe_text(str(file))}: glossary term {term} {outcome}", err=True)
+            click.echo(f"{safe_text(str(file))}: glossary term {term} {done.outcome}",
+                       err=True)
     return refused
 
 

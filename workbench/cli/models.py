@@ -13,6 +13,7 @@ from workbench.cli.base import (
     cli,
     download_bar,
     fail_on_errors,
+    json_option,
     settings_options,
 )
 from workbench.errors import WorkbenchError
@@ -69,7 +70,7 @@ def models_install(packages: tuple[str, ...], silent: bool, **options: Any) -> N
 
 @models_group.command("list", context_settings=CONTEXT)
 @settings_options
-@click.option("json_", "--json", is_flag=True, help="Output JSON.")
+@json_option()
 @fail_on_errors
 def models_list(json_: bool, **options: Any) -> None:
     """List installed translate packages."""
@@ -88,7 +89,7 @@ def models_list(json_: bool, **options: Any) -> None:
 
 @models_group.command("available", context_settings=CONTEXT)
 @settings_options
-@click.option("json_", "--json", is_flag=True, help="Output JSON.")
+@json_option()
 @fail_on_errors
 def models_available(json_: bool, **options: Any) -> None:
     """List what the package index offers into English (needs the network)."""

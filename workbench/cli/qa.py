@@ -7,14 +7,14 @@ from pathlib import Path
 
 import click
 
-from workbench.cli.base import CONTEXT, EXIT_INCOMPLETE, cli, fail_on_errors
+from workbench.cli.base import CONTEXT, EXIT_INCOMPLETE, cli, fail_on_errors, json_option
 from workbench.outputs.run_folder import read_records
 from workbench.qa.checks import qa_run
 
 
 @cli.command("qa", context_settings=CONTEXT)
 @click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("json_", "--json", is_flag=True, help="Output JSON.")
+@json_option()
 @fail_on_errors
 def qa(out_dir: Path, json_: bool) -> None:
     """Report what automatic QA flags in the run in OUT_DIR.

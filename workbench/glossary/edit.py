@@ -98,12 +98,19 @@ def add_term(file: Path, target: str, kind: str, forms: dict[str, list[str]],
     return outcome
 
 
-def add_proposals(proposals: Iterable[TermProposal], glossary: Path
-                  ) -> list[tuple[TermProposal, str]]:
+@dataclass(frozen=True, slots=True)
+class ProposalOutcome:
+    """What became of one proposed term: ``added``, ``extended`` or ``unchanged``, or refused."""
+
+    proposal: TermProposal
+    outcome: str = ""
+    refused: WorkbenchError | None = None  # why it was not added
+
+
+def add_proposals(proposals: Iterable[TermProposal], glossary: Path) -> list[ProposalOutcome]:
     """Add reviewers' proposed terms as ``glossary add`` would, each validated on its own.
 
-    Returns each proposal with its outcome (``added``, ``extended``, ``unchanged``) or, when
-    it was refused, ``error: ...``: one bad proposal does not stop the others.
+    One bad proposal does not stop the others: it comes back refused, with the reason.
     """
     outcomes = []
     for proposal in proposals:
@@ -114,8 +121,9 @@ def add_proposals(proposals: Iterable[TermProposal], glossary: Path
                                {proposal.lang: [proposal.form]}, proposal.note,
                                [glossary, file])
         except WorkbenchError as err:
-            outcome = f"error: {err}"
-        outcomes.append((proposal, outcome))
+            outcomes.append(ProposalOutcome(proposal, refused=err))
+        else:
+            outcomes.append(ProposalOutcome(proposal, outcome))
     return outcomes
 
 

@@ -129,8 +129,11 @@ class _Job:
 
 
 @dataclass
-class Translator:
-    """Everything the translation step needs: engines, cache, glossary, and where to report."""
+class RunContext:
+    """What the translation step works with: engines, cache, glossary, matchers, QA memo.
+
+    Also the run's statistics, and where it reports progress.
+    """
 
     engines: EngineLookup
     cache: TranslationCache
@@ -180,7 +183,7 @@ class Translator:
 
 def translate_articles(
     articles: Iterable[MatchedArticle | InputError],
-    translator: Translator,
+    translator: RunContext,
     chunk_segments: int | None = None,
 ) -> Iterator[ArticleResult]:
     """Translate prepared articles; yield each article's records in input order.
@@ -200,7 +203,7 @@ def translate_articles(
     yield from _translate_chunk(chunk, translator)
 
 
-def _translate_chunk(chunk: list[MatchedArticle | InputError], t: Translator
+def _translate_chunk(chunk: list[MatchedArticle | InputError], t: RunContext
                      ) -> Iterator[ArticleResult]:
     jobs: dict[tuple[str, str], list[_Job]] = defaultdict(list)
     for item in chunk:
@@ -234,7 +237,7 @@ def _translate_chunk(chunk: list[MatchedArticle | InputError], t: Translator
     t.qa.flush()
 
 
-def _plausible_language(seg: Segment, article_lang: str | None, t: Translator) -> Segment:
+def _plausible_language(seg: Segment, article_lang: str | None, t: RunContext) -> Segment:
     """A segment langid moved to a language with no model goes back to its article's.
 
     langid misreads some sentences (a Norwegian one as Danish, say); when no model exists for
@@ -264,7 +267,7 @@ def _record(seg: Segment, job: _Job | None, tgt: str) -> Record:
     return Record.of(job.segment, tgt, job.text, job.status, job.score, glossary=job.glossary)
 
 
-def _translate_pair(pair: tuple[str, str], jobs: list[_Job], t: Translator) -> None:
+def _translate_pair(pair: tuple[str, str], jobs: list[_Job], t: RunContext) -> None:
     src, tgt = pair
     jobs = _use_approved(pair, jobs, t)
     if not jobs:
@@ -313,7 +316,7 @@ def _translate_pair(pair: tuple[str, str], jobs: list[_Job], t: Translator) -> N
         engine.release()  # this chunk has no more segments for it
 
 
-def _use_approved(pair: tuple[str, str], jobs: list[_Job], t: Translator) -> list[_Job]:
+def _use_approved(pair: tuple[str, str], jobs: list[_Job], t: RunContext) -> list[_Job]:
     """Reviewer-approved English wins; return the jobs still needing a translation."""
     approved = t.cache.approved(*pair, [job.segment.text for job in jobs])
     remaining = []
@@ -330,7 +333,7 @@ def _use_approved(pair: tuple[str, str], jobs: list[_Job], t: Translator) -> lis
 
 
 def _count_glossary_retranslations(misses: dict[str, list[_Job]], signature: str,
-                                   pair: tuple[str, str], t: Translator) -> None:
+                                   pair: tuple[str, str], t: RunContext) -> None:
     src, tgt = pair
     keys = {k: segment_key(signature, src, tgt, jobs[0].segment.text)
             for k, jobs in misses.items()}
@@ -355,7 +358,7 @@ def _token_batches(keys: list[str], lengths: dict[str, int], budget: int
 
 def _finish_batch(batch: list[str], outcome: list[Translation] | Exception,
                   misses: dict[str, list[_Job]], signature: str, engine: Engine,
-                  t: Translator) -> None:
+                  t: RunContext) -> None:
     """Enforce the glossary on a finished batch, cache it at once, and fill its jobs."""
     src, tgt = engine.src, engine.tgt
     if not isinstance(outcome, Exception) and len(outcome) != len(batch):
@@ -380,7 +383,7 @@ def _finish_batch(batch: list[str], outcome: list[Translation] | Exception,
     t.cache.put_many(entries)
 
 
-def _reuse_any_engine(pair: tuple[str, str], jobs: list[_Job], t: Translator) -> None:
+def _reuse_any_engine(pair: tuple[str, str], jobs: list[_Job], t: RunContext) -> None:
     """No model installed: use the newest cached translation from any engine, if there is one."""
     src, tgt = pair
     keys = {job.key_text: text_key(src, tgt, job.key_text) for job in jobs}

@@ -14,7 +14,7 @@ from workbench.text.prepare import PreparedArticle
 from workbench.text.reader import ArticleFile
 
 
-def encode_article(article: PreparedArticle) -> bytes:
+def encode_prepared(article: PreparedArticle) -> bytes:
     """The article as stored: compact JSON, compressed; its id and path are not part of it."""
     info = article.info.to_dict()
     del info["article"], info["path"]  # the same text under another name is the same work
@@ -23,7 +23,7 @@ def encode_article(article: PreparedArticle) -> bytes:
     return zlib.compress(json.dumps([info, segments], ensure_ascii=False).encode(), 1)
 
 
-def decode_article(blob: bytes, file: ArticleFile) -> PreparedArticle:
+def decode_prepared(blob: bytes, file: ArticleFile) -> PreparedArticle:
     """The stored article, as ``file`` (its id and path)."""
     info, segments = json.loads(zlib.decompress(blob))
     return PreparedArticle(

@@ -29,10 +29,10 @@ from workbench.glossary.match import Match, Matcher
 from workbench.glossary.store import Glossary
 from workbench.records import ArticleInfo, Segment
 from workbench.run.prepared_codec import (
-    decode_article,
     decode_matches,
-    encode_article,
+    decode_prepared,
     encode_matches,
+    encode_prepared,
 )
 from workbench.run.workers import (
     WORKERS_AFTER,
@@ -139,7 +139,7 @@ class Preparer:
         blob = self._blobs.get("prepared", key)
         if blob is not None:
             self.reused += 1
-            return Pending(file, key, article=decode_article(blob, file))
+            return Pending(file, key, article=decode_prepared(blob, file))
         self._new += 1
         if self._workers is None and self.workers > 1 and self._new > WORKERS_AFTER and (
                 ahead is None or ahead >= WORKERS_AFTER):
@@ -171,12 +171,12 @@ class Preparer:
         if pending.future is not None:
             article_blob, matches, left = self._from_worker(pending)
             self._blobs.put("prepared", pending.key, article_blob)
-            article = decode_article(article_blob, pending.file)
+            article = decode_prepared(article_blob, pending.file)
         else:
             article, matches, left = pending.article, None, ()
             assert article is not None
             if pending.fresh:
-                self._blobs.put("prepared", pending.key, encode_article(article))
+                self._blobs.put("prepared", pending.key, encode_prepared(article))
             blob = self._blobs.get("matched", match_key)
             if blob is not None and (stored := decode_matches(blob, self._terms)) is not None:
                 return MatchedArticle(article.info, article.segments, stored)
@@ -199,7 +199,7 @@ class Preparer:
             self._lost_workers()  # or the pool was stopped after one did: go on here
             article = prepare_content(pending.file, pending.reader, pending.data,
                                       self.languages)
-            return encode_article(article), None, ()
+            return encode_prepared(article), None, ()
         return article_blob, decode_matches(matches_blob, self._terms), left
 
     def flush(self) -> None:

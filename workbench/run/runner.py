@@ -23,8 +23,8 @@ from workbench.glossary.store import Glossary, load_glossary
 from workbench.outputs.run_folder import RunWriter, write_manifest
 from workbench.run.pipeline import (
     EngineLookup,
+    RunContext,
     RunStats,
-    Translator,
     needs_translation,
     translate_articles,
 )
@@ -162,7 +162,7 @@ def translate_inputs(inputs: Sequence[Path | ArticleFile], out_dir: Path, settin
     stats = RunStats()
     started = datetime.now(UTC).isoformat(timespec="seconds")
     with TranslationCache(settings.cache_path) as cache, RunWriter(out_dir) as writer:
-        translator = Translator(engines, cache, stats, glossary, settings.tgt_lang,
+        translator = RunContext(engines, cache, stats, glossary, settings.tgt_lang,
                                 progress or NoProgress())
         preparer = Preparer(cache, languages, glossary, translator.find,
                             functools.partial(needs_translation, tgt=settings.tgt_lang),

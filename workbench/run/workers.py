@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from workbench.glossary.match import Matcher
 from workbench.records import Segment
-from workbench.run.prepared_codec import encode_article, encode_matches
+from workbench.run.prepared_codec import encode_matches, encode_prepared
 from workbench.text import detect
 from workbench.text.html_page import extract_page
 from workbench.text.prepare import PreparedArticle, prepare_text
@@ -138,4 +138,4 @@ def prepare_encoded(file: ArticleFile, reader: str, data: bytes
             left.append(seg.index)
         elif found := matcher.find(seg.text):
             matches[seg.index] = tuple(found)
-    return encode_article(article), encode_matches(matches), tuple(left)
+    return encode_prepared(article), encode_matches(matches), tuple(left)
