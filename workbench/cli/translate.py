@@ -22,9 +22,9 @@ from workbench.cli.base import (
 )
 from workbench.engines.lookup import ArgosEngines
 from workbench.outputs.formats import DEFAULT_FORMATS, DERIVED_FORMATS, FORMATS, remove_stale
+from workbench.outputs.ownership import claimed
 from workbench.outputs.run_folder import (
     REVIEW,
-    previous_manifest,
 )
 from workbench.records import Status
 from workbench.run.export import export
@@ -125,24 +125,24 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
     if not silent:
         click.echo(f"Reading {count_articles([i for i in inputs if str(i) != '-'])} article "
                    "files...", err=True)
-    previous = previous_manifest(out_dir)
     articles = [_stdin_article() if str(item) == "-" else item for item in inputs]
-    cluster = None
-    if settings.cluster:
-        from workbench.engines.ray import RayCluster, RayEngines  # imports Ray: only when asked
+    with claimed(out_dir, inputs) as previous:
+        cluster = None
+        if settings.cluster:
+            from workbench.engines.ray import RayCluster, RayEngines  # imports Ray: if asked
 
-        cluster = RayCluster(settings.cluster, settings)
-        click.echo(f"Cluster: {settings.cluster}, {cluster.workers} translation workers.",
-                   err=True)
-    try:
-        result = translate_inputs(articles, out_dir, settings,
-                                  RayEngines(engines, cluster) if cluster else engines,
-                                  progress, fields=fields)
-    finally:
-        if cluster is not None:
-            cluster.close()
-    remove_stale(out_dir, formats)
-    export(out_dir, formats, include_kept, previous=previous)
+            cluster = RayCluster(settings.cluster, settings)
+            click.echo(f"Cluster: {settings.cluster}, {cluster.workers} translation workers.",
+                       err=True)
+        try:
+            result = translate_inputs(articles, out_dir, settings,
+                                      RayEngines(engines, cluster) if cluster else engines,
+                                      progress, fields=fields)
+        finally:
+            if cluster is not None:
+                cluster.close()
+        remove_stale(out_dir, formats)
+        export(out_dir, formats, include_kept, previous=previous)
     stats = result.stats
     for notice in stats.notices:
         click.echo(f"Note: {notice}", err=True)
@@ -185,8 +185,9 @@ def export_command(out_dir: Path, formats: list[str], include_kept: bool,
     settings = build_settings(cache_path=cache_path)
     cache = TranslationCache(settings.cache_path) if settings.cache_path.exists() else None
     try:
-        for path in export(out_dir, formats, include_kept, cache):
-            click.echo(f"Wrote {path}", err=True)
+        with claimed(out_dir):
+            for path in export(out_dir, formats, include_kept, cache):
+                click.echo(f"Wrote {path}", err=True)
     finally:
         if cache is not None:
             cache.close()
@@ -207,7 +208,8 @@ def review(out_dir: Path, no_open: bool) -> None:
     """
     page = out_dir / REVIEW
     if not page.exists():
-        export(out_dir, ["html"])
+        with claimed(out_dir):
+            export(out_dir, ["html"])
     click.echo(str(page.resolve()))
     if not no_open:
         click.launch(str(page.resolve()))

@@ -14,6 +14,7 @@ from pathlib import Path
 from workbench.cache.store import TranslationCache
 from workbench.glossary.enforce import verify_approved
 from workbench.outputs.formats import FORMATS, OutputFormat, WriteOptions
+from workbench.outputs.ownership import names_written
 from workbench.outputs.run_folder import (
     RECORDS,
     RunWriter,
@@ -55,7 +56,8 @@ def export(out_dir: Path, formats: Sequence[str], include_kept: bool = False,
         derived = set(manifest.get("derived") or []) | {
             f for f in formats if FORMATS[f].write is not None}
         write_manifest(out_dir, {**manifest, "derived": sorted(derived),
-                                 "include_kept": include_kept})
+                                 "include_kept": include_kept,
+                                 "written": names_written(out_dir)})
     return written
 
 

@@ -20,6 +20,7 @@ from workbench import __version__
 from workbench.cache.store import TranslationCache
 from workbench.errors import InputError
 from workbench.glossary.store import Glossary, load_glossary
+from workbench.outputs.ownership import names_written
 from workbench.outputs.run_folder import RunWriter, write_manifest
 from workbench.run.pipeline import (
     EngineLookup,
@@ -178,7 +179,9 @@ def translate_inputs(inputs: Sequence[Path | ArticleFile], out_dir: Path, settin
     write_manifest(out_dir, {**manifest_of(stats, settings, started, glossary),
                              "cluster": cluster.describe() if cluster else None,
                              "records_sha256": writer.digest,
-                             "outputs_sha256": writer.outputs_digest(glossary.version)})
+                             "outputs_sha256": writer.outputs_digest(glossary.version),
+                             "derived": [],  # export lists each format it writes afresh
+                             "written": names_written(out_dir)})
     return RunResult(out_dir, stats)
 
 
