@@ -200,10 +200,10 @@ def finished_run(tmp_path, article, installed_models) -> Path:
 @pytest.mark.parametrize(("name", "damage", "problem"), [
     ("records.jsonl", lambda t: t.replace("}\n", "\n", 1), "records.jsonl:1: not valid JSON"),
     ("records.jsonl", lambda t: t.replace('"kind":"body"', '"kind":"poem"', 1),
-     "records.jsonl:1: not a workbench record ('poem' is not a valid Kind)"),
+     "records.jsonl:1: kind: must be one of title, body, caption"),
     ("articles.jsonl", lambda t: "[1]\n" + t, "articles.jsonl:1: expected a JSON object"),
     ("articles.jsonl", lambda t: t.replace('"path"', '"file"'),
-     "articles.jsonl:1: not a workbench article line"),
+     "articles.jsonl:1: path: missing"),
     ("run.json", lambda t: t[:-5], "run.json:"),
 ])
 @pytest.mark.parametrize("command", [["export"], ["review", "--no-open"], ["glossary", "check"]])

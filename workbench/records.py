@@ -156,13 +156,21 @@ class Record:
 
     @classmethod
     def from_dict(cls, data: RecordDict) -> Record:
-        """Rebuild a record from its wire format."""
+        """Rebuild a record from its wire format, checking every field.
+
+        Fields a newer version added are ignored.
+
+        Raises:
+            FieldError: a field is missing or of the wrong type or range.
+        """
+        d: dict = data  # type: ignore[assignment]
         return cls(
-            article=data["article"], index=data["index"], kind=Kind(data["kind"]),
-            src_lang=data["src_lang"], src=data["src"], tgt_lang=data["tgt_lang"],
-            tgt=data["tgt"], status=Status(data["status"]), score=data["score"],
-            glossary=tuple(GlossaryHit(**hit) for hit in data["glossary"]),
-            flags=tuple(data["flags"]), line=data["line"],
+            article=_text(d, "article"), index=_whole(d, "index"),
+            kind=_choice(d, "kind", Kind), src_lang=_text(d, "src_lang"), src=_text(d, "src"),
+            tgt_lang=_text(d, "tgt_lang"), tgt=_text(d, "tgt", optional=True),
+            status=_choice(d, "status", Status), score=_number(d, "score"),
+            glossary=tuple(_hit(hit, n) for n, hit in enumerate(_list(d, "glossary"))),
+            flags=tuple(_texts(d, "flags")), line=_whole(d, "line", required=False),
         )
 
 
@@ -211,8 +219,116 @@ class ArticleInfo:
 
     @classmethod
     def from_dict(cls, data: ArticleDict) -> ArticleInfo:
-        """Rebuild article metadata from its wire format."""
-        return cls(**data)
+        """Rebuild article metadata from its wire format, checking every field.
+
+        Raises:
+            FieldError: a field is missing or of the wrong type or range.
+        """
+        d: dict = data  # type: ignore[assignment]
+        segments = d.get("segments", {})
+        if not isinstance(segments, dict) or not all(
+                isinstance(k, str) and _is_whole(v) for k, v in segments.items()):
+            raise FieldError("segments", "must map kinds to counts")
+        return cls(
+            article=_text(d, "article"), path=_text(d, "path"),
+            lang=_text(d, "lang", optional=True),
+            lang_confidence=_number(d, "lang_confidence"),
+            source_url=_text(d, "source_url", optional=True),
+            byline=_text(d, "byline", optional=True), site=_text(d, "site", optional=True),
+            date=_text(d, "date", optional=True), segments=dict(segments),
+            removed_chars=_whole(d, "removed_chars", required=False),
+            error=_text(d, "error", optional=True))
+
+
+class FieldError(ValueError):
+    """A field of a record or article line that this version cannot use."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"{name}: {problem}")
+        self.field = name
+
+
+_MISSING = object()
+#: Larger indexes and line numbers than any article can have (an article is at most 50 MB).
+MAX_POSITION = 10**9
+
+
+def _text(data: dict, name: str, optional: bool = False) -> Any:
+    """A text field; with ``optional``, null or absent (None) too."""
+    value = data.get(name, _MISSING)
+    if isinstance(value, str):
+        return value
+    if optional and (value is None or value is _MISSING):
+        return None
+    raise FieldError(name, "missing" if value is _MISSING else
+                     f"must be text{' or null' if optional else ''} (got {_shown(value)})")
+
+
+def _is_whole(value: Any) -> bool:
+    return type(value) is int and 0 <= value <= MAX_POSITION
+
+
+def _whole(data: dict, name: str, required: bool = True) -> int:
+    value = data.get(name, _MISSING)
+    if value is _MISSING and not required:
+        return 0
+    if _is_whole(value):
+        return value
+    raise FieldError(name, "missing" if value is _MISSING else
+                     f"must be a whole number from 0 to {MAX_POSITION} (got {_shown(value)})")
+
+
+def _number(data: dict, name: str) -> float | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if type(value) in (int, float) and value == value and abs(value) != float("inf"):
+        return value
+    raise FieldError(name, f"must be a number or null (got {_shown(value)})")
+
+
+def _choice(data: dict, name: str, choices: type[StrEnum]) -> Any:
+    value = data.get(name, _MISSING)
+    try:
+        return choices(value)
+    except ValueError:
+        raise FieldError(name, "missing" if value is _MISSING else
+                         f"must be one of {', '.join(c.value for c in choices)} "
+                         f"(got {_shown(value)})") from None
+
+
+def _list(data: dict, name: str) -> list:
+    value = data.get(name, [])
+    if isinstance(value, list):
+        return value
+    raise FieldError(name, f"must be a list (got {_shown(value)})")
+
+
+def _texts(data: dict, name: str) -> list[str]:
+    values = _list(data, name)
+    if all(isinstance(v, str) for v in values):
+        return values
+    raise FieldError(name, "must be a list of text")
+
+
+def _hit(hit: Any, n: int) -> GlossaryHit:
+    name = f"glossary[{n}]"
+    if not isinstance(hit, dict):
+        raise FieldError(name, f"must be an object (got {_shown(hit)})")
+    found = hit.get("found")
+    if not isinstance(found, bool):
+        raise FieldError(f"{name}.found", f"must be true or false (got {_shown(found)})")
+    try:
+        return GlossaryHit(term=_text(hit, "term"), target=_text(hit, "target"), found=found,
+                           enforced=_text(hit, "enforced"),
+                           cause=_text(hit, "cause", optional=True) or "")
+    except FieldError as err:
+        raise FieldError(f"{name}.{err.field}", str(err).split(": ", 1)[1]) from None
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,8 @@ from workbench import __version__
 from workbench.errors import InputError
 from workbench.outputs.atomic import atomic_write
 from workbench.outputs.jsonl import dumps
-from workbench.records import ArticleInfo, Record, Status
+from workbench.records import ArticleInfo, FieldError, Record, Status
+from workbench.text.normalize import json_without_surrogates
 
 _CACHED = f'"status":"{Status.CACHED.value}"'
 _TRANSLATED = f'"status":"{Status.TRANSLATED.value}"'
@@ -94,7 +95,7 @@ def read_manifest(out_dir: Path) -> dict:
     if not path.is_file():
         return {}
     try:
-        data = json.loads(path.read_text("utf-8"))
+        data = json_without_surrogates(path.read_text("utf-8"))
     except json.JSONDecodeError as err:
         raise InputError(path, f"not valid JSON ({err.msg})", err.lineno) from err
     except (OSError, UnicodeDecodeError) as err:
@@ -122,7 +123,7 @@ def _lines(path: Path) -> Iterator[tuple[int, dict]]:
                 if not line.strip():
                     continue
                 try:
-                    data = json.loads(line)
+                    data = json_without_surrogates(line)
                 except json.JSONDecodeError as err:
                     raise InputError(path, f"not valid JSON ({err.msg})", number) from err
                 if not isinstance(data, dict):
@@ -160,6 +161,8 @@ def read_articles(out_dir: Path) -> Iterator[tuple[ArticleInfo, list[Record]]]:
 def _typed(build: Any, data: dict, path: Path, number: int, what: str) -> Any:
     try:
         return build(data)
+    except FieldError as err:
+        raise InputError(path, str(err), number) from err
     except KeyError as err:
         raise InputError(path, f"not a workbench {what} (no {err.args[0]!r})", number) from err
     except (TypeError, ValueError, AttributeError) as err:

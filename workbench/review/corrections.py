@@ -17,6 +17,7 @@ from workbench.errors import InputError
 from workbench.files import read_config_text
 from workbench.glossary.edit import TermProposal
 from workbench.records import TERM_TYPES, Correction
+from workbench.text.normalize import json_without_surrogates
 
 LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?")
 
@@ -84,7 +85,7 @@ def _proposals(data: dict, path: Path) -> list[TermProposal]:
 
 def _read(path: Path) -> dict:
     try:
-        data = json.loads(read_config_text(path))
+        data = json_without_surrogates(read_config_text(path))
     except json.JSONDecodeError as err:
         raise InputError(path, f"not a corrections file (not valid JSON: {err.msg})",
                          err.lineno) from err

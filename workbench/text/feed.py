@@ -19,6 +19,7 @@ from workbench.display import safe_text
 from workbench.errors import InputError
 from workbench.files import open_regular
 from workbench.records import Kind
+from workbench.text.normalize import replace_surrogates
 from workbench.text.parts import ArticleParts
 from workbench.text.reader import MAX_ARTICLE_BYTES
 
@@ -142,6 +143,8 @@ def _entry(path: Path, line: int, row: dict, fields: Mapping[str, tuple[str, ...
         if value is not None and not isinstance(value, str):
             raise InputError(path, f"field {_used(row, candidates)!r} must be text (got "
                                    f"{type(value).__name__})", line)
+        if value and name not in ("text", "title"):  # lines: normalization replaces, counts
+            value = replace_surrogates(value)[0]
         values[name] = value.strip() if value else None
     text = values["text"]
     if not text:
@@ -154,7 +157,8 @@ def _entry(path: Path, line: int, row: dict, fields: Mapping[str, tuple[str, ...
     parts = ArticleParts(lines=lines, source_url=url, site=_host(url), date=values["date"],
                          byline=values["author"], lang=_language(values["lang"]))
     article = safe_text(values["id"]) if values["id"] else f"{safe_text(path.stem)}:{line}"
-    key = json.dumps([values[n] for n in sorted(values)], ensure_ascii=False).encode()
+    key = json.dumps([values[n] for n in sorted(values)], ensure_ascii=False).encode(
+        "utf-8", "surrogatepass")
     return FeedEntry(article, path, line, parts, key)
 
 

@@ -6,9 +6,11 @@ invisible characters) is counted, so ``articles.jsonl`` can say how much was cle
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 import regex
 
@@ -31,6 +33,10 @@ _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SPACES_RE = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _SPACE_BEFORE_PUNCT_RE = re.compile(r"(?<=\S) +(?=[,.;:!?](?:\s|$))")
 _TRAILING_SEPARATOR_RE = re.compile(r"\s+[|•·]+\s*$")
+# Half of a UTF-16 surrogate pair, alone: JSON can carry one ("\ud83d"), UTF-8 cannot.
+_LONE_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+# ...as a JSON escape: only a text with one can decode to a lone surrogate.
+_SURROGATE_ESCAPE_RE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 # A lower-case letter directly followed by an upper-case one, or a word glued to a number:
@@ -48,15 +54,46 @@ class NormalizedText:
     removed_chars: int
 
 
+def replace_surrogates(text: str) -> tuple[str, int]:
+    """Lone surrogates replaced by U+FFFD (they cannot be written as UTF-8), and how many."""
+    if not _LONE_SURROGATE_RE.search(text):
+        return text, 0
+    return _LONE_SURROGATE_RE.subn("\ufffd", text)
+
+
+def json_without_surrogates(raw: str) -> Any:
+    """``json.loads``, with every lone surrogate in the result replaced by U+FFFD.
+
+    A file Workbench reads back (a feed, a run's records, a reviewer's corrections) may hold
+    ``"\ud83d"``: valid JSON, but text that no file, database or terminal can take.
+    """
+    data = json.loads(raw)
+    return _cleaned(data) if _SURROGATE_ESCAPE_RE.search(raw) else data
+
+
+def _cleaned(value: Any) -> Any:
+    if isinstance(value, str):
+        return replace_surrogates(value)[0]
+    if isinstance(value, list):
+        return [_cleaned(v) for v in value]
+    if isinstance(value, dict):
+        return {_cleaned(k): _cleaned(v) for k, v in value.items()}
+    return value
+
+
 def normalize_line(line: str) -> tuple[str, int]:
-    """Normalize one line; return it and how many invisible or control characters went."""
+    """Normalize one line; return it and how many characters went or were replaced.
+
+    Invisible and control characters are removed; lone surrogates become U+FFFD.
+    """
+    line, lone = replace_surrogates(line)
     line = unicodedata.normalize("NFC", line)
     cleaned, invisible = _INVISIBLE_RE.subn("", line)
     cleaned, control = _CONTROL_RE.subn(" ", cleaned)
     cleaned = _SPACES_RE.sub(" ", cleaned).strip()
     cleaned = _TRAILING_SEPARATOR_RE.sub("", cleaned)
     cleaned = _SPACE_BEFORE_PUNCT_RE.sub("", cleaned)
-    return cleaned, invisible + control
+    return cleaned, invisible + control + lone
 
 
 def normalize_text(text: str) -> NormalizedText:
