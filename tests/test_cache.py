@@ -74,3 +74,12 @@ def test_a_cache_from_an_earlier_version_migrates_in_place(tmp_path):
         cache.put_blobs("qa", {"k": b"[]"})  # the newest table
         assert cache.get_blob("qa", "k") == b"[]"
         assert cache_schema.applied(cache.conn) == {m.__name__ for m in cache_schema.MIGRATIONS}
+
+
+def test_migrations_are_recorded_under_the_name_every_existing_cache_has(tmp_path):
+    """Caches made before the cache moved into its own package recorded their migrations
+    as 'workbench.cache': under any other name every migration would run again and fail."""
+    with TranslationCache(tmp_path / "c.db") as cache:
+        sets = {row[0] for row in cache.conn.execute(
+            "select distinct migration_set from _sqlite_migrations")}
+    assert sets == {"workbench.cache"}

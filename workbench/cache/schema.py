@@ -18,7 +18,8 @@ from workbench.cache.keys import text_key
 if TYPE_CHECKING:
     import sqlite_utils
 
-MIGRATION_SET = "workbench.cache.store"
+#: The name every existing cache records its migrations under: never change it.
+MIGRATION_SET = "workbench.cache"
 
 
 
