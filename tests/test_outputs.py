@@ -173,7 +173,7 @@ def test_corrections_win_in_later_runs_without_a_model(tmp_path):
     assert records[1]["status"] == "cached"
     assert stats.complete
     export = CliRunner().invoke(cli, ["export", str(tmp_path / "out2"), "--format", "tmx"])
-    assert export.exit_code == 0
+    assert export.exit_code == 0, export.output
     units = read_with_translate_toolkit(tmp_path / "out2" / "records.tmx")
     assert ("Regjeringen la fram budsjettet i dag.",
             "The government presented the budget today.") in units

@@ -92,6 +92,15 @@ class GlossaryHit:
     #: Why a ``missed`` term could not be placed (empty when found).
     cause: str = ""
 
+    @classmethod
+    def from_dict(cls, data: Any) -> GlossaryHit:
+        """Rebuild a hit from its wire format, checking every field (others are ignored).
+
+        Raises:
+            FieldError: a field is missing or of the wrong type.
+        """
+        return _hit(data, 0)
+
     def to_dict(self) -> GlossaryHitDict:
         """Return the wire format (``cause`` only for a missed term)."""
         data: GlossaryHitDict = {"term": self.term, "target": self.target, "found": self.found,

@@ -121,9 +121,20 @@ def _without(module: str) -> Iterator[None]:
         del sys.modules[module]
 
 
+class NewerCache(Exception):
+    """The cache has migrations this version does not know: a newer Workbench made it."""
+
+
 def migrate(conn: sqlite3.Connection) -> None:
-    """Apply pending migrations (importing sqlite-utils only if there are any)."""
-    if applied(conn) >= {m.__name__ for m in MIGRATIONS}:
+    """Apply pending migrations (importing sqlite-utils only if there are any).
+
+    Raises:
+        NewerCache: a newer version migrated the cache; this one must not write to it.
+    """
+    done, known = applied(conn), {m.__name__ for m in MIGRATIONS}
+    if done - known:
+        raise NewerCache(", ".join(sorted(done - known)))
+    if done >= known:
         return
     with _without("pandas"):
         import sqlite_utils

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 from workbench.cache.keys import cache_key, segment_key, text_key
-from workbench.cache.schema import MIGRATION_SET, migrate
+from workbench.cache.schema import MIGRATION_SET, NewerCache, migrate
 from workbench.errors import CacheError
 from workbench.records import Correction, GlossaryHit
 
@@ -44,6 +44,20 @@ class CachedTranslation:
     score: float | None
     signature: str
     glossary: tuple[GlossaryHit, ...] = ()
+
+
+def _translation(target: object, score: object, signature: object, glossary: object
+                 ) -> CachedTranslation | None:
+    """A stored row as a translation; None when it is damaged (a miss, never a null)."""
+    if not isinstance(target, str) or not isinstance(signature, str | None) or not (
+            score is None or type(score) in (int, float)):
+        return None
+    try:
+        hits = json.loads(glossary or "[]") if isinstance(glossary, str | None) else None
+        return CachedTranslation(target, score, signature or "",  # type: ignore[arg-type]
+                                 tuple(GlossaryHit.from_dict(hit) for hit in hits))
+    except (ValueError, TypeError):  # FieldError is a ValueError
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +133,8 @@ class TranslationCache:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        #: Rows found damaged or foreign since opening (each was treated as a miss).
+        self.damaged = 0
         if path.exists() and not path.is_file():
             raise CacheError(path, "is not a file (a folder or a special file)")
         from filelock import FileLock, Timeout  # imported when a cache is opened, not at start
@@ -135,6 +151,9 @@ class TranslationCache:
                 if self.journal_mode != "wal":
                     self.conn.execute("PRAGMA journal_mode = wal")
                 migrate(self.conn)
+        except NewerCache as err:
+            raise CacheError(path, f"made by a newer Workbench (migration {err} is unknown "
+                                   "here); upgrade Workbench, or use another --cache") from err
         except sqlite3.DatabaseError as err:
             raise CacheError(path, f"not a usable workbench cache ({err})") from err
         except Timeout as err:
@@ -183,8 +202,11 @@ class TranslationCache:
         query = (f"select {column}, target, score, signature, glossary from translations "
                  f"where {column} in ({{marks}}) order by created")
         for key, target, score, signature, glossary in self._rows(query, keys):
-            hits = tuple(GlossaryHit(**hit) for hit in json.loads(glossary or "[]"))
-            found[key] = CachedTranslation(target, score, signature, hits)
+            entry = _translation(target, score, signature, glossary)
+            if entry is None:
+                self.damaged += 1  # a miss: translated again, and stored over it
+            else:
+                found[key] = entry
         return found
 
     @_guarded

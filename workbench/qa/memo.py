@@ -34,6 +34,8 @@ class QAMemo:
         stored = _decoded(blob, len(records)) if blob is not None else None
         if stored is not None:
             return tuple(with_qa_flags(r, f) for r, f in zip(records, stored, strict=True))
+        if blob is not None:
+            self._blobs.cache.damaged += 1  # checked again, and stored over it
         checked = tuple(with_qa(r) for r in records)
         self._blobs.put("qa", key, json.dumps(
             [[f for f in r.flags if f.startswith("qa:")] for r in checked]).encode())

@@ -23,13 +23,29 @@ def encode_prepared(article: PreparedArticle) -> bytes:
     return zlib.compress(json.dumps([info, segments], ensure_ascii=False).encode(), 1)
 
 
-def decode_prepared(blob: bytes, file: ArticleFile) -> PreparedArticle:
-    """The stored article, as ``file`` (its id and path)."""
-    info, segments = json.loads(zlib.decompress(blob))
-    return PreparedArticle(
-        ArticleInfo(article=file.article, path=file.shown_path, **info),
-        tuple(Segment(file.article, index, Kind(kind), text, lang, line, tuple(flags))
-              for index, (kind, text, lang, line, flags) in enumerate(segments)))
+def decode_prepared(blob: bytes, file: ArticleFile) -> PreparedArticle | None:
+    """The stored article, as ``file`` (its id and path); None when the blob is damaged."""
+    try:
+        info, segments = json.loads(zlib.decompress(blob))
+        return PreparedArticle(
+            ArticleInfo.from_dict({**info, "article": file.article, "path": file.shown_path}),
+            tuple(Segment(file.article, index, Kind(kind), _text(text), _text(lang),
+                          _whole(line), tuple(map(_text, flags)))
+                  for index, (kind, text, lang, line, flags) in enumerate(segments)))
+    except (zlib.error, ValueError, TypeError):  # damaged or foreign: prepared again
+        return None
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("not text")
+    return value
+
+
+def _whole(value: object) -> int:
+    if type(value) is not int:
+        raise TypeError("not a whole number")
+    return value
 
 
 def encode_matches(matches: dict[int, tuple[Match, ...]]) -> bytes:
@@ -40,11 +56,19 @@ def encode_matches(matches: dict[int, tuple[Match, ...]]) -> bytes:
 
 
 def decode_matches(blob: bytes, terms: dict) -> dict[int, tuple[Match, ...]] | None:
-    """The stored matches with ``terms`` (by id); None if a term is no longer there."""
+    """The stored matches with ``terms`` (by id); None if a term is no longer there.
+
+    Raises:
+        ValueError: the blob is damaged or not ours.
+    """
     matches = {}
-    for index, found in json.loads(blob):
-        if any(term_id not in terms for term_id, *_ in found):
-            return None  # cannot happen for one glossary version; re-match to be safe
-        matches[index] = tuple(Match(terms[term_id], start, end, surface, how, target)
-                               for term_id, start, end, surface, how, target in found)
+    try:
+        for index, found in json.loads(blob):
+            if any(term_id not in terms for term_id, *_ in found):
+                return None  # cannot happen for one glossary version; re-match to be safe
+            matches[int(index)] = tuple(
+                Match(terms[term_id], int(start), int(end), surface, how, target)
+                for term_id, start, end, surface, how, target in found)
+    except (ValueError, TypeError, KeyError) as err:  # damaged or foreign: matched again
+        raise ValueError("damaged matches") from err
     return matches

@@ -138,8 +138,10 @@ class Preparer:
         key = make_key(self._code, ",".join(self.languages), reader, data)
         blob = self._blobs.get("prepared", key)
         if blob is not None:
-            self.reused += 1
-            return Pending(file, key, article=decode_prepared(blob, file))
+            if (stored := decode_prepared(blob, file)) is not None:
+                self.reused += 1
+                return Pending(file, key, article=stored)
+            self.cache.damaged += 1  # prepared again, and stored over it
         self._new += 1
         if self._workers is None and self.workers > 1 and self._new > WORKERS_AFTER and (
                 ahead is None or ahead >= WORKERS_AFTER):
@@ -172,13 +174,14 @@ class Preparer:
             article_blob, matches, left = self._from_worker(pending)
             self._blobs.put("prepared", pending.key, article_blob)
             article = decode_prepared(article_blob, pending.file)
+            assert article is not None  # made by this very code a moment ago
         else:
             article, matches, left = pending.article, None, ()
             assert article is not None
             if pending.fresh:
                 self._blobs.put("prepared", pending.key, encode_prepared(article))
             blob = self._blobs.get("matched", match_key)
-            if blob is not None and (stored := decode_matches(blob, self._terms)) is not None:
+            if blob is not None and (stored := self._stored_matches(blob)) is not None:
                 return MatchedArticle(article.info, article.segments, stored)
         if matches is None:  # nothing matched yet: every segment is matched here
             matches, left = {}, tuple(seg.index for seg in article.segments if self.wanted(seg))
@@ -188,6 +191,13 @@ class Preparer:
         self._blobs.put("matched", match_key, encode_matches(matches))
         self.matched += 1
         return MatchedArticle(article.info, article.segments, matches)
+
+    def _stored_matches(self, blob: bytes) -> dict[int, tuple[Match, ...]] | None:
+        try:
+            return decode_matches(blob, self._terms)
+        except ValueError:
+            self.cache.damaged += 1
+            return None
 
     def _from_worker(self, pending: Pending
                      ) -> tuple[bytes, dict[int, tuple[Match, ...]] | None, tuple[int, ...]]:
@@ -200,7 +210,11 @@ class Preparer:
             article = prepare_content(pending.file, pending.reader, pending.data,
                                       self.languages)
             return encode_prepared(article), None, ()
-        return article_blob, decode_matches(matches_blob, self._terms), left
+        try:
+            matches = decode_matches(matches_blob, self._terms)
+        except ValueError:  # cannot happen for one glossary version: match here to be safe
+            matches = None
+        return article_blob, matches, left
 
     def flush(self) -> None:
         """Write what was prepared since the last flush."""

@@ -174,6 +174,11 @@ def translate_inputs(inputs: Sequence[Path | ArticleFile], out_dir: Path, settin
         for result in results:
             writer.write(result.info, result.records)
         stats.prepared_reused, stats.glossary_matched = preparer.reused, preparer.matched
+        if cache.damaged:
+            stats.notices.append(f"{cache.damaged} damaged cache entr"
+                                 f"{'y' if cache.damaged == 1 else 'ies'} in "
+                                 f"{settings.cache_path} ignored and made again; "
+                                 "`workbench cache prune` drops derived ones")
         stats.prepare_seconds = preparer.seconds
     cluster = getattr(engines, "cluster", None)
     write_manifest(out_dir, {**manifest_of(stats, settings, started, glossary),
