@@ -76,3 +76,27 @@ def test_a_cache_from_a_newer_version_is_refused_in_one_line(tmp_path, installed
     assert len(lines) == 1 and "made by a newer Workbench" in lines[0], result.output
     assert "m099_from_the_future" in lines[0]
     assert (tmp_path / "c.db").read_bytes() == before
+
+
+def test_a_tokenizer_that_cannot_load_fails_its_pair_and_the_others_finish(tmp_path,
+                                                                           models_copy,
+                                                                           seeds_dir):
+    """Hostile inputs, round two, case 3: a package whose sentencepiece.model is junk (put
+    there after it was installed) fails that pair's segments with one line naming it."""
+    broken = next(p for p in models_copy.iterdir() if p.name.startswith("translate-de_en"))
+    (broken / "sentencepiece.model").write_bytes(b"junk" * 50)
+    result = run(tmp_path, models_copy, seeds_dir)
+    assert result.exit_code == 3, result.output
+    assert "Traceback" not in result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "de→en" in errors[0] and broken.name in errors[0], errors
+    records = [json.loads(line)
+               for line in (tmp_path / "out" / "records.jsonl").read_text().splitlines()]
+    by_lang = {}
+    for r in records:
+        if r["status"] != "kept":
+            by_lang.setdefault(r["src_lang"], set()).add(r["status"])
+    assert by_lang.pop("de") == {"failed"}
+    assert by_lang and all(s == {"translated"} for s in by_lang.values()), by_lang
+    with sqlite3.connect(tmp_path / "c.db") as db:  # the other pairs' work is kept
+        assert db.execute("select count(*) from translations").fetchone()[0] > 0

@@ -8,7 +8,8 @@ from workbench.glossary import lemmas
 from workbench.glossary.lemmas import LemmaError, lemma_forms
 from workbench.glossary.match import Matcher
 from workbench.glossary.store import Glossary, Term
-from workbench.run.pipeline import RunContext, RunStats
+from workbench.run.pipeline import RunContext
+from workbench.run.stats import RunStats
 
 POLITBURO = Term(target="Politburo", type="body", forms={"pl": ("Biuro Polityczne",)})
 MEMBER = Term(target="standing member of the Secretariat", type="title",

@@ -100,6 +100,34 @@ def _symlink(source: Path, target: Path) -> Path:
     return target
 
 
+def _junk_tokenizer(source: Path, target: Path) -> Path:
+    return rezip(source, target, lambda n, d: (n, b"junk" * 50)
+                 if n.endswith("sentencepiece.model") else (n, d))
+
+
+def _junk_model(source: Path, target: Path) -> Path:
+    return rezip(source, target,
+                 lambda n, d: (n, b"\0junk" * 50) if n.endswith("model.bin") else (n, d))
+
+
+def _file_then_folder(source: Path, target: Path) -> Path:
+    rezip(source, target, lambda n, d: (n, d))
+    with zipfile.ZipFile(target, "a") as zf:
+        zf.writestr("translate-de_en/extra", "a file")
+        zf.writestr("translate-de_en/extra/inner.txt", "then a folder of the same name")
+    return target
+
+
+def _metadata_edit(**changes):
+    def make(source: Path, target: Path) -> Path:
+        def edit(name, data):
+            if name.endswith("metadata.json"):
+                return name, json.dumps({**json.loads(data), **changes})
+            return name, data
+        return rezip(source, target, edit)
+    return make
+
+
 def _not_a_zip(source: Path, target: Path) -> Path:
     target.write_text("hello")
     return target
@@ -116,6 +144,13 @@ def _not_a_zip(source: Path, target: Path) -> Path:
     (_absolute, "unsafe absolute path in archive: '/tmp/evil.txt'"),
     (_symlink, "symbolic link in archive: 'translate-de_en/link'"),
     (_without_model, "no CTranslate2 model (model/model.bin missing)"),
+    (_junk_tokenizer, "sentencepiece.model cannot be loaded"),
+    (_junk_model, "model/model.bin cannot be loaded"),
+    (_file_then_folder, "corrupt archive"),
+    (_metadata_edit(from_code="../../etc"), "metadata.json: from_code is not a language code"),
+    (_metadata_edit(to_code={"a": 1}), "metadata.json has no to_code"),
+    (_metadata_edit(code="../x"), "metadata.json: code '../x' is not a package name"),
+    (_metadata_edit(package_version=[1]), "metadata.json: package_version must be text"),
 ])
 def test_bad_archives_are_refused_and_leave_nothing(random_archives, tmp_path, make, message):
     models = tmp_path / "models"

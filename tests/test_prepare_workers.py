@@ -17,7 +17,8 @@ from workbench.cli import cli
 from workbench.glossary.store import load_glossary
 from workbench.run import pipeline, runner
 from workbench.run import preparer as prepared_cache
-from workbench.run.pipeline import RunContext, RunStats, needs_translation
+from workbench.run.pipeline import RunContext, needs_translation
+from workbench.run.stats import RunStats
 from workbench.run.workers import PreparationWorkers
 from workbench.text import detect
 from workbench.text.reader import ArticleFile

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.engines.base import Engine, Translation
 from workbench.engines.malloc_arenas import limit_malloc_arenas
+from workbench.errors import PackageError
 from workbench.models.packages import InstalledPackage
 
 if TYPE_CHECKING:
@@ -170,11 +171,19 @@ class ArgosEngine(Engine):
 
     @cached_property
     def codec(self) -> SentencePieceCodec | BPECodec:
-        """The package's tokenizer."""
+        """The package's tokenizer.
+
+        Raises:
+            PackageError: the tokenizer file cannot be loaded; names the package.
+        """
         sp_model = self.package.path / "sentencepiece.model"
-        if sp_model.is_file():
-            return SentencePieceCodec(str(sp_model))
-        return BPECodec(str(self.package.path / "bpe.model"), self.src, self.tgt)
+        try:
+            if sp_model.is_file():
+                return SentencePieceCodec(str(sp_model))
+            return BPECodec(str(self.package.path / "bpe.model"), self.src, self.tgt)
+        except Exception as err:  # sentencepiece raises RuntimeError, a BPE file OSError...
+            raise PackageError(self.package.path, f"its tokenizer cannot be loaded ({err}); "
+                                                  "install the package again") from err
 
     @property
     def loaded(self) -> bool:

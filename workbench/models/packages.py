@@ -14,26 +14,18 @@ only then renames it into place.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import shutil
-import stat
 import tempfile
 import zipfile
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from workbench.errors import InputError, PackageError
 from workbench.files import read_bytes
-
-#: Refuse archives that would unpack to more than this (a zip bomb guard).
-MAX_UNPACKED_BYTES = 8 * 1024**3
-#: ...or whose members compress better than this (real models compress ~1.1-3x).
-MAX_COMPRESSION_RATIO = 200
-TOKENIZER_FILES = ("sentencepiece.model", "bpe.model")
+from workbench.models.archive import check_package_files, extract, read_metadata, verify_archive
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,23 +86,6 @@ class InstalledPackage(PackageInfo):
             handle.seek(max(0, size - (1 << 16)))
             digest.update(handle.read(1 << 16))
         return digest.hexdigest()[:12]
-
-
-def read_metadata(data: bytes, origin: Path) -> dict:
-    """Parse and check a package's ``metadata.json``."""
-    try:
-        metadata = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise PackageError(origin, f"metadata.json is not valid JSON ({err})") from err
-    if not isinstance(metadata, dict):
-        raise PackageError(origin, "metadata.json is not a JSON object")
-    kind = metadata.get("type", "translate")
-    if kind != "translate":
-        raise PackageError(origin, f"not a translate package (type {kind!r})")
-    for key in ("from_code", "to_code"):
-        if not isinstance(metadata.get(key), str) or not metadata[key]:
-            raise PackageError(origin, f"metadata.json has no {key}")
-    return metadata
 
 
 def load_package(path: Path) -> InstalledPackage:
@@ -215,9 +190,9 @@ def install_archive(archive: Path, models_dir: Path) -> InstalledPackage:
     except OSError as err:
         raise PackageError(archive, f"cannot read: {err.strerror or err}") from err
     with zip_file:
-        root, metadata = _verify_archive(zip_file, archive)
+        root, metadata = verify_archive(zip_file, archive)
         _check_root_agrees(root, metadata, archive)
-        return _install_staged(lambda target: _extract(zip_file, root, target, archive),
+        return _install_staged(lambda target: extract(zip_file, root, target, archive),
                                metadata, models_dir, archive)
 
 
@@ -262,7 +237,7 @@ def _install_staged(fill: Callable[[Path], None], metadata: dict, models_dir: Pa
         target = staging / "package"
         fill(target)
         load_package(target)
-        _check_package_files(target, origin)
+        check_package_files(target, origin)
         final = models_dir / folder_name(metadata)
         try:
             _replace_dir(target, final, staging)
@@ -272,79 +247,6 @@ def _install_staged(fill: Callable[[Path], None], metadata: dict, models_dir: Pa
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return load_package(final)
-
-
-def _verify_archive(zip_file: zipfile.ZipFile, archive: Path) -> tuple[str, dict]:
-    """Check every member before anything is written; return the package root folder."""
-    members = zip_file.infolist()
-    if not members:
-        raise PackageError(archive, "empty archive")
-    total = 0
-    roots = set()
-    for info in members:
-        path = PurePosixPath(info.filename.replace("\\", "/"))
-        if path.is_absolute() or info.filename.startswith(("/", "\\")) or ":" in path.parts[0]:
-            raise PackageError(archive, f"unsafe absolute path in archive: {info.filename!r}")
-        if ".." in path.parts:
-            raise PackageError(archive, f"unsafe path in archive: {info.filename!r}")
-        mode = info.external_attr >> 16
-        if stat.S_ISLNK(mode):
-            raise PackageError(archive, f"symbolic link in archive: {info.filename!r}")
-        total += info.file_size
-        if total > MAX_UNPACKED_BYTES:
-            raise PackageError(archive, f"unpacks to more than {MAX_UNPACKED_BYTES} bytes")
-        if info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO:
-            raise PackageError(archive, f"suspicious compression ratio for {info.filename!r}")
-        roots.add(path.parts[0] if len(path.parts) > 1 or info.is_dir() else "")
-    root = roots.pop() if len(roots) == 1 else ""
-    metadata_name = f"{root}/metadata.json" if root else "metadata.json"
-    try:
-        metadata_bytes = zip_file.read(metadata_name)
-    except KeyError as err:
-        raise PackageError(archive, "not an Argos package (no metadata.json)") from err
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as err:
-        raise PackageError(archive, f"corrupt archive ({err})") from err
-    metadata = read_metadata(metadata_bytes, archive)
-    try:
-        bad = zip_file.testzip()
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as err:
-        raise PackageError(archive, f"corrupt archive ({err})") from err
-    if bad is not None:
-        raise PackageError(archive, f"corrupt archive (bad CRC for {bad!r})")
-    return root, metadata
-
-
-def _extract(zip_file: zipfile.ZipFile, root: str, target: Path, archive: Path) -> None:
-    target.mkdir()
-    prefix = f"{root}/" if root else ""
-    for info in zip_file.infolist():
-        name = info.filename.replace("\\", "/")
-        relative = name[len(prefix):] if prefix and name.startswith(prefix) else name
-        if not relative or relative == root:
-            continue
-        destination = target / relative
-        if info.is_dir():
-            destination.mkdir(parents=True, exist_ok=True)
-            continue
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            with zip_file.open(info) as source, destination.open("wb") as out:
-                written = 0
-                while chunk := source.read(1 << 20):
-                    written += len(chunk)
-                    if written > info.file_size:  # a member larger than it claims: a bomb
-                        raise PackageError(archive, f"{info.filename!r} unpacks to more "
-                                                    "than its declared size")
-                    out.write(chunk)
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as err:
-            raise PackageError(archive, f"corrupt archive ({err})") from err
-
-
-def _check_package_files(folder: Path, archive: Path) -> None:
-    if not (folder / "model" / "model.bin").is_file():
-        raise PackageError(archive, "no CTranslate2 model (model/model.bin missing)")
-    if not any((folder / name).is_file() for name in TOKENIZER_FILES):
-        raise PackageError(archive, "no tokenizer (sentencepiece.model or bpe.model missing)")
 
 
 def _replace_dir(new: Path, final: Path, staging: Path) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
@@ -27,7 +27,6 @@ from workbench.glossary.prefix import enforce_batch
 from workbench.glossary.store import Glossary
 from workbench.qa.memo import QAMemo
 from workbench.records import (
-    INCOMPLETE_STATUSES,
     TRANSLATED_KINDS,
     ArticleInfo,
     GlossaryHit,
@@ -37,6 +36,7 @@ from workbench.records import (
 )
 from workbench.run.preparer import MatchedArticle
 from workbench.run.progress import NoProgress, Progress
+from workbench.run.stats import RunStats
 from workbench.text.detect import script_of_language
 
 logger = logging.getLogger(__name__)
@@ -51,50 +51,6 @@ CHUNK_SEGMENTS = 10_000
 GLOSSARY_N_BEST = 4
 
 EngineLookup = Callable[[str, str], Engine | None]
-
-
-@dataclass
-class RunStats:
-    """What a run did, for the summary and the exit code."""
-
-    articles: int = 0
-    failed_articles: int = 0
-    statuses: Counter = field(default_factory=Counter)
-    missing_pairs: set[tuple[str, str]] = field(default_factory=set)
-    signatures: dict[str, str] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
-    #: Language pairs whose model was loaded in this run (each is loaded once per run).
-    loaded_pairs: set[tuple[str, str]] = field(default_factory=set)
-    #: Articles whose preparation (and glossary matches) came from the cache.
-    prepared_reused: int = 0
-    #: Articles whose glossary matches were computed in this run (new, edited, or glossary).
-    glossary_matched: int = 0
-    #: Segments translated again only because the glossary changed what they need.
-    glossary_retranslated: int = 0
-    glossary_missed: int = 0
-    #: Segments decoded again with a forced prefix to place a missing term.
-    glossary_redecoded: int = 0
-    #: Time spent translating cache misses (tokenizing, model loading, decoding, enforcing,
-    #: caching), and preparing articles (reading to matching), in seconds.
-    translate_seconds: float = 0.0
-    prepare_seconds: float = 0.0
-
-    @property
-    def models_loaded(self) -> int:
-        """How many models this run loaded."""
-        return len(self.loaded_pairs)
-
-    @property
-    def segments(self) -> int:
-        """Number of records written."""
-        return sum(self.statuses.values())
-
-    @property
-    def complete(self) -> bool:
-        """True when every article was read and every segment meant for English got it."""
-        return not self.failed_articles and not any(
-            self.statuses[status] for status in INCOMPLETE_STATUSES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,7 +248,14 @@ def _translate_pair(pair: tuple[str, str], jobs: list[_Job], t: RunContext) -> N
     _count_glossary_retranslations(misses, signature, pair, t)
     # Segments with glossary terms ask for n-best and alignments; the rest need neither.
     inputs = {k: jobs_[0].protected.engine_input for k, jobs_ in misses.items()}
-    lengths = {k: max(1, engine.count_tokens(text)) for k, text in inputs.items()}
+    try:
+        lengths = {k: max(1, engine.count_tokens(text)) for k, text in inputs.items()}
+    except Exception as err:  # a tokenizer that cannot load fails this pair, not the run
+        t.stats.errors.append(f"{src}→{tgt}: {err}")
+        for waiting in misses.values():
+            for job in waiting:
+                job.status = Status.FAILED
+        return
     plain = sorted((k for k in misses if not misses[k][0].protected.terms),
                    key=lambda k: (lengths[k], k))
     termed = sorted((k for k in misses if misses[k][0].protected.terms),

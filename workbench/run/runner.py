@@ -25,12 +25,12 @@ from workbench.outputs.run_folder import RunWriter, write_manifest
 from workbench.run.pipeline import (
     EngineLookup,
     RunContext,
-    RunStats,
     needs_translation,
     translate_articles,
 )
 from workbench.run.preparer import MatchedArticle, Pending, Preparer
 from workbench.run.progress import NoProgress, Progress
+from workbench.run.stats import RunStats
 from workbench.run.workers import WORKERS_AFTER, worker_count
 from workbench.settings import Settings
 from workbench.text import detect
