@@ -13,9 +13,12 @@ connection, which a fork would copy mid-use. They ignore Ctrl-C, which the run h
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -83,7 +86,8 @@ class PreparationWorkers:
     def __init__(self, setup: WorkerSetup, workers: int) -> None:
         self.in_flight = workers * IN_FLIGHT_PER_WORKER
         self._pool = ProcessPoolExecutor(workers, multiprocessing.get_context("spawn"),
-                                         initializer=_start_worker, initargs=(setup,))
+                                         initializer=_start_worker,
+                                         initargs=(setup, os.getpid()))
 
     def submit(self, file: ArticleFile, reader: str, data: bytes
                ) -> Future[tuple[bytes, bytes, tuple[int, ...]]]:
@@ -111,11 +115,39 @@ class PreparationWorkers:
 _setup: WorkerSetup | None = None
 
 
-def _start_worker(setup: WorkerSetup) -> None:
+def _start_worker(setup: WorkerSetup, parent: int) -> None:
     global _setup
     _setup = setup
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with(parent)
     detect.detect("", setup.languages)  # load the language model before the first article
+
+
+#: How often a worker checks that the run that started it is still there.
+PARENT_CHECK_SECONDS = 0.5
+
+
+def _die_with(parent: int) -> None:
+    """End this worker when the run's process ends, however it ends (``kill -9`` too).
+
+    A worker blocked reading its task pipe holds that pipe's write end itself, so it would
+    never see the run go. Linux kills it at once (``PR_SET_PDEATHSIG``); everywhere, a
+    thread also notices that the parent changed. Neither needs the dying parent's help.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def prepare_encoded(file: ArticleFile, reader: str, data: bytes
