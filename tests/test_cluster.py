@@ -111,7 +111,8 @@ def test_unreadable_articles_in_a_cluster_run_are_one_line(tmp_path, ray_local,
     result = run_cluster(tmp_path, installed_models, [folder], "remote")
     assert sorted(result.stats.errors) == [
         f"{folder / 'bad.txt'}: not valid UTF-8 (byte 0x80 at offset 0)",
-        f"{folder / 'page.html'}: no article text found in this page"]
+        f"{folder / 'page.html'}: no article text found in this page (no paragraph of "
+        "running text: an index, gallery or video page?)"]
     records = [json.loads(line) for line in (tmp_path / "remote" / "records.jsonl").open()]
     assert {r["article"] for r in records} == {"good"}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
@@ -146,6 +147,10 @@ class BPECodec:
         return self.tokenizer.decode(tokens)
 
 
+#: Unload attempts, 10 ms apart, before a model is left loaded until its next use.
+UNLOAD_TRIES = 100
+
+
 class ArgosEngine(Engine):
     """One installed Argos package, loaded lazily: nothing is read until the first batch."""
 
@@ -196,8 +201,14 @@ class ArgosEngine(Engine):
         A run over five languages kept all five models and their replicas' workspace in
         memory (1.5 GB with Argos-sized models); one at a time bounds it by the largest.
         """
-        if self._translator is not None and self._translator.model_is_loaded:
+        # CTranslate2 skips the unload while a replica is still finishing a batch (its
+        # results were already handed over): try again for a moment.
+        for _ in range(UNLOAD_TRIES):
+            if self._translator is None or not self._translator.model_is_loaded:
+                return
             self._translator.unload_model()
+            if self._translator.model_is_loaded:
+                time.sleep(0.01)
 
     def translator(self) -> Any:
         """The CTranslate2 translator, created on first use (and reloaded after release)."""

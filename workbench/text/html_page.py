@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ def extract_page(path: Path, data: bytes) -> ArticleParts:
     """
     import trafilatura
 
+    data = _without_controls(data)
     tree = trafilatura.load_html(data)
     if tree is None:
         raise InputError(path, "not an HTML page (nothing to parse)")
@@ -60,10 +62,11 @@ def extract_page(path: Path, data: bytes) -> ArticleParts:
                               (found.get("text") or "").splitlines()) if p and p != title]
     captions = [c for c in (_text(e) for e in tree.xpath("//figcaption")) if c]
     links = {_text(a) for a in tree.xpath("//a")}  # a paragraph that is one link is a menu item
-    paragraphs = [p for p in paragraphs if p not in captions and p not in links]
+    shown_captions = set(captions)
+    paragraphs = [p for p in paragraphs if p not in shown_captions and p not in links]
     paragraphs = _leads(tree, title, paragraphs) + paragraphs
     if not paragraphs:
-        raise InputError(path, "no article text found in this page")
+        raise InputError(path, _why_no_text(tree))
     lines: list[tuple[Kind | None, str]] = [(Kind.TITLE, title)] if title else []
     lines += _with_captions(tree, paragraphs, captions)
     page = tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
@@ -76,6 +79,36 @@ def extract_page(path: Path, data: bytes) -> ArticleParts:
         removed_chars=max(0, page_chars - kept_chars))
 
 
+#: Character references to C0 controls (``&#11;`` is the line break Word leaves), and raw
+#: control bytes: no HTML text holds them, and one makes the extractor drop the article.
+_CONTROL_REFERENCE = re.compile(
+    rb"&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01]|127)|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF]));?")
+_CONTROL_BYTE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: libxml2 reads an HTML page no deeper than this; what lies below is lost.
+MAX_PARSED_DEPTH = 255
+
+
+def _without_controls(data: bytes) -> bytes:
+    """The page with control characters (raw or as references) turned into spaces."""
+    if b"&#" in data:
+        data = _CONTROL_REFERENCE.sub(b" ", data)
+    return _CONTROL_BYTE.sub(b" ", data)
+
+
+def _why_no_text(tree: Any) -> str:
+    """The one-line reason a page gave no article text, naming the cause we can tell."""
+    depth, stack = 0, [(tree.getroot() if hasattr(tree, "getroot") else tree, 1)]
+    while stack:
+        element, level = stack.pop()
+        depth = max(depth, level)
+        stack.extend((child, level + 1) for child in element)
+    if depth >= MAX_PARSED_DEPTH:
+        return (f"no article text found: the page nests its elements {MAX_PARSED_DEPTH} "
+                "levels deep or more, and the HTML parser reads no deeper")
+    return ("no article text found in this page (no paragraph of running text: an index, "
+            "gallery or video page?)")
+
+
 def _first(elements: list) -> Any:
     return elements[0] if elements else None
 
@@ -84,6 +117,56 @@ def _text(element: Any) -> str:
     if element is None:
         return ""
     return " ".join(" ".join(element.itertext()).split())
+
+
+def _element_texts(tree: Any, limit: int) -> Iterator[tuple[str, str]]:
+    """(tag, ``_text(element)``) in document order, for elements with at most ``limit`` chars.
+
+    Time is linear in the page. Each element's text is built from its children's, bottom-up
+    (``_text`` of every element reads its whole subtree: quadratic on nested blocks); an
+    element whose text grows past ``limit`` is dropped, and so is every element around it.
+    """
+    found: list[tuple[int, str, str]] = []
+    order = 0
+    root = tree.getroot() if hasattr(tree, "getroot") else tree
+    # Each frame: element, its children still to visit, the words so far (None: too long).
+    stack: list[tuple[Any, Iterator[Any], list[str] | None, int]] = []
+
+    def enter(element: Any) -> None:
+        nonlocal order
+        stack.append((element, iter(element), _words(element.text), order))
+        order += 1
+
+    enter(root)
+    while stack:
+        element, children, words, number = stack[-1]
+        child = next(children, None)
+        if child is not None:
+            if isinstance(child.tag, str):
+                enter(child)
+            elif words is not None:  # a comment or processing instruction: only its tail
+                words.extend(_words(child.tail))
+            continue
+        stack.pop()
+        text = " ".join(words) if words is not None else None
+        if text is not None and len(text) > limit:
+            text = None
+        if text is not None:
+            found.append((number, element.tag, text))
+        if stack:
+            parent_words = stack[-1][2]
+            if parent_words is not None:
+                if text is None:
+                    stack[-1] = (*stack[-1][:2], None, stack[-1][3])
+                else:
+                    parent_words.extend(_words(text))
+                    parent_words.extend(_words(element.tail))
+    found.sort()
+    return ((tag, text) for _, tag, text in found)
+
+
+def _words(text: str | None) -> list[str]:
+    return text.split() if text else []
 
 
 def _meta(tree: Any, name: str) -> str | None:
@@ -146,19 +229,17 @@ def _with_captions(tree: Any, paragraphs: list[str], captions: list[str]
     """Paragraphs in order, each caption after the last paragraph before its figure."""
     after: dict[int, list[str]] = {}
     position = -1
-    remaining = set(paragraphs)
-    for element in tree.iter():
-        if not isinstance(element.tag, str):
-            continue
-        if element.tag == "figcaption":
-            text = _text(element)
-            if text in captions:
+    remaining: dict[str, int] = {}
+    for n, paragraph in enumerate(paragraphs):
+        remaining.setdefault(paragraph, n)  # a repeated paragraph is placed at its first
+    wanted = set(captions)
+    longest = max(map(len, [*paragraphs, *captions]), default=0)
+    for tag, text in _element_texts(tree, longest):
+        if tag == "figcaption":
+            if text in wanted:
                 after.setdefault(position, []).append(text)
-            continue
-        text = _text(element)
-        if text in remaining:
-            position = paragraphs.index(text)
-            remaining.discard(text)
+        elif text in remaining:
+            position = remaining.pop(text)
     lines: list[tuple[Kind | None, str]] = [(Kind.CAPTION, c) for c in after.get(-1, [])]
     for n, paragraph in enumerate(paragraphs):
         lines.append((None, paragraph))

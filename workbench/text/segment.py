@@ -93,36 +93,74 @@ _QUOTE_PAIRS = {"de": (("„", "“"), ("»", "«")), "pl": (("„", "”"), ("�
                 "da": (("»", "«"), ("„", "“"))}
 
 
+#: How much text around a candidate boundary its checks look at. They need the next few
+#: characters and the last word or two; copying the whole rest of a paragraph at every
+#: boundary made a 16 MB paragraph take minutes (time grew with its square).
+_LOOK_AFTER = 64
+_LOOK_BEFORE = 256
+
+
 def split_sentences(text: str, lang: str) -> list[str]:
     """Split one paragraph into sentences; never returns an empty sentence.
 
-    Joining the result with single spaces gives back ``text`` up to whitespace.
+    Joining the result with single spaces gives back ``text`` up to whitespace. Time and
+    memory grow linearly with the paragraph.
     """
     abbreviations = ABBREVIATIONS.get(lang, frozenset()) | ABBREVIATIONS["en"]
     year_markers = YEAR_MARKERS.get(lang, frozenset())
-    pairs = _QUOTE_PAIRS.get(lang, ())
+    quotes = _Quotes(text, _QUOTE_PAIRS.get(lang, ()))
     sentences: list[str] = []
     start = 0
     for match in _BOUNDARY_RE.finditer(text):
-        before = text[start:match.start()]
-        after = text[match.end():]
+        end = match.end()
+        after = text[end:end + _LOOK_AFTER]
         if not after or not _starts_sentence(after):
             continue
         if text[match.start() - 1] == ":" and not _colon_ends(after, lang):
             continue
+        before = text[max(start, match.start() - _LOOK_BEFORE):match.start()]
         if _ends_with_abbreviation(before, abbreviations) and not _year_then_capital(
                 before, year_markers):
             continue
-        if _inside_quotation(text[start:match.end()], after, pairs):
+        if quotes.inside(start, end):
             continue
-        sentence = text[start:match.end()].strip()
+        sentence = text[start:end].strip()
         if sentence:
             sentences.append(sentence)
-        start = match.end()
+        start = end
     rest = text[start:].strip()
     if rest:
         sentences.append(rest)
     return sentences
+
+
+class _Quotes:
+    """Whether a boundary falls inside an open quotation, in linear time over a paragraph.
+
+    A boundary is inside one when the sentence so far opens a pair more often than it closes
+    it and the closer still comes later in the paragraph. Counts are kept from the sentence's
+    start as the boundaries advance, instead of counted again over the sentence each time.
+    """
+
+    def __init__(self, text: str, pairs: tuple[tuple[str, str], ...]) -> None:
+        self.text = text
+        self.pairs = [(o, c, text.rfind(c)) for o, c in pairs if o != c]
+        self.start = self.scanned = 0
+        self.balance = [0] * len(self.pairs)
+
+    def inside(self, start: int, end: int) -> bool:
+        if not self.pairs:
+            return False
+        if start != self.start:  # a new sentence: count from its start
+            self.start = self.scanned = start
+            self.balance = [0] * len(self.pairs)
+        piece = self.text[self.scanned:end]
+        self.scanned = end
+        for n, (opener, closer, _) in enumerate(self.pairs):
+            self.balance[n] += piece.count(opener) - piece.count(closer)
+        return any(balance > 0 and last_closer >= end
+                   for balance, (_, _, last_closer) in zip(self.balance, self.pairs,
+                                                           strict=True))
 
 
 #: Segments longer than this are cut at the last space before it (a scraped 2 MB line with
@@ -136,13 +174,16 @@ def cap_length(sentence: str, limit: int = MAX_SEGMENT_CHARS) -> list[str]:
     Cuts fall at spaces when possible; joining the pieces with spaces gives the sentence back.
     """
     pieces = []
-    rest = sentence
-    while len(rest) > limit:
-        cut = rest.rfind(" ", 0, limit + 1)
+    start, end, stripped_end = 0, len(sentence), len(sentence.rstrip())
+    while end - start > limit:  # indexes, not copies of the rest: linear in the sentence
+        cut = sentence.rfind(" ", start, start + limit + 1) - start
         if cut <= 0:
             cut = limit
-        pieces.append(rest[:cut].strip())
-        rest = rest[cut:].strip()
+        pieces.append(sentence[start:start + cut].strip())
+        start, end = start + cut, stripped_end
+        while start < end and sentence[start].isspace():
+            start += 1
+    rest = sentence[start:end] if pieces else sentence  # as it came when nothing was cut
     if rest:
         pieces.append(rest)
     return [p for p in pieces if p]
