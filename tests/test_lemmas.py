@@ -3,7 +3,8 @@ process once per glossary and stored in the cache."""
 
 import pytest
 
-from workbench.cache.store import BlobBuffer, TranslationCache
+from workbench.cache.blobs import BlobBuffer
+from workbench.cache.store import TranslationCache
 from workbench.glossary import lemmas
 from workbench.glossary.lemmas import LemmaError, lemma_forms
 from workbench.glossary.match import Matcher

@@ -84,6 +84,10 @@ def init_project(directory: Path) -> Project:
     marker = directory / MARKER
     if marker.exists():
         raise WorkbenchError(f"{marker} already exists: {directory} is a workbench project")
+    for name in (GLOSSARY_DIR, "cache"):
+        if (directory / name).is_symlink():  # init writes only into folders it can vouch for
+            raise WorkbenchError(f"{directory / name} is a symbolic link; init writes no files "
+                                 "through one (replace it with a folder, or init elsewhere)")
     try:
         (directory / GLOSSARY_DIR).mkdir(parents=True, exist_ok=True)
         (directory / "cache").mkdir(exist_ok=True)

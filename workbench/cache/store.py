@@ -86,19 +86,37 @@ def check_is_ours(path: Path) -> None:
     with path.open("rb") as handle:
         if handle.read(16) != b"SQLite format 3\x00":
             raise CacheError(path, "is not an SQLite database; refusing to overwrite it")
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    conn = _read_only(path)
     try:
-        tables = {name for (name,) in conn.execute(
-            "select name from sqlite_master where type = 'table'")}
-        ours = "_sqlite_migrations" in tables and conn.execute(
-            "select count(*) from _sqlite_migrations where migration_set = ?",
-            (MIGRATION_SET,)).fetchone()[0] > 0
+        _check_tables(conn, path)
     finally:
         conn.close()
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    """A connection that writes nothing, not even the WAL index (a read-only disk)."""
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True)
+    try:
+        conn.execute("select count(*) from sqlite_master").fetchone()
+    except sqlite3.OperationalError:  # WAL needs a writable -shm: read the file as it is
+        conn.close()
+        conn = sqlite3.connect(f"{uri}?immutable=1", uri=True)
+    return conn
+
+
+def _check_tables(conn: sqlite3.Connection, path: Path) -> set[str]:
+    """The cache's tables; CacheError when the database is not a workbench cache."""
+    tables = {name for (name,) in conn.execute(
+        "select name from sqlite_master where type = 'table'")}
+    ours = "_sqlite_migrations" in tables and conn.execute(
+        "select count(*) from _sqlite_migrations where migration_set = ?",
+        (MIGRATION_SET,)).fetchone()[0] > 0
     if tables and not ours:
         raise CacheError(path, "is an SQLite database but not a workbench cache "
                          f"(tables: {', '.join(sorted(tables)) or 'none'}); refusing to "
                          "modify it")
+    return tables
 
 
 def _guarded(method: Callable[P, R]) -> Callable[P, R]:
@@ -131,12 +149,15 @@ class TranslationCache:
             cache; it is never overwritten.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, read_only: bool = False) -> None:
         self.path = path
         #: Rows found damaged or foreign since opening (each was treated as a miss).
         self.damaged = 0
         if path.exists() and not path.is_file():
             raise CacheError(path, "is not a file (a folder or a special file)")
+        if read_only:
+            self._open_read_only(path)
+            return
         from filelock import FileLock, Timeout  # imported when a cache is opened, not at start
 
         try:
@@ -163,6 +184,17 @@ class TranslationCache:
             where = err.filename or path
             raise CacheError(path, f"cannot open the cache ({where}: "
                                    f"{err.strerror or err})") from err
+
+    def _open_read_only(self, path: Path) -> None:
+        """Open for reading only: no lock file, no migration, nothing written.
+
+        For ``cache info`` on a cache someone else owns, or on a read-only disk.
+        """
+        try:
+            self.conn = _read_only(path)
+            _check_tables(self.conn, path)
+        except sqlite3.DatabaseError as err:
+            raise CacheError(path, f"not a usable workbench cache ({err})") from err
 
     def close(self) -> None:
         """Close the database."""
@@ -326,8 +358,10 @@ class TranslationCache:
     @_guarded
     def table_rows(self) -> dict[str, int]:
         """Rows per table: what the cache holds (``DERIVED_TABLES`` can be pruned)."""
+        present = {name for (name,) in self.conn.execute(
+            "select name from sqlite_master where type = 'table'")}
         return {table: self.conn.execute(f"select count(*) from {table}").fetchone()[0]
-                for table in (*KEPT_TABLES, *DERIVED_TABLES)}
+                if table in present else 0 for table in (*KEPT_TABLES, *DERIVED_TABLES)}
 
     @_guarded
     def prune_derived(self, created_before: datetime) -> dict[str, int]:
@@ -338,8 +372,10 @@ class TranslationCache:
         """
         cutoff = created_before.astimezone(UTC).isoformat()
         with self._immediate():
-            return {table: self.conn.execute(f"delete from {table} where created < ?",
-                                             [cutoff]).rowcount for table in DERIVED_TABLES}
+            removed = {table: self.conn.execute(f"delete from {table} where created < ?",
+                                                [cutoff]).rowcount for table in DERIVED_TABLES}
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the deletions, into the file
+        return removed
 
     @_guarded
     def vacuum(self) -> None:
@@ -351,34 +387,3 @@ class TranslationCache:
     def count(self) -> int:
         """Number of stored translations."""
         return self.conn.execute("select count(*) from translations").fetchone()[0]
-
-
-class BlobBuffer:
-    """Blobs on their way into the cache: written ``every`` at a time, in one transaction.
-
-    A run stores one blob per article in several tables (prepared articles, matches, QA
-    flags); a transaction each would cost more than the work. Lookups see what is still
-    buffered. ``flush`` writes the rest.
-    """
-
-    def __init__(self, cache: TranslationCache, every: int = 200) -> None:
-        self.cache = cache
-        self.every = every
-        self._pending: dict[str, dict[str, bytes]] = {}
-
-    def get(self, table: str, key: str) -> bytes | None:
-        """A blob, buffered or stored."""
-        return self._pending.get(table, {}).get(key) or self.cache.get_blob(table, key)
-
-    def put(self, table: str, key: str, blob: bytes) -> None:
-        """Buffer a blob; write the buffer once it holds ``every``."""
-        self._pending.setdefault(table, {})[key] = blob
-        if sum(map(len, self._pending.values())) >= self.every:
-            self.flush()
-
-    def flush(self) -> None:
-        """Write what is buffered."""
-        for table, blobs in self._pending.items():
-            if blobs:
-                self.cache.put_blobs(table, blobs)
-                blobs.clear()

@@ -23,11 +23,11 @@ def cache_group() -> None:
     """
 
 
-def _open(cache_path: Path | None) -> TranslationCache:
+def _open(cache_path: Path | None, read_only: bool = False) -> TranslationCache:
     path = build_settings(cache_path=cache_path).cache_path
     if not path.exists():
         raise CacheError(path, "no cache here (a run creates it; see --cache)")
-    return TranslationCache(path)
+    return TranslationCache(path, read_only=read_only)
 
 
 def _megabytes(path: Path) -> str:
@@ -41,7 +41,7 @@ def _megabytes(path: Path) -> str:
 @fail_on_errors
 def info(cache_path: Path | None) -> None:
     """Rows per table and the size on disk."""
-    with _open(cache_path) as cache:
+    with _open(cache_path, read_only=True) as cache:
         rows = cache.table_rows()
         click.echo(f"{cache.path} ({_megabytes(cache.path)})")
     for table, count in rows.items():

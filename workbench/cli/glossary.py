@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from workbench.cache.store import BlobBuffer, TranslationCache
+from workbench.cache.blobs import BlobBuffer
+from workbench.cache.store import TranslationCache
 from workbench.cli.base import (
     CONTEXT,
     EXIT_INCOMPLETE,

@@ -7,6 +7,7 @@ that a run would refuse.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,7 @@ def add_term(file: Path, target: str, kind: str, forms: dict[str, list[str]],
     if not forms:
         raise WorkbenchError("give at least one source form, e.g. --form ru='Лыонг Кыонг'")
     glossary = glossary if glossary is not None else [file.parent]
+    _check_inside(file, [g for g in glossary if g.is_dir()])
     import tomlkit
 
     text = _read(file)
@@ -125,6 +127,16 @@ def add_proposals(proposals: Iterable[TermProposal], glossary: Path) -> list[Pro
         else:
             outcomes.append(ProposalOutcome(proposal, outcome))
     return outcomes
+
+
+def _check_inside(file: Path, folders: list[Path]) -> None:
+    """Refuse to write a file outside the glossary folder it is said to belong to."""
+    where = Path(os.path.realpath(file))
+    for folder in folders:
+        root = Path(os.path.realpath(folder))
+        if root != where.parent and root not in where.parents:
+            raise WorkbenchError(f"{file} is outside the glossary folder {folder}; give a file "
+                                 "inside it, or --glossary FOLDER for another glossary")
 
 
 def remove_term(paths: list[Path], target: str, kind: str | None = None) -> list[Term]:

@@ -33,6 +33,8 @@ from workbench.records import TERM_TYPES
 LATIN = "latin"
 _LANGUAGE_KEY = re.compile(r"^[a-z]{2,3}$")
 _KNOWN_KEYS = {"target", "type", "note", "pattern"}
+#: What no target or form may hold: it would break every listing and output line.
+_LINE_BREAK = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 #: Seconds one pattern may spend on one sentence; past that it is a pattern that backtracks
 #: catastrophically (``(a|aa)+$``), and the glossary is refused rather than the run hanging.
 PATTERN_TIMEOUT = 0.25
@@ -168,6 +170,9 @@ def _term(entry: object, file: Path, line: int, text: str) -> Term:
     target = entry.get("target")
     if not isinstance(target, str) or not target.strip():
         raise fail("entry has no target (the English text)")
+    if _LINE_BREAK.search(target):
+        raise fail("target must be one line (it holds a line break or control character)",
+                   "target")
     kind = entry.get("type")
     if kind not in TERM_TYPES:
         raise fail(f"type must be one of {', '.join(TERM_TYPES)} (got {kind!r})", "type")
@@ -182,6 +187,9 @@ def _term(entry: object, file: Path, line: int, text: str) -> Term:
         if not isinstance(values, list) or not values or not all(
                 isinstance(v, str) and v.strip() for v in values):
             raise fail(f"{key} must be a form or a list of forms", key)
+        if any(_LINE_BREAK.search(v) for v in values):
+            raise fail(f"{key}: a form must be one line (it holds a line break or control "
+                       "character)", key)
         forms[key] = tuple(v.strip() for v in values)
     patterns = entry.get("pattern", {})
     if not isinstance(patterns, dict):

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from workbench.cache.blobs import BlobBuffer
 from workbench.cache.fingerprint import code_fingerprint
 from workbench.cache.keys import key_of
-from workbench.cache.store import BlobBuffer, TranslationCache
+from workbench.cache.store import TranslationCache
 from workbench.qa.checks import checked_fields, with_qa, with_qa_flags
 from workbench.records import Record
 

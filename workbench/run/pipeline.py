@@ -15,8 +15,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
+from workbench.cache.blobs import BlobBuffer
 from workbench.cache.keys import cache_key, segment_key, text_key
-from workbench.cache.store import BlobBuffer, CacheEntry, TranslationCache
+from workbench.cache.store import CacheEntry, TranslationCache
 from workbench.display import display_path, safe_text
 from workbench.engines.base import Engine, Translation
 from workbench.errors import InputError

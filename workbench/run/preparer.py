@@ -19,9 +19,10 @@ from concurrent.futures import CancelledError, Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
+from workbench.cache.blobs import BlobBuffer
 from workbench.cache.fingerprint import code_fingerprint
 from workbench.cache.keys import make_key
-from workbench.cache.store import BlobBuffer, TranslationCache
+from workbench.cache.store import TranslationCache
 from workbench.errors import InputError
 from workbench.files import read_bytes
 from workbench.glossary.lemmas import lemmas_version

@@ -118,6 +118,12 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict | InputError]]:
         reader = csv.DictReader(text)
         line = 1
         try:
+            names = reader.fieldnames or []
+            twice = next((n for i, n in enumerate(names) if n in names[:i]), None)
+            if twice is not None:  # DictReader would keep the last and drop the other
+                yield 1, InputError(path, f"the header names the column {twice!r} twice "
+                                          "(rename one); the file is skipped", 1)
+                return
             for row in reader:
                 start, line = line + 1, reader.line_num
                 if None in row:

@@ -48,7 +48,7 @@ def extract_page(path: Path, data: bytes) -> ArticleParts:
     """
     import trafilatura
 
-    data = _without_controls(data)
+    data = _TEMPLATE.sub(b" ", _without_controls(data))
     tree = trafilatura.load_html(data)
     if tree is None:
         raise InputError(path, "not an HTML page (nothing to parse)")
@@ -84,6 +84,9 @@ def extract_page(path: Path, data: bytes) -> ArticleParts:
 _CONTROL_REFERENCE = re.compile(
     rb"&#(?:0*(?:[0-8]|1[124-9]|2[0-9]|3[01]|127)|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF]));?")
 _CONTROL_BYTE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: ``<template>`` holds markup for scripts to clone later (cards, comment forms): never shown,
+#: never the article.
+_TEMPLATE = re.compile(rb"<template\b.*?</template\s*>", re.IGNORECASE | re.DOTALL)
 #: libxml2 reads an HTML page no deeper than this; what lies below is lost.
 MAX_PARSED_DEPTH = 255
 
