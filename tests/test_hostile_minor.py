@@ -123,3 +123,23 @@ def test_template_content_is_not_the_article():
             "freundlich und sachlich.</p></template></body></html>").encode()
     texts = [text for _, text in extract_page(Path("p.html"), data).lines]
     assert not any("Kommentar" in text for text in texts)
+
+
+def test_feed_ids_stay_unique_when_they_move_to_disk(tmp_path, installed_models, monkeypatch):
+    """A feed of a million lines keeps its ids on disk past IN_MEMORY (memory stays flat):
+    repeats still get ~2, ~3 across the move."""
+    from workbench.run import runner
+
+    monkeypatch.setattr(runner._SeenIds, "IN_MEMORY", 3)
+    (tmp_path / "in").mkdir()
+    ids = ["a", "a", "b", "c", "d", "a", "c"]
+    (tmp_path / "in" / "feed.jsonl").write_text(
+        "".join(json.dumps({"id": i, "text": f"Der Kanzler sprach heute {n}."}) + "\n"
+                for n, i in enumerate(ids)), encoding="utf-8")
+    result = invoke("translate", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--silent",
+                    "--models-dir", str(installed_models), "--cache", str(tmp_path / "c.db"),
+                    "--no-glossary")
+    assert result.exit_code == 0, result.output
+    articles = [json.loads(line)["article"] for line in (tmp_path / "out" / "articles.jsonl")
+                .open()]
+    assert articles == ["a", "a~2", "b", "c", "d", "a~3", "c~2"]

@@ -8,6 +8,8 @@ finished translation is already safe in the cache.
 from __future__ import annotations
 
 import functools
+import sqlite3
+import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -114,17 +116,62 @@ def _timed(preparer: Preparer, step: Callable[[Any], Any], item: Any) -> Any:
 def _articles(inputs: Sequence[Path | ArticleFile], fields: Mapping[str, tuple[str, ...]]
               ) -> Iterator[ArticleFile | InputError | InputNotice]:
     """Every article, feed entries included, each id used once: a repeat gets ``~2``..."""
-    seen: set[str] = set()
-    for item in _expanded(inputs, fields):
-        if isinstance(item, ArticleFile):
-            article, n = item.article, 1
-            while article in seen:  # a feed id may be a file's stem, or another entry's id
-                n += 1
-                article = f"{item.article}~{n}"
-            seen.add(article)
-            if article != item.article:
-                item = replace(item, article=article)
-        yield item
+    with _SeenIds() as seen:
+        for item in _expanded(inputs, fields):
+            if isinstance(item, ArticleFile):
+                article, n = item.article, 1
+                while not seen.add(article):  # a feed id may be a file's stem, or an entry's
+                    n += 1
+                    article = f"{item.article}~{n}"
+                if article != item.article:
+                    item = replace(item, article=article)
+            yield item
+
+
+class _SeenIds:
+    """The article ids met so far, in memory up to ``IN_MEMORY`` and on disk past that.
+
+    A feed of a million lines would otherwise hold a million ids (60 MB) only to keep ids
+    unique; past the limit they move to a temporary SQLite file, which goes with the run.
+    """
+
+    IN_MEMORY = 100_000
+
+    def __init__(self) -> None:
+        self._ids: set[str] = set()
+        self._db: Any = None
+
+    def add(self, article: str) -> bool:
+        """Record an id; False when it was met before."""
+        if article in self._ids:
+            return False
+        if self._db is None:
+            self._ids.add(article)
+            if len(self._ids) >= self.IN_MEMORY:
+                self._spill()
+            return True
+        try:
+            with self._db:
+                self._db.execute("insert into seen values (?)", (article,))
+        except sqlite3.IntegrityError:
+            return False
+        return True
+
+    def _spill(self) -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix="workbench-ids-")
+        self._db = sqlite3.connect(Path(self._folder.name) / "ids.db")
+        self._db.execute("create table seen (id text primary key) without rowid")
+        with self._db:
+            self._db.executemany("insert into seen values (?)", ((i,) for i in self._ids))
+        self._ids = set()
+
+    def __enter__(self) -> _SeenIds:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._folder.cleanup()
 
 
 def _expanded(inputs: Sequence[Path | ArticleFile], fields: Mapping[str, tuple[str, ...]]
