@@ -2,7 +2,7 @@
 
 The per-language packages have RANDOM WEIGHTS (see tests/random_package.py): tests on
 them check structure, alignment, caching and counts, never English wording. Exact output is
-checked with the one real trained model we have, ``shared/models/aren-transliteration``.
+checked with the one real trained model we have, ``tests/data/fixtures/aren-transliteration``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from workbench.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-SHARED = ROOT.parent / "shared"
+#: Other people's files the tests need, copied in with their licences (see its README).
+FIXTURES = ROOT / "tests" / "data" / "fixtures"
 SEED_LANGUAGES = {"000_6ee16a1a097d6283": "nb", "001_9e90e167a72bcd0b": "pl",
                   "002_56b54d490b5aedd0": "de", "003_1bb19d71bc8151fe": "ru",
                   "004_6297eead32339cd5": "sv"}
@@ -90,14 +91,14 @@ def models_copy(installed_models: Path, tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def aren_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The REAL trained Arabic-script→Latin model, wrapped as an Argos package."""
-    model = require(SHARED / "models" / "aren-transliteration", "the aren-transliteration model")
+    model = require(FIXTURES / "aren-transliteration", "the aren-transliteration model")
     require(model / "model.bin", "aren-transliteration/model.bin")
     return wrap_ctranslate2_model(tmp_path_factory.mktemp("aren"), model, "ar", "en")
 
 
 @pytest.fixture(scope="session")
 def real_index() -> Path:
-    return require(SHARED / "models" / "argospm-index" / "index.json", "the real Argos index")
+    return require(FIXTURES / "argospm-index" / "index.json", "the real Argos index")
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -124,8 +124,7 @@ def test_seed_run_tmx_validates_and_reads_back(first_run):
 
     tmp_path, _, records = first_run
     path = tmp_path / "out" / "records.tmx"
-    dtd_path = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "tmx" / \
-        "tmx14.dtd"
+    dtd_path = Path(__file__).resolve().parent / "data" / "fixtures" / "tmx" / "tmx14.dtd"
     if not dtd_path.exists():
         pytest.fail(f"missing test fixture: the TMX 1.4 DTD expected at {dtd_path}")
     dtd = etree.DTD(str(dtd_path))

@@ -19,7 +19,7 @@ from workbench.records import ArticleInfo, GlossaryHit, Kind, Record, Status
 from workbench.run.runner import translate_inputs
 from workbench.settings import Settings
 
-DTD = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "tmx" / "tmx14.dtd"
+DTD = Path(__file__).resolve().parent / "data" / "fixtures" / "tmx" / "tmx14.dtd"
 
 RECORDS = [
     Record("a", 0, Kind.TITLE, "ru", "Лыонг Кыонг & <друзья>", "en", "Lương Cường & <friends>",

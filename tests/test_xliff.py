@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SHARED, require
+from conftest import FIXTURES, require
 from lxml import etree
 
 from workbench.cli import cli
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
-XSD = SHARED / "eval" / "xliff" / "xliff-core-1.2-strict.xsd"
+XSD = FIXTURES / "xliff" / "xliff-core-1.2-strict.xsd"
 
 
 @pytest.fixture

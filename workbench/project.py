@@ -19,6 +19,8 @@ from workbench.files import read_config_text
 
 MARKER = "workbench.toml"
 GLOSSARY_DIR = "glossary"
+#: Where ``init`` suggests putting the articles to translate.
+INCOMING_DIR = "incoming"
 CACHE_FILE = "cache/workbench.db"
 _TEMPLATE = """\
 # A workbench project: `workbench translate` run here or in any sub-folder uses the
@@ -91,6 +93,7 @@ def init_project(directory: Path) -> Project:
     try:
         (directory / GLOSSARY_DIR).mkdir(parents=True, exist_ok=True)
         (directory / "cache").mkdir(exist_ok=True)
+        (directory / INCOMING_DIR).mkdir(exist_ok=True)
         for name, text in starter_glossary().items():
             target = directory / GLOSSARY_DIR / name
             if not target.exists():

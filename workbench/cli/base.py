@@ -7,6 +7,7 @@ not be read, a model is missing, a segment failed, a glossary term was missed).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import logging
@@ -141,6 +142,10 @@ def fail_on_errors(func: Callable) -> Callable:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except BrokenPipeError:  # `workbench qa OUT | head`: the reader has all it wanted
+            with contextlib.suppress(OSError):  # nothing more reaches the closed pipe
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise SystemExit(0) from None
         except WorkbenchError as err:
             if os.environ.get("WORKBENCH_RAISE_ERRORS"):
                 raise
@@ -174,12 +179,34 @@ COMMAND_MODULES = {"translate": "translate", "export": "translate", "review": "t
                    "init": "project", "qa": "qa", "cache": "cache"}
 
 
-class LazyGroup(click.Group):
+class WholeHelpGroup(click.Group):
+    """A group whose command list shows each command's first sentence whole, wrapped.
+
+    Click cuts it to the space left on one line ("...wins over..."), which tells nothing.
+    """
+
+    group_class = type  # subgroups are of this class too
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the commands with their whole first sentence."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=1000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+class LazyGroup(WholeHelpGroup):
     """Import a command's module when the command is used (click's lazy-loading pattern).
 
     A run of ``translate`` then never imports glossary mining, the package index or the
     corrections reader: start-up is most of a warm re-run.
     """
+
+    group_class = WholeHelpGroup
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         """Every command, loaded or not."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import click
@@ -22,13 +23,16 @@ from workbench.cli.base import (
     setting_options,
 )
 from workbench.display import safe_text
+from workbench.errors import WorkbenchError
 from workbench.glossary import edit as glossary_edit
 from workbench.glossary.check import check_run
 from workbench.glossary.edit import TermProposal
 from workbench.glossary.store import Glossary, load_glossary
 from workbench.glossary.suggest import add_command, suggest_run
+from workbench.outputs.run_folder import previous_manifest
 from workbench.records import TERM_TYPES
 from workbench.review.apply import ApplyReport, apply_file
+from workbench.review.corrections import ReviewFileInfo, describe_review_file
 
 
 @cli.group("glossary", context_settings=CONTEXT)
@@ -274,7 +278,12 @@ def corrections_apply(files: tuple[Path, ...], cache_path: Path | None,
     next run re-translates exactly the segments they occur in. A refused proposal is named
     and the others go on (exit code 3).
     """
-    settings = build_settings(cache_path=cache_path)
+    infos = {file: describe_review_file(file) for file in files}
+    if any(info.proposes_terms for info in infos.values()) and \
+            _glossary_folder(glossary_dir) is None:  # refused before anything is stored
+        raise click.ClickException("the files propose glossary terms but there is no glossary "
+                                   "here; run in a workbench project or pass --glossary FOLDER")
+    settings = build_settings(cache_path=cache_path or _run_cache(infos.values()))
     total = refused = 0
     with TranslationCache(settings.cache_path) as cache:
         for file in files:
@@ -290,6 +299,17 @@ def corrections_apply(files: tuple[Path, ...], cache_path: Path | None,
                err=True)
     if refused:
         raise SystemExit(EXIT_INCOMPLETE)
+
+
+def _run_cache(infos: Iterable[ReviewFileInfo]) -> Path | None:
+    """The cache the reviewed run used, as its run.json names it (None: not known)."""
+    for info in infos:
+        if info.run_dir is not None:
+            with contextlib.suppress(WorkbenchError):
+                cache = previous_manifest(info.run_dir).get("cache")
+                if isinstance(cache, str) and cache:
+                    return Path(cache)
+    return None
 
 
 def _add_proposed_terms(file: Path, proposals: list[TermProposal],

@@ -57,13 +57,19 @@ def models_install(packages: tuple[str, ...], silent: bool, **options: Any) -> N
     failed = 0
     for spec in packages:
         try:
-            package = models.install(spec, settings, index, download_bar(silent)(spec))
+            done = models.install(spec, settings, index, download_bar(silent)(spec))
         except WorkbenchError as err:
             click.secho(f"Error: {err}", fg="red", err=True)
             failed += 1
             continue
-        click.echo(f"Installed {package.code} {package.package_version} "
-                   f"({package.from_code}→{package.to_code}) in {package.path}", err=True)
+        package = done.package
+        what = (f"{package.code} {package.package_version} ({package.from_code}→"
+                f"{package.to_code}) in {package.path}")
+        if done.already:
+            click.echo(f"Already installed: {what} (`workbench models remove "
+                       f"{package.from_code}` first to replace it)", err=True)
+        else:
+            click.echo(f"Installed {what}", err=True)
     if failed:
         raise SystemExit(1)
 

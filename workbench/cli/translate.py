@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -110,7 +111,8 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
     says how to install the missing models.
 
     \b
-    Exit codes: 0 complete, 1 error, 3 incomplete (bad files, missing models, failures).
+    Exit codes: 0 complete, 1 error, 2 wrong usage (an unknown option, a bad value),
+    3 incomplete (bad files, missing models, failures).
     """
     settings = build_settings(
         glossary_paths=() if no_glossary else (glossary_paths or None), **options)
@@ -146,7 +148,7 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
     stats = result.stats
     for notice in stats.notices:
         click.echo(f"Note: {notice}", err=True)
-    for problem in [*engines.problems, *stats.errors]:
+    for problem in stats.errors:
         click.secho(f"Error: {problem}", fg="red", err=True)
     s = stats.statuses
     click.echo(
@@ -180,13 +182,16 @@ def export_command(out_dir: Path, formats: list[str], include_kept: bool,
     """Write the derived outputs (TMX, XLIFF, review pages, SQLite) of a finished run in OUT_DIR.
 
     Corrections stored with `workbench corrections apply` since the run are applied first:
-    records.jsonl is rewritten with them as "approved", and every format shows them.
+    records.jsonl is rewritten with them as "approved", and every format shows them. Formats
+    already in OUT_DIR are written again too, so none is left behind the records.
     """
     settings = build_settings(cache_path=cache_path)
     cache = TranslationCache(settings.cache_path) if settings.cache_path.exists() else None
     try:
         with claimed(out_dir):
-            for path in export(out_dir, formats, include_kept, cache):
+            present = [f for f in DERIVED_FORMATS if f not in formats
+                       and any(p.exists() for p in FORMATS[f].paths(out_dir))]
+            for path in export(out_dir, [*formats, *present], include_kept, cache):
                 click.echo(f"Wrote {path}", err=True)
     finally:
         if cache is not None:
@@ -211,7 +216,20 @@ def review(out_dir: Path, no_open: bool) -> None:
         with claimed(out_dir):
             export(out_dir, ["html"])
     click.echo(str(page.resolve()))
-    if not no_open:
-        click.launch(str(page.resolve()))
+    if not no_open and not _open_in_browser(page.resolve().as_uri()):
+        click.echo("No browser to open here: open the file above in one.", err=True)
+
+
+def _open_in_browser(url: str) -> bool:
+    """Open a page in the desktop's browser; False where there is none (a server, SSH)."""
+    import webbrowser
+
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or
+                                                  os.environ.get("WAYLAND_DISPLAY")):
+        return False
+    try:
+        return webbrowser.open(url)
+    except webbrowser.Error:
+        return False
 
 

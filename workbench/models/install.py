@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.errors import PackageError, UnknownPackage
@@ -17,6 +18,7 @@ from workbench.models.packages import (
     install_archive,
     install_folder,
     installed_packages,
+    newest_packages,
     uninstall,
 )
 from workbench.settings import Settings
@@ -40,12 +42,27 @@ def install_local(path: Path, settings: Settings) -> InstalledPackage:
     return install_archive(path, settings.models_dir)
 
 
+@dataclass(frozen=True)
+class Installed:
+    """A package a ``models install`` argument stands for, and whether it was there before."""
+
+    package: InstalledPackage
+    already: bool = False  # an index code whose pair was installed: nothing was fetched
+
+
 def install(spec: str, settings: Settings, index: Callable[[], package_index.PackageIndex],
-            progress: package_index.ProgressCallback | None = None) -> InstalledPackage:
-    """Install by file, folder or index code; ``index`` fetches the index only when needed."""
+            progress: package_index.ProgressCallback | None = None) -> Installed:
+    """Install by file, folder or index code; ``index`` fetches the index only when needed.
+
+    An index code whose pair is installed already installs nothing (it works offline);
+    ``models remove`` first replaces it with the index's package.
+    """
     if is_local_path(spec):
-        return install_local(Path(spec), settings)
-    return install_from_index(spec, settings, index(), progress)
+        return Installed(install_local(Path(spec), settings))
+    pair = package_index.parse_pair(spec, settings.tgt_lang)
+    if (present := newest_packages(settings.models_dir).get(pair)) is not None:
+        return Installed(present, already=True)
+    return Installed(install_from_index(spec, settings, index(), progress))
 
 
 def remove(code: str, settings: Settings) -> list[InstalledPackage]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.errors import InputError
@@ -30,6 +31,29 @@ def load_review_file(path: Path) -> tuple[list[Correction], list[TermProposal]]:
     """
     data = _read(path)
     return _corrections(data, path), _proposals(data, path)
+
+
+@dataclass(frozen=True)
+class ReviewFileInfo:
+    """What a file says about itself before anything in it is stored."""
+
+    run_dir: Path | None = None  # the run folder the review pages were made for
+    proposes_terms: bool = False
+
+
+def describe_review_file(path: Path) -> ReviewFileInfo:
+    """The run a ``corrections.json`` names, and whether it proposes glossary terms.
+
+    The review pages write ``"run": "STARTED|OUT_DIR"``; CAT files (XLIFF, TMX) name no run.
+    """
+    try:
+        data = _read(path)
+    except InputError:
+        return ReviewFileInfo()  # not JSON: a CAT file, read (and refused) by apply_file
+    run = data.get("run")
+    run_dir = Path(run.split("|", 1)[1]) if isinstance(run, str) and "|" in run else None
+    terms = data.get("terms")
+    return ReviewFileInfo(run_dir, isinstance(terms, list) and bool(terms))
 
 
 def load_corrections(path: Path) -> list[Correction]:

@@ -227,6 +227,8 @@ def translate_inputs(inputs: Sequence[Path | ArticleFile], out_dir: Path, settin
                                  f"{settings.cache_path} ignored and made again; "
                                  "`workbench cache prune` drops derived ones")
         stats.prepare_seconds = preparer.seconds
+    # Problems finding engines (a package index out of reach) are the run's errors too.
+    stats.errors[:0] = [p for p in getattr(engines, "problems", []) if p not in stats.errors]
     cluster = getattr(engines, "cluster", None)
     write_manifest(out_dir, {**manifest_of(stats, settings, started, glossary),
                              "cluster": cluster.describe() if cluster else None,
