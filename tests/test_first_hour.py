@@ -145,3 +145,47 @@ def test_help_teaches_every_exit_code_and_lists_whole_sentences():
     assert "2 wrong usage" in invoke("translate", "--help").output
     listing = invoke("--help").output
     assert "..." not in listing.split("Commands:")[1]
+
+
+class _Terminal:
+    def __init__(self) -> None:
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_shows_phase_position_rate_and_eta_from_the_first_seconds(monkeypatch):
+    import time
+
+    from workbench.cli import base
+
+    terminal = _Terminal()
+    monkeypatch.setattr(base.sys, "stderr", terminal)
+    monkeypatch.setattr(base.click.utils, "_default_text_stderr", lambda: terminal)
+    ticks = iter([0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0])
+    clock = lambda: next(ticks, 1.0)  # noqa: E731
+    monkeypatch.setattr(time, "monotonic", clock)
+    progress = base.ClickProgress(silent=False)
+    progress.start("Translating de→en (pair 2 of 5)", 4000)
+    progress.advance(1200)
+    progress.finish()
+    last = terminal.text.split("\r")[-1]
+    assert "Translating de→en (pair 2 of 5): 1,200/4,000 segments, 1,200/s, ETA 2 s" in last
+    quiet = base.ClickProgress(silent=True)
+    quiet.start("Reading and preparing", 0)
+    assert quiet.silent
+
+
+def test_the_end_summary_counts_in_the_right_number():
+    from workbench.cli.base import count
+
+    assert (count(1, "article"), count(2, "article"), count(1_000, "term")) == (
+        "1 article", "2 articles", "1,000 terms")

@@ -13,6 +13,7 @@ import importlib
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,29 +31,66 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 class ClickProgress:
-    """Draw the pipeline's progress with click progress bars on stderr."""
+    """Progress of a long run on one status line of the terminal: phase, position, rate, ETA.
+
+    ``Reading and preparing: 340 articles, 85/s`` or ``Translating de→en (pair 2 of 5):
+    1,200/4,000 segments, 310/s, ETA 9 s``. The rate and ETA count from the task's start, so
+    they show from the first update; the line is redrawn at most ten times a second. Nothing
+    is drawn with ``--silent`` or when standard error is not a terminal (a log, a pipe).
+    """
 
     def __init__(self, silent: bool) -> None:
-        self.silent = silent
-        self._bar: Any = None
+        self.silent = silent or not sys.stderr.isatty()
+        self._label, self._total, self._done = "", 0, 0
+        self._started = self._drawn = 0.0
 
     def start(self, label: str, total: int) -> None:
-        """Open a bar."""
-        if not self.silent:
-            self._bar = click.progressbar(length=total, label=label, file=sys.stderr,
-                                          show_pos=True, show_eta=True)
-            self._bar.__enter__()
+        """A task begins (``total`` 0: not known ahead)."""
+        self._label, self._total, self._done = label, total, 0
+        self._started, self._drawn = time.monotonic(), 0.0
+        self._draw(force=True)
 
     def advance(self, n: int) -> None:
-        """Move the bar."""
-        if self._bar is not None:
-            self._bar.update(n)
+        """``n`` more units are done."""
+        self._done += n
+        self._draw()
 
     def finish(self) -> None:
-        """Close the bar."""
-        if self._bar is not None:
-            self._bar.__exit__(None, None, None)
-            self._bar = None
+        """The task ended: its last state stays on its own line."""
+        if self._label and not self.silent:
+            self._draw(force=True)
+            click.echo("", err=True)
+        self._label = ""
+
+    def _draw(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if self.silent or (not force and now - self._drawn < 0.1):
+            return
+        self._drawn = now
+        elapsed = max(now - self._started, 1e-9)
+        rate = self._done / elapsed
+        unit = "segments" if self._label.startswith("Translating") else "articles" \
+            if self._label.startswith("Reading") else "outputs"
+        position = f"{self._done:,}/{self._total:,}" if self._total else f"{self._done:,}"
+        line = f"{self._label}: {position} {unit}"
+        if self._done and elapsed >= 0.2:
+            line += f", {rate:,.0f}/s"
+            if self._total and self._done < self._total and rate > 0:
+                line += f", ETA {_duration((self._total - self._done) / rate)}"
+        click.echo(f"\r{line}\x1b[K", nl=False, err=True)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds // 60:.0f} min {seconds % 60:02.0f} s"
+    return f"{seconds // 3600:.0f} h {seconds % 3600 // 60:02.0f} min"
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 article``, ``2 articles``: a number with its noun, in the right number."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
 
 
 def download_bar(silent: bool) -> Callable[[str], package_index.ProgressCallback | None]:

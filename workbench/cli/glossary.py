@@ -17,6 +17,7 @@ from workbench.cli.base import (
     EXIT_INCOMPLETE,
     build_settings,
     cli,
+    count,
     current_project,
     fail_on_errors,
     json_option,
@@ -207,8 +208,8 @@ def glossary_suggest(out_dir: Path, json_: bool, min_articles: int, min_occurren
                + (f", the first {len(shown)}" if len(shown) < len(candidates) else "")
                + ", most widespread first:\n")
     for n, c in enumerate(shown, 1):
-        click.echo(f"{n:2}. {c.source}  ({c.type}; {_count(len(c.articles), 'article')}, "
-                   f"{_count(c.occurrences, 'occurrence')}; {', '.join(sorted(c.languages))})")
+        click.echo(f"{n:2}. {c.source}  ({c.type}; {count(len(c.articles), 'article')}, "
+                   f"{count(c.occurrences, 'occurrence')}; {', '.join(sorted(c.languages))})")
         click.echo(f"    forms: {', '.join(f for f, _ in c.forms.most_common())}")
         english = ", ".join(f"{t or '(not in the English)'} ×{k}"
                             for t, k in c.english.most_common(4))
@@ -228,10 +229,6 @@ def _glossary_folder(given: Path | None) -> Path | None:
         return given
     project = current_project()
     return project.glossary_dir if project else None
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _around(text: str, forms: list[str], width: int = 100) -> str:

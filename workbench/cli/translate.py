@@ -16,6 +16,7 @@ from workbench.cli.base import (
     ClickProgress,
     build_settings,
     cli,
+    count,
     download_bar,
     fail_on_errors,
     format_options,
@@ -144,7 +145,7 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
             if cluster is not None:
                 cluster.close()
         remove_stale(out_dir, formats)
-        export(out_dir, formats, include_kept, previous=previous)
+        export(out_dir, formats, include_kept, previous=previous, progress=progress)
     stats = result.stats
     for notice in stats.notices:
         click.echo(f"Note: {notice}", err=True)
@@ -152,14 +153,16 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
         click.secho(f"Error: {problem}", fg="red", err=True)
     s = stats.statuses
     click.echo(
-        f"{stats.articles} articles ({stats.failed_articles} unreadable), {stats.segments} "
-        f"segments: {s[Status.TRANSLATED]} translated, {s[Status.CACHED]} from cache, "
-        f"{s[Status.APPROVED]} approved, "
-        f"{s[Status.KEPT]} kept, {s[Status.NO_MODEL]} without a model, "
-        f"{s[Status.FAILED]} failed. Models loaded: {stats.models_loaded}. "
-        f"Glossary: {stats.glossary_retranslated} re-translated because of glossary changes, "
-        f"{stats.glossary_redecoded} re-decoded to place a term, {stats.glossary_missed} terms "
-        f"missed. Output: {result.out_dir}", err=True)
+        f"{count(stats.articles, 'article')} ({stats.failed_articles} unreadable), "
+        f"{count(stats.segments, 'segment')}: {s[Status.TRANSLATED]:,} translated, "
+        f"{s[Status.CACHED]:,} from cache, {s[Status.APPROVED]:,} approved, "
+        f"{s[Status.KEPT]:,} kept, {s[Status.NO_MODEL]:,} without a model, "
+        f"{s[Status.FAILED]:,} failed.\n"
+        f"Models loaded: {stats.models_loaded}. Glossary: "
+        f"{count(stats.glossary_redecoded, 'segment')} re-decoded to place a term, "
+        f"{stats.glossary_retranslated:,} re-translated for glossary changes, "
+        f"{count(stats.glossary_missed, 'term')} missed.\n"
+        f"Output: {result.out_dir}", err=True)
     if stats.missing_pairs:
         pairs = sorted(stats.missing_pairs)
         codes = " ".join(src for src, _ in pairs)

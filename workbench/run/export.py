@@ -24,6 +24,7 @@ from workbench.outputs.run_folder import (
 )
 from workbench.qa.checks import with_qa
 from workbench.records import TRANSLATED_KINDS, ArticleInfo, Record, Status
+from workbench.run.progress import NoProgress, Progress
 
 #: Statuses an approved correction may replace.
 REPLACEABLE = frozenset({Status.TRANSLATED, Status.CACHED, Status.NO_MODEL, Status.FAILED,
@@ -31,7 +32,8 @@ REPLACEABLE = frozenset({Status.TRANSLATED, Status.CACHED, Status.NO_MODEL, Stat
 
 
 def export(out_dir: Path, formats: Sequence[str], include_kept: bool = False,
-           cache: TranslationCache | None = None, previous: dict | None = None) -> list[Path]:
+           cache: TranslationCache | None = None, previous: dict | None = None,
+           progress: Progress | None = None) -> list[Path]:
     """Write the requested formats next to the JSON Lines; return the files written.
 
     With a cache, approved corrections are applied to ``records.jsonl`` first. ``previous``
@@ -46,12 +48,17 @@ def export(out_dir: Path, formats: Sequence[str], include_kept: bool = False,
     current = {f for f in formats if _still_current(FORMATS[f], out_dir, manifest, previous,
                                                     include_kept)}
     options = WriteOptions(include_kept=include_kept)
-    for name in formats:
-        fmt = FORMATS[name]
-        if name in current or fmt.write is None:
-            continue
-        fmt.write(out_dir, options)
+    todo = [FORMATS[name] for name in formats
+            if name not in current and FORMATS[name].write is not None]
+    progress = progress or NoProgress()
+    if todo:
+        progress.start("Writing outputs", len(todo))
+    for fmt in todo:
+        fmt.write(out_dir, options)  # type: ignore[misc]
         written.append(fmt.paths(out_dir)[0])
+        progress.advance(1)
+    if todo:
+        progress.finish()
     if manifest:
         derived = set(manifest.get("derived") or []) | {
             f for f in formats if FORMATS[f].write is not None}

@@ -150,13 +150,19 @@ def translate_articles(
     """
     chunk_segments = chunk_segments or CHUNK_SEGMENTS
     chunk: list[MatchedArticle | InputError] = []
-    size = 0
+    size, progress = 0, translator.progress
     for item in articles:
+        if not chunk:
+            progress.start("Reading and preparing", 0)
         chunk.append(item)
+        progress.advance(1)
         size += len(item.segments) if isinstance(item, MatchedArticle) else 0
         if size >= chunk_segments:
+            progress.finish()
             yield from _translate_chunk(chunk, translator)
             chunk, size = [], 0
+    if chunk:
+        progress.finish()
     yield from _translate_chunk(chunk, translator)
 
 
@@ -172,8 +178,8 @@ def _translate_chunk(chunk: list[MatchedArticle | InputError], t: RunContext
                     seg = _plausible_language(seg, item.info.lang, t)
                     jobs[(seg.src_lang, t.tgt)].append(t.job(seg, known))
     done: dict[tuple[str, int], _Job] = {}
-    for pair, pair_jobs in jobs.items():
-        _translate_pair(pair, pair_jobs, t)
+    for number, (pair, pair_jobs) in enumerate(jobs.items(), 1):
+        _translate_pair(pair, pair_jobs, t, f"pair {number} of {len(jobs)}")
         done.update(((job.segment.article, job.segment.index), job) for job in pair_jobs)
     stats = t.stats
     for item in chunk:
@@ -224,7 +230,8 @@ def _record(seg: Segment, job: _Job | None, tgt: str) -> Record:
     return Record.of(job.segment, tgt, job.text, job.status, job.score, glossary=job.glossary)
 
 
-def _translate_pair(pair: tuple[str, str], jobs: list[_Job], t: RunContext) -> None:
+def _translate_pair(pair: tuple[str, str], jobs: list[_Job], t: RunContext,
+                    position: str = "") -> None:
     src, tgt = pair
     jobs = _use_approved(pair, jobs, t)
     if not jobs:
@@ -261,7 +268,8 @@ def _translate_pair(pair: tuple[str, str], jobs: list[_Job], t: RunContext) -> N
                    key=lambda k: (lengths[k], k))
     termed = sorted((k for k in misses if misses[k][0].protected.terms),
                     key=lambda k: (lengths[k], k))
-    t.progress.start(f"Translating {src}→{tgt}", len(misses))
+    t.progress.start(f"Translating {src}→{tgt}" + (f" ({position})" if position else ""),
+                     len(misses))
     started = time.perf_counter()
     try:
         for group, with_terms in ((plain, False), (termed, True)):
