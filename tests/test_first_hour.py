@@ -107,7 +107,7 @@ def test_proposed_terms_without_a_glossary_store_nothing(tmp_path, installed_mod
         {"target": "Tô Lâm", "type": "person", "lang": "de", "form": "To Lam"}])
     monkeypatch.chdir(tmp_path)
     result = invoke("corrections", "apply", str(corrections))
-    assert result.exit_code == 1 and "no glossary here" in result.output, result.output
+    assert result.exit_code == 2 and "no glossary here" in result.output, result.output
     import sqlite3
 
     with sqlite3.connect(cache) as db:

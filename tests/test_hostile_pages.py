@@ -66,3 +66,17 @@ def test_captions_stay_after_their_paragraph():
     lines = extract_page(Path("p.html"), page(body)).lines
     kinds = [kind for kind, _ in lines]
     assert kinds == [Kind.TITLE, None, Kind.CAPTION, None]
+
+
+def test_a_page_gets_the_labels_its_lines_get_as_text():
+    sentence = "Die Regierung hat heute den neuen Haushalt vorgestellt, der Kanzler war froh."
+    data = (f"<html><body><h1>Der Haushalt</h1><p>{sentence}</p><figure><figcaption>"
+            f"Foto: VNA</figcaption></figure><p>{sentence} Zwei.</p><p>Quelle: VNA</p>"
+            "</body></html>").encode()
+    from workbench.text.prepare import prepare_text
+    from workbench.text.reader import ArticleFile
+
+    parts = extract_page(Path("p.html"), data)
+    article = prepare_text(ArticleFile("p", Path("p.html")), parts.text(), parts=parts)
+    kinds = {seg.text: seg.kind for seg in article.segments}
+    assert kinds["Foto: VNA"] == Kind.CREDIT and kinds["Quelle: VNA"] == Kind.SOURCE

@@ -20,6 +20,8 @@ class Kind(StrEnum):
     SOURCE = "source"
     BYLINE = "byline"
     DATELINE = "dateline"
+    #: A photo credit or caption label standing alone ("Foto: VNA", "Bildtext"): kept.
+    CREDIT = "credit"
     BOILERPLATE = "boilerplate"
 
 

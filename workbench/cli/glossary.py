@@ -276,10 +276,11 @@ def corrections_apply(files: tuple[Path, ...], cache_path: Path | None,
     and the others go on (exit code 3).
     """
     infos = {file: describe_review_file(file) for file in files}
-    if any(info.proposes_terms for info in infos.values()) and \
-            _glossary_folder(glossary_dir) is None:  # refused before anything is stored
-        raise click.ClickException("the files propose glossary terms but there is no glossary "
-                                   "here; run in a workbench project or pass --glossary FOLDER")
+    proposing = next((f for f, info in infos.items() if info.proposed_terms), None)
+    if proposing is not None and _glossary_folder(glossary_dir) is None:
+        raise click.UsageError(  # refused before anything is stored
+            f"{proposing}: proposes {infos[proposing].proposed_terms} glossary terms but there "
+            "is no glossary here; run in a workbench project or pass --glossary FOLDER")
     settings = build_settings(cache_path=cache_path or _run_cache(infos.values()))
     total = refused = 0
     with TranslationCache(settings.cache_path) as cache:

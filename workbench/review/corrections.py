@@ -38,7 +38,7 @@ class ReviewFileInfo:
     """What a file says about itself before anything in it is stored."""
 
     run_dir: Path | None = None  # the run folder the review pages were made for
-    proposes_terms: bool = False
+    proposed_terms: int = 0
 
 
 def describe_review_file(path: Path) -> ReviewFileInfo:
@@ -53,7 +53,7 @@ def describe_review_file(path: Path) -> ReviewFileInfo:
     run = data.get("run")
     run_dir = Path(run.split("|", 1)[1]) if isinstance(run, str) and "|" in run else None
     terms = data.get("terms")
-    return ReviewFileInfo(run_dir, isinstance(terms, list) and bool(terms))
+    return ReviewFileInfo(run_dir, len(terms) if isinstance(terms, list) else 0)
 
 
 def load_corrections(path: Path) -> list[Correction]:

@@ -12,9 +12,12 @@ _I = re.IGNORECASE
 
 # "Source:" lines, with or without a URL: nb/da Kilde, sv Källa, pl Źródło, de Quelle,
 # ru Источник, en Source, vi Nguồn, fr Source, es Fuente, it Fonte, nl Bron, cs Zdroj.
+# Without a URL, a short name list: "Kilde: VNA", "Źródło: VnExpress, Reuters",
+# "Источник: Газета «Нян Зан»" (at most eight words, no sentence after them).
 SOURCE = re.compile(
     r"^(?:Kilde|Kjelde|Källa|Źródło|Zrodlo|Quelle|Источник|Джерело|Source|Nguồn|Fuente|Fonte|"
-    r"Bron|Zdroj|Lähde)\s*[:：]?\s*(?P<url>https?://\S+)?\s*$", _I)
+    r"Bron|Zdroj|Lähde)(?:\s*[:：]?\s*(?P<url>https?://\S+)|\s*[:：]\s*(?:[^\s.!?]+[ ,/&]*){1,8}|"
+    r"\s*[:：]?)\s*$", _I)
 
 # Comment counters: "Kommentar (0)", "Komentarz (3)", "Комментарий (0)", "Comments (12)"...
 COMMENTS = re.compile(
@@ -43,9 +46,12 @@ EMPTY_WIDGET: dict[str, re.Pattern[str]] = {
     "vi": re.compile(r"^(?:Không có dữ liệu|Đang tải\.*)$", _I),
 }
 
-# Headings that introduce lists of other articles ("related", "same category", "more from").
+# Headings that introduce lists of other articles ("related", "same category", "more from",
+# "most read").
 RELATED = re.compile(
-    r"^(?:I samma ämne|I samma kategori|Av samma författare|Relaterade(?: artiklar)?|"
+    r"^(?:Mest lest(?:e)?|Mest lästa|Mest læste|Meistgelesen|Am meisten gelesen|"
+    r"Najczęściej czytane|Najpopularniejsze|Самое (?:читаемое|популярное)|Most read|"
+    r"I samma ämne|I samma kategori|Av samma författare|Relaterade(?: artiklar)?|"
     r"Läs också|Läs mer|Relaterte(?: artikler| saker)?|Les også|Les mer|I samme kategori|"
     r"Av samme forfatter|Relaterede artikler|Læs også|Se også|"
     r"Zobacz (?:też|także|również)|Czytaj (?:też|także|również)|Powiązane(?: artykuły)?|"
@@ -64,28 +70,85 @@ PHOTO_CREDIT = re.compile(
     r"|(?:^|[.!?]\s+|\s)(?:Foto|Fot\.|Zdjęcie|Фото|Photo|Ảnh|Bild|Kuva)\s*:\s*\S[^.]{0,80}$"
     r"|(?:/|\b)(?:VNA|TTXVN|ВИА|VNA/[A-Z]+)\)?\.?$)")
 
+# "Read also: <headline>" inside the body: a link to another article, on one line.
+READ_ALSO = re.compile(
+    r"^(?:Les også|Les mer|Læs også|Se også|Läs (?:också|även|mer)|Czytaj (?:też|także|również)|"
+    r"Zobacz (?:też|także|również)|Lesen Sie auch|Mehr zum Thema|Читайте также|Смотрите также|"
+    r"Read (?:also|more)|See also|Xem thêm|Đọc thêm)\s*:\s*\S", _I)
+
+# Lines of site furniture, by what they say: cookie banners, newsletter and channel sign-ups,
+# tag lists, share bars, ad markers without brackets.
+COOKIES = re.compile(r"\b(?:cookies?|informasjonskapsler|kakor|ciasteczk\w*|файл\w* cookie)\b",
+                     _I)
+#: ...in a banner: "we use", "accept" (a sentence about a cookie law is article text).
+COOKIE_BANNER = re.compile(
+    r"\b(?:we use|uses|bruker|bruke|använder|anvende|verwendet|verwenden|używamy|używa|"
+    r"используем|использует|accept\w*|godta\w*|acceptera\w*|akzeptier\w*|zgadzasz|"
+    r"соглашаетесь|stimmen Sie)\b", _I)
+# Sign-ups, by the verb that opens them: "Abonner på nyhetsbrevet", "Newsletter abonnieren",
+# "Zapisz się do newslettera", "Подписывайтесь на наш Telegram-канал", "Registrer deg".
+SIGN_UP = re.compile(
+    r"^(?:Abonner(?:er)?|Abonnieren Sie|Newsletter|Prenumerera|Zapisz się|Subskrybuj|"
+    r"Подписывайтесь|Подпишитесь|Subscribe|Sign up|Registrer deg|Registrera dig|"
+    r"Melden Sie sich)\b", _I)
+TAGS = re.compile(r"^(?:Tagi|Tags?|Taggar|Stikkord|Emneord|Nøkkelord|Schlagwörter|Schlagworte|"
+                  r"Themen|Теги|Тэги|Ключевые слова|Từ khóa)\s*:", _I)
+_NETWORKS = r"(?:Facebook|Twitter|X|LinkedIn|WhatsApp|Telegram|ВКонтакте|VK|E-?mail|E-post|" \
+    r"Messenger|Kopier lenke|Kopiera länk|Link kopieren|Kopiuj link)"
+SHARE = re.compile(rf"^(?:(?:Del|Dela|Teilen|Udostępnij|Поделиться|Share)(?: på| on)?\s*:?\s*)?"
+                   rf"{_NETWORKS}(?:\s*[|·•,/]?\s*(?:Del på |Dela på |Share on )?{_NETWORKS})+$",
+                   _I)
+AD_WORD = re.compile(r"^(?:Reklama|Anzeige|Werbung|Annonse|Annons|Реклама|Advertisement|"
+                     r"Reklame|Quảng cáo)$", _I)
+
 # A line that only announces a caption ("Bildtext", "Bildunterschrift", "Podpis zdjęcia").
 CAPTION_LABEL = re.compile(
-    r"^(?:Bildtext|Bildtekst|Billedtekst|Bildunterschrift|Podpis(?: zdjęcia)?|"
+    r"^(?:Bildtext|Bildtekst|Bildetekst|Billedtekst|Bildunterschrift|Podpis(?: zdjęcia)?|"
     r"Подпись(?: к фото)?|Caption|Photo caption|Chú thích ảnh|Kuvateksti)\s*:?$", _I)
+
+# A photo credit standing alone: "Foto: VNA", "Fot. PAP/EPA", "Фото: ТАСС", "Ảnh: TTXVN".
+CREDIT = re.compile(r"^(?:(?:Foto|Fotó|Zdjęcie|Фото|Photo|Ảnh|Bild|Billede|Kuva)\s*:|Fot\.)"
+                    r"\s*[^\s.!?]\S*(?:\s+\S+){0,4}(?<![.!?])$", _I)
+
+# Bylines: "Av Thu Trang", "Von Minh Anh", "Autor: Ngoc Lan", "Автор: Нгуен Тхи Ха".
+BYLINE = re.compile(r"^(?:Av|Af|Von|By|Przez|Text|Tekst|Autor(?:ka)?|Автор|Författare|"
+                    r"Forfatter|Skrevet av|Tác giả)\s*:?\s+\S+(?:\s+\S+){0,4}$")
+
+# Dates written with a month's name ("29. oktober", "3 marca 2025", "12. Juni 2025",
+# "10 мая 2025"), publication stamps ("Publicerad", "Opublikowano:") and bare times ("14:05").
+_MONTHS = (
+    r"januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember|"
+    r"januari|februari|maj|augusti|december|Jänner|Januar|Februar|März|Dezember|"
+    r"stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|października|"
+    r"listopada|grudnia|styczeń|luty|marzec|kwiecień|maj|czerwiec|lipiec|sierpień|wrzesień|"
+    r"październik|listopad|grudzień|января|февраля|марта|апреля|мая|июня|июля|августа|"
+    r"сентября|октября|ноября|декабря|January|February|March|May|June|July|October")
+MONTH_DATE = re.compile(rf"(?<!\w)\d{{1,2}}\.?\s+(?:{_MONTHS})(?!\w)", _I)
+PUBLISHED = re.compile(
+    r"^(?:Publisert|Oppdatert|Publicerad|Uppdaterad|Publiceret|Veröffentlicht|Aktualisiert|"
+    r"Stand|Opublikowano|Aktualizacja|Zaktualizowano|Опубликовано|Обновлено|Published|Updated|"
+    r"Posted)\b", _I)
+TIME = re.compile(r"^\d{1,2}[:.]\d{2}$")
 
 # Verbs and nouns typical of picture descriptions, per language: "X speaks at ...",
 # "Delegates attending ...", "Overview of the conference", "Conference scene".
 CAPTION_WORDS: dict[str, re.Pattern[str]] = {
-    "nb": re.compile(r"\b(?:taler|holder tale|deltar|deltakere|delegater|oversikt over|"
-                     r"scene fra|overrekker|mottar|tar imot|på bildet)\b", _I),
+    "nb": re.compile(r"\b(?:taler|holder tale|ønsker velkommen|tar imot|deltar|deltakere|"
+                     r"delegater|oversikt over|scene fra|overrekker|mottar|på bildet)\b", _I),
     "da": re.compile(r"\b(?:taler|holder tale|deltager|deltagere|delegerede|oversigt over|"
                      r"overrækker|modtager|på billedet)\b", _I),
-    "sv": re.compile(r"\b(?:talar|håller tal|deltar|deltagare|delegater|översikt över|"
-                     r"konferensscen|överlämnar|tar emot|på bilden)\b", _I),
-    "de": re.compile(r"\b(?:spricht|hält eine Rede|gibt Anweisungen|beobachtet|überreicht|"
-                     r"nehmen an|Delegierte|Überblick über|Szene (?:der|von)|im Bild)\b", _I),
-    "pl": re.compile(r"\b(?:przemawia|przemawiają|wręcza|uczestniczący|uczestniczące|"
-                     r"Delegaci|odbyła się online|widok (?:ogólny|na)|na zdjęciu)\b", _I),
-    "ru": re.compile(r"\b(?:выступает|выступил с|вручает|делегаты|участники|общий вид|"
-                     r"на фото)\b", _I),
-    "en": re.compile(r"\b(?:speaks at|delivers a speech|presents|delegates attend|"
-                     r"overview of|scene of|pictured)\b", _I),
+    "sv": re.compile(r"\b(?:talar|håller tal|välkomnar|deltar|deltagare|delegater|"
+                     r"översikt över|konferensscen|överlämnar|tar emot|på bilden)\b", _I),
+    "de": re.compile(r"\b(?:spricht|hält eine Rede|begrüßt|empfängt|gibt Anweisungen|"
+                     r"beobachtet|überreicht|nehmen an|Delegierte|Überblick über|"
+                     r"Szene (?:der|von)|im Bild)\b", _I),
+    "pl": re.compile(r"\b(?:przemawia|przemawiają|wręcza|wita|witają|uczestniczący|"
+                     r"uczestniczące|Delegaci|odbyła się online|widok (?:ogólny|na)|"
+                     r"na zdjęciu)\b", _I),
+    "ru": re.compile(r"\b(?:выступает|выступил с|вручает|приветствует|встречает|делегаты|"
+                     r"участники|общий вид|на фото)\b", _I),
+    "en": re.compile(r"\b(?:speaks at|delivers a speech|welcomes|receives|presents|"
+                     r"delegates attend|overview of|scene of|pictured)\b", _I),
 }
 
 # A short line that is only a date, or a site name and a date: "Báo Tin Tức 29/10/2025".

@@ -18,6 +18,8 @@ from workbench.text import cues
 #: A line with at least this many words is article text, never footer or navigation.
 LONG_LINE_WORDS = 20
 _SENTENCE_END = re.compile(r"[.!?…:;»”\"]$")
+#: Punctuation that ends a sentence of running text (a headline may end in a quotation mark).
+_FULL_STOP = re.compile(r"[.!?…:;]$")
 _NAME_TOKEN = re.compile(r"^[A-ZÀ-ÞĐА-ЯЁŁŚŻŹĆŃÓ][\w'’.-]*$")
 
 
@@ -53,27 +55,55 @@ def _cue(text: str) -> tuple[Kind | None, str | None, str | None]:
     source = cues.SOURCE.match(text)
     if source:
         return Kind.SOURCE, source.group("url"), None
+    n = len(words(text))
     if cues.COMMENTS.match(text) or cues.VIEWS.match(text) or cues.AD_SLOT.match(text) or \
-            cues.RELATED.match(text):
+            cues.AD_WORD.match(text) or cues.RELATED.match(text) or cues.TAGS.match(text) or \
+            cues.SHARE.match(text) or cues.READ_ALSO.match(text):
+        return Kind.BOILERPLATE, None, None
+    if (n <= 40 and cues.COOKIES.search(text) and (n <= 6 or cues.COOKIE_BANNER.search(text))) \
+            or (n <= 30 and cues.SIGN_UP.match(text)):
         return Kind.BOILERPLATE, None, None
     for lang, pattern in cues.EMPTY_WIDGET.items():
         if pattern.match(text):
             return Kind.BOILERPLATE, None, lang
-    if cues.CAPTION_LABEL.match(text) or cues.PHOTO_CREDIT.search(text):
+    if cues.CAPTION_LABEL.match(text) or (n <= 8 and cues.CREDIT.match(text)):
+        return Kind.CREDIT, None, None
+    if cues.PHOTO_CREDIT.search(text) and n > 1 and not _photo_credit_only(text):
         return Kind.CAPTION, None, None
-    n = len(words(text))
     if n <= 12 and cues.SITE_BANNER.match(text):
         return Kind.BOILERPLATE, None, None
-    if n <= 8 and cues.DATE.search(text) and not _SENTENCE_END.search(text):
+    if n <= 6 and cues.BYLINE.match(text) and not _SENTENCE_END.search(text):
+        return Kind.BYLINE, None, None
+    date = cues.DATE.search(text)
+    if date and date.start() > 0 and text[date.start() - 1].isalpha():
+        return Kind.BYLINE, None, None  # a scraped author box: "Báo Tin TứcBáo Tin Tức18/09/2025"
+    if n <= 10 and not text.endswith(".") and (
+            cues.TIME.match(text) or cues.PUBLISHED.match(text) or
+            ((date or cues.MONTH_DATE.search(text)) and _only_a_place_besides_the_date(text))):
         return Kind.DATELINE, None, None
     return None, None, None
 
 
+def _only_a_place_besides_the_date(text: str) -> bool:
+    """'HANOI, 14 kwietnia 2025' is a dateline; 'Neue Verwaltungsstruktur ab 1. Juli' is not."""
+    rest = cues.MONTH_DATE.sub(" ", cues.DATE.sub(" ", text))
+    rest_words = [w for w in re.split(r"[\s,./()–-]+", rest) if w and not w.isdigit()]
+    return len(rest_words) <= 2 and all(w[:1].isupper() for w in rest_words)
+
+
+def _photo_credit_only(text: str) -> bool:
+    """'(Foto: VNA)' alone, or a credit at the end of a caption? Only the first is a credit."""
+    return bool(cues.CREDIT.match(text.strip("() ")))
+
+
 def is_name_line(text: str) -> bool:
-    """A short line of capitalised words only, like a byline ("Czw Ha", "Phuong Hoa")."""
+    """A short line of capitalised words only, like a byline ("Czw Ha", "Phuong Hoa").
+
+    Names are written in title case: a line in capitals ("NA ŻYWO") is a label, not a name.
+    """
     tokens = words(text)
     return 2 <= len(tokens) <= 4 and all(_NAME_TOKEN.match(t) for t in tokens) \
-        and not _SENTENCE_END.search(text)
+        and not _SENTENCE_END.search(text) and not all(t.isupper() for t in tokens)
 
 
 def _ends_with_name(text: str) -> bool:
@@ -93,26 +123,32 @@ def label_lines(lines: tuple[tuple[int, str], ...], lang: str) -> LabelledArticl
     for i, text in enumerate(texts):
         if cues.RELATED.match(text):
             in_navigation = True
-        elif len(words(text)) >= LONG_LINE_WORDS:
-            in_navigation = False
+        elif len(words(text)) >= LONG_LINE_WORDS or _FULL_STOP.search(text):
+            in_navigation = False  # article text again: related headlines have no full stop
         elif in_navigation and kinds[i] is None:
             kinds[i] = Kind.BOILERPLATE
         if footer is not None and i > footer and kinds[i] is None:
             kinds[i] = Kind.BYLINE if is_name_line(text) else Kind.BOILERPLATE
+    _buttons_after_furniture(kinds, texts)
+    _section_kicker(kinds, texts, long_after)
 
     caption_words = cues.CAPTION_WORDS.get(lang)
     first_content = next((i for i, k in enumerate(kinds) if k is None), None)
+    title = None
     for i, text in enumerate(texts):
         if kinds[i] is not None:
             continue
         n = len(words(text))
         after_caption_label = i > 0 and bool(cues.CAPTION_LABEL.match(texts[i - 1]))
-        if i == first_content and 3 <= n <= 30 and not _SENTENCE_END.search(text) \
+        before_credit = i + 1 < len(texts) and kinds[i + 1] == Kind.CREDIT and \
+            not cues.CAPTION_LABEL.match(texts[i + 1])
+        if i == first_content and 3 <= n <= 30 and not _TITLE_END.search(text) \
                 and long_after[i]:
-            kinds[i] = Kind.TITLE
-        elif after_caption_label:
+            kinds[i], title = Kind.TITLE, i
+        elif after_caption_label or (before_credit and n <= 40 and long_after[i] is not None):
             kinds[i] = Kind.CAPTION
-        elif is_name_line(text) and (not long_after[i] or i == 0):
+        elif is_name_line(text) and (not long_after[i] or i == 0 or _near_header(kinds, i,
+                                                                                title)):
             kinds[i] = Kind.BYLINE
         elif i != first_content and n <= 20 and _single_sentence(text) and (
                 (caption_words is not None and caption_words.search(text))
@@ -125,6 +161,40 @@ def label_lines(lines: tuple[tuple[int, str], ...], lang: str) -> LabelledArticl
         LabelledLine(number, text, kind or Kind.BODY, url, cue_lang)
         for (number, text), kind, (_, url, cue_lang) in zip(lines, kinds, cued, strict=True))
     return _with_metadata(labelled)
+
+
+#: A headline may ask or exclaim, but does not end like a sentence.
+_TITLE_END = re.compile(r"[.:;]$")
+#: At most this many words make a section name over a headline ("Politik", "NA ŻYWO").
+KICKER_WORDS = 2
+
+
+def _buttons_after_furniture(kinds: list[Kind | None], texts: list[str]) -> None:
+    """A short bare line right after a cookie banner or sign-up line is its button."""
+    for i in range(1, len(texts)):
+        if kinds[i] is None and kinds[i - 1] == Kind.BOILERPLATE and \
+                (cues.COOKIES.search(texts[i - 1]) or cues.SIGN_UP.match(texts[i - 1])) and \
+                len(words(texts[i])) <= 4 and not _SENTENCE_END.search(texts[i]):
+            kinds[i] = Kind.BOILERPLATE
+
+
+def _section_kicker(kinds: list[Kind | None], texts: list[str], long_after: list[bool]) -> None:
+    """The section name over a headline ("Politik", "NA ŻYWO") is page furniture."""
+    first = next((i for i, k in enumerate(kinds) if k is None), None)
+    if first is None:
+        return
+    following = next((i for i in range(first + 1, len(texts)) if kinds[i] is None), None)
+    if len(words(texts[first])) <= KICKER_WORDS and not _SENTENCE_END.search(texts[first]) \
+            and following is not None and 3 <= len(words(texts[following])) <= 30 and \
+            not _TITLE_END.search(texts[following]) and long_after[following] and \
+            not is_name_line(texts[first]):
+        kinds[first] = Kind.BOILERPLATE
+
+
+def _near_header(kinds: list[Kind | None], i: int, title: int | None) -> bool:
+    """Whether line ``i`` sits in the article's header: just after the title or a dateline."""
+    return (title is not None and i - title <= 2) or \
+        any(0 <= j < len(kinds) and kinds[j] == Kind.DATELINE for j in (i - 1, i + 1))
 
 
 def _long_line_after(texts: list[str]) -> list[bool]:
@@ -161,14 +231,20 @@ def _single_sentence(text: str) -> bool:
 def _with_metadata(lines: tuple[LabelledLine, ...]) -> LabelledArticle:
     source_url = next((line.url for line in lines if line.kind == Kind.SOURCE and line.url),
                       None)
-    byline = next((line.text for line in lines if line.kind == Kind.BYLINE), None)
-    date = None
-    for line in lines:
-        if line.kind == Kind.DATELINE:
-            date = parse_date(line.text)
-            if date:
-                break
+    byline = next((_byline_name(line.text) for line in lines if line.kind == Kind.BYLINE), None)
+    date = next((found for kind in (Kind.DATELINE, Kind.BYLINE) for line in lines
+                 if line.kind == kind and (found := parse_date(line.text))), None)
     return LabelledArticle(lines, source_url, site_of(source_url), byline, date)
+
+
+def _byline_name(text: str) -> str:
+    """The name in a byline, without a date glued on or a name repeated.
+
+    'Báo Tin TứcBáo Tin Tức29/10/2025' (a scraped author box) is 'Báo Tin Tức'.
+    """
+    name = cues.DATE.sub("", text).strip()
+    half = len(name) // 2
+    return name[:half] if len(name) % 2 == 0 and name[:half] == name[half:] else name
 
 
 def parse_date(text: str) -> str | None:

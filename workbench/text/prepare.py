@@ -74,8 +74,10 @@ def prepare_text(file: ArticleFile, text: str,
     labelled = labels.label_lines(tuple(lines), article_lang.lang)
     if parts is not None:
         labelled = _with_given_parts(labelled, parts)
-    repeated = near_duplicates([line.text if line.kind in TRANSLATED_KINDS else ""
-                                for line in labelled.lines])
+    # A lead that repeats or extends the headline is news style, not a copy: titles are left
+    # out of the duplicate checks.
+    repeated = near_duplicates([line.text if line.kind in TRANSLATED_KINDS - {Kind.TITLE}
+                                else "" for line in labelled.lines])
 
     segments: list[Segment] = []
     first_segment_of_line: dict[int, int] = {}
@@ -95,8 +97,8 @@ def prepare_text(file: ArticleFile, text: str,
                 first, exact = repeated[position]
                 prefix = "duplicate-of" if exact else "near-duplicate-of"
                 flags.append(f"{prefix}:{first_segment_of_line[first]}")
-            elif translated and (earlier := sentences_seen.first_copy(piece, len(segments))) \
-                    is not None:
+            elif translated and line.kind != Kind.TITLE and \
+                    (earlier := sentences_seen.first_copy(piece, len(segments))) is not None:
                 flags.append(f"duplicate-of:{earlier}")
             lang = line_lang if not translated or len(pieces) == 1 else \
                 detect.segment_language(piece, detect.Guess(line_lang, 1.0), languages).lang
@@ -120,7 +122,10 @@ def _with_given_parts(labelled: labels.LabelledArticle, parts: ArticleParts
     Headline and captions are what the source marks as such: a paragraph labelling took for
     a title or a caption is body. Boilerplate, source and byline cues still apply.
     """
-    given = parts.kinds()
+    guessed = {line.number: line.kind for line in labelled.lines}
+    given = {number: Kind.CREDIT if kind == Kind.CAPTION and guessed.get(number) == Kind.CREDIT
+             else kind  # a figcaption that is only "Foto: VNA" is a credit, as in text
+             for number, kind in parts.kinds().items()}
     lines = tuple(replace(line, kind=given[line.number]) if line.number in given
                   else replace(line, kind=Kind.BODY) if line.kind in (Kind.TITLE, Kind.CAPTION)
                   else line for line in labelled.lines)
