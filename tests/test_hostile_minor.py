@@ -143,3 +143,24 @@ def test_feed_ids_stay_unique_when_they_move_to_disk(tmp_path, installed_models,
     articles = [json.loads(line)["article"] for line in (tmp_path / "out" / "articles.jsonl")
                 .open()]
     assert articles == ["a", "a~2", "b", "c", "d", "a~3", "c~2"]
+
+
+def test_sigterm_on_a_cluster_run_ends_it_in_one_line(capsys):
+    """Ray's driver installs a handler that prints C++ stacks on SIGTERM; a cluster run puts
+    its own in after Ray starts: one line, exit 143, the cluster let go by the finally."""
+    import signal
+
+    from workbench.cli.translate import _stop_cleanly_on_sigterm
+
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        _stop_cleanly_on_sigterm()
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            raise AssertionError("SIGTERM did not stop the run")
+        except SystemExit as stop:
+            assert stop.code == 143
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert capsys.readouterr().err.strip() == \
+        "Stopped by SIGTERM: what was translated is cached; run again to finish."

@@ -135,6 +135,7 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
             from workbench.engines.ray import RayCluster, RayEngines  # imports Ray: if asked
 
             cluster = RayCluster(settings.cluster, settings)
+            _stop_cleanly_on_sigterm()  # Ray put in a handler that dumps C++ stacks instead
             click.echo(f"Cluster: {settings.cluster}, {cluster.workers} translation workers.",
                        err=True)
         try:
@@ -221,6 +222,22 @@ def review(out_dir: Path, no_open: bool) -> None:
     click.echo(str(page.resolve()))
     if not no_open and not _open_in_browser(page.resolve().as_uri()):
         click.echo("No browser to open here: open the file above in one.", err=True)
+
+
+def _stop_cleanly_on_sigterm() -> None:
+    """SIGTERM ends the run as Ctrl-C does: the cluster is let go, one line says so.
+
+    What was translated is in the cache already (each batch is stored as it finishes); a
+    re-run picks up from there. The exit code is the shell's for SIGTERM, 143.
+    """
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        click.echo("Stopped by SIGTERM: what was translated is cached; run again to finish.",
+                   err=True)
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def _open_in_browser(url: str) -> bool:
