@@ -26,6 +26,15 @@ def translate(tmp_path: Path, models: Path, *inputs: Path, out: str = "out"):
                   "--no-glossary")
 
 
+def one_article_run(tmp_path: Path, models: Path) -> Path:
+    """A finished run of one good article; its output folder."""
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "a.txt").write_text(GOOD + "\n", encoding="utf-8")
+    assert translate(tmp_path, models, source).exit_code == 0
+    return tmp_path / "out"
+
+
 def records(out: Path) -> list[dict]:
     return [json.loads(line) for line in (out / "records.jsonl").read_text().splitlines()]
 
@@ -50,11 +59,7 @@ def test_a_lone_surrogate_in_a_feed_is_replaced_and_counted(tmp_path, installed_
 
 
 def test_a_lone_surrogate_in_corrections_and_run_files_is_replaced(tmp_path, installed_models):
-    source = tmp_path / "in"
-    source.mkdir()
-    (source / "a.txt").write_text(GOOD + "\n", encoding="utf-8")
-    assert translate(tmp_path, installed_models, source).exit_code == 0
-    out = tmp_path / "out"
+    out = one_article_run(tmp_path, installed_models)
     first = records(out)[0]
     corrections = tmp_path / "corrections.json"
     corrections.write_text(json.dumps({"corrections": [
@@ -87,11 +92,7 @@ def test_a_lone_surrogate_in_corrections_and_run_files_is_replaced(tmp_path, ins
 @pytest.mark.parametrize("command", ["export", "qa", "glossary suggest", "glossary check"])
 def test_a_hand_edited_record_is_one_line_naming_file_line_and_field(
         tmp_path, installed_models, edit, problem, command):
-    source = tmp_path / "in"
-    source.mkdir()
-    (source / "a.txt").write_text(GOOD + "\n", encoding="utf-8")
-    assert translate(tmp_path, installed_models, source).exit_code == 0
-    out = tmp_path / "out"
+    out = one_article_run(tmp_path, installed_models)
     rows = records(out)
     rows[1].update(edit)
     (out / "records.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
@@ -104,11 +105,7 @@ def test_a_hand_edited_record_is_one_line_naming_file_line_and_field(
 
 
 def test_fields_a_newer_version_adds_are_ignored(tmp_path, installed_models):
-    source = tmp_path / "in"
-    source.mkdir()
-    (source / "a.txt").write_text(GOOD + "\n", encoding="utf-8")
-    assert translate(tmp_path, installed_models, source).exit_code == 0
-    out = tmp_path / "out"
+    out = one_article_run(tmp_path, installed_models)
     rows = [{**r, "reviewer": "anna"} for r in records(out)]
     (out / "records.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
     lines = (out / "articles.jsonl").read_text().splitlines()
