@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 from collections.abc import Iterable, Iterator
-from os import path as os_path
 from pathlib import Path
 
 from workbench import __version__
@@ -53,15 +52,16 @@ def check_inputs(out_dir: Path, inputs: Iterable[Path]) -> None:
 
 def _resolved(path: Path) -> Path:
     """The absolute path with links resolved, also for a path that does not exist yet."""
-    return Path(os_path.realpath(path))
+    return Path(os.path.realpath(path))
 
 
-def owned(out_dir: Path, manifest: dict) -> set[str]:
+def owned(manifest: dict) -> set[str]:
     """The names of ``OUR_NAMES`` that the folder's ``run.json`` says Workbench wrote."""
     if not manifest.get("workbench"):
         return set()
-    if "written" in manifest:
-        return set(manifest["written"]) & set(OUR_NAMES) | {MANIFEST}
+    if isinstance(manifest.get("written"), list):
+        return {n for n in manifest["written"] if isinstance(n, str)} & set(OUR_NAMES) | \
+            {MANIFEST}
     # run.json of a version before the list was kept: the records and what it derived
     derived = [FORMATS[f] for f in manifest.get("derived") or [] if f in FORMATS]
     return {MANIFEST, *FORMATS["jsonl"].files, *(n for fmt in derived for n in fmt.files)}
@@ -74,7 +74,7 @@ def names_written(out_dir: Path) -> list[str]:
 
 def foreign(out_dir: Path, manifest: dict) -> Path | None:
     """The first path under one of our names that Workbench did not write, if any."""
-    ours = owned(out_dir, manifest)
+    ours = owned(manifest)
     for name in OUR_NAMES:
         path = out_dir / name
         if not (path.exists() or path.is_symlink()):
