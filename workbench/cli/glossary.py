@@ -103,10 +103,12 @@ def parse_forms(values: tuple[str, ...]) -> dict[str, list[str]]:
 @click.option("--note", default="", help="A note for people editing the glossary.")
 @click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path),
               help="File to add to. [default: glossary/<type>s.toml, e.g. people.toml]")
+@click.option("--move", is_flag=True,
+              help="Take a form another entry owns away from it (else such a form is refused).")
 @glossary_dir_option
 @fail_on_errors
 def glossary_add(target: str, kind: str, forms: tuple[str, ...], note: str, file: Path | None,
-                 glossary_dir: Path) -> None:
+                 move: bool, glossary_dir: Path) -> None:
     """Add TARGET (the English) with its source forms, or add forms to an existing entry.
 
     \b
@@ -114,11 +116,16 @@ def glossary_add(target: str, kind: str, forms: tuple[str, ...], note: str, file
       workbench glossary add "Lương Cường" --type person --form latin="Luong Cuong" \\
           --form ru="Лыонг Кыонг"
       workbench glossary add "General Secretary" --type title --form nb=generalsekretær
+
+    A form that another entry owns is refused with both entries named; --move takes it
+    from the other entry instead.
     """
     path = file or glossary_edit.default_file(glossary_dir, kind)
     outcome = glossary_edit.add_term(path, target, kind, parse_forms(forms), note,
-                                     [glossary_dir, path])
-    click.echo(f"{outcome.capitalize()} {target!r} in {path}", err=True)
+                                     [glossary_dir, path], move=move)
+    verb, _, moved = outcome.partition("; ")
+    click.echo(f"{verb.capitalize()} {target!r} in {path}" + (f"; {moved}" if moved else ""),
+               err=True)
 
 
 @glossary_group.command("remove", context_settings=CONTEXT)
@@ -133,6 +140,25 @@ def glossary_remove(target: str, kind: str | None, glossary_dir: Path) -> None:
         raise click.ClickException(f"no glossary entry with target {target!r} in {glossary_dir}")
     for term in removed:
         click.echo(f"Removed {term.target!r} ({term.type}) from {term.file}", err=True)
+
+
+@glossary_group.command("rename", context_settings=CONTEXT)
+@click.argument("old_target")
+@click.argument("new_target")
+@click.option("--type", "kind", type=click.Choice(TERM_TYPES), help="Only the entry of this type.")
+@glossary_dir_option
+@fail_on_errors
+def glossary_rename(old_target: str, new_target: str, kind: str | None,
+                    glossary_dir: Path) -> None:
+    """Change the English of the entry whose English is OLD_TARGET to NEW_TARGET.
+
+    \b
+    Its source forms stay. The next run re-translates exactly the segments holding it:
+      workbench glossary rename "Politburo" "Political Bureau"
+    """
+    term = glossary_edit.rename_term([glossary_dir], old_target, new_target, kind)
+    click.echo(f"Renamed {term.target!r} ({term.type}) to {new_target!r} in {term.file}",
+               err=True)
 
 
 @glossary_group.command("check", context_settings=CONTEXT)

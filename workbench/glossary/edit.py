@@ -8,17 +8,17 @@ that a run would refuse.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import tomlkit
 
 from workbench.errors import InputError, WorkbenchError
 from workbench.files import read_config_text
-from workbench.glossary.store import Term, load_glossary, parse_glossary
+from workbench.glossary.store import LATIN, Term, form_key, load_glossary, parse_glossary
 from workbench.outputs.atomic import atomic_write
 from workbench.records import TERM_TYPES
 
@@ -43,14 +43,17 @@ def default_file(directory: Path, kind: str) -> Path:
 
 
 def add_term(file: Path, target: str, kind: str, forms: dict[str, list[str]],
-             note: str = "", glossary: list[Path] | None = None) -> str:
+             note: str = "", glossary: list[Path] | None = None, move: bool = False) -> str:
     """Add a term, or add forms to the existing entry with the same target and type.
 
     ``glossary`` is the whole glossary the file belongs to (default: the file's folder); the
     edit is validated against all of it, so a duplicate of an entry in another file is
     refused with both places, and nothing is written.
 
-    Returns ``"added"``, ``"extended"`` or ``"unchanged"``.
+    A form another entry owns is refused, naming both entries, unless ``move`` takes it
+    from that entry (which must keep at least one form).
+
+    Returns ``"added"``, ``"extended"`` or ``"unchanged"``, and what was moved.
     """
     if kind not in TERM_TYPES:
         raise WorkbenchError(f"unknown type {kind!r}; use one of {', '.join(TERM_TYPES)}")
@@ -60,9 +63,19 @@ def add_term(file: Path, target: str, kind: str, forms: dict[str, list[str]],
     _check_inside(file, [g for g in glossary if g.is_dir()])
     import tomlkit
 
-    text = _read(file)
-    parse_glossary(text, file)  # a malformed file is named with its line, never edited
-    document = _parse(text, file)
+    documents: dict[Path, tomlkit.TOMLDocument] = {}
+    originals: dict[Path, str] = {}
+
+    def document_of(path: Path) -> tomlkit.TOMLDocument:
+        if path not in documents:
+            originals[path] = text = _read(path)
+            parse_glossary(text, path)  # a malformed file is named with its line, never edited
+            documents[path] = _parse(text, path)
+        return documents[path]
+
+    document = document_of(file)
+    moved = _take_forms(document_of, [file, *_files(glossary)], forms, target, kind) \
+        if move else []
     entries = document.get("term")
     if entries is None:
         entries = tomlkit.aot()
@@ -96,8 +109,39 @@ def add_term(file: Path, target: str, kind: str, forms: dict[str, list[str]],
             entry[lang] = list(values)
         entries.append(entry)
         outcome = "added"
-    _write_validated(file, tomlkit.dumps(document), glossary)
-    return outcome
+    texts = {path: tomlkit.dumps(doc) for path, doc in documents.items()}
+    _write_validated({path: text for path, text in texts.items()
+                      if text != originals[path] or path == file}, glossary)
+    return outcome + "".join(f"; moved {form!r} ({lang}) from {owner!r}"
+                             for owner, lang, form in moved)
+
+
+def _take_forms(document_of: Callable[[Path], Any], files: list[Path],
+                forms: dict[str, list[str]], target: str, kind: str
+                ) -> list[tuple[str, str, str]]:
+    """Remove ``forms`` from every other entry that owns them; return (entry, lang, form)."""
+    wanted = {(lang, form_key(form)) for lang, values in forms.items() for form in values}
+    moved = []
+    for path in dict.fromkeys(files):
+        for entry in document_of(path).get("term") or []:
+            if entry.get("target") == target and entry.get("type") == kind:
+                continue
+            for lang in [k for k in entry if k not in ("target", "type", "note", "pattern")]:
+                values = [entry[lang]] if isinstance(entry[lang], str) else list(entry[lang])
+                kept = [v for v in values if not any(
+                    form_key(v) == key and (lang == other or LATIN in (lang, other))
+                    for other, key in wanted)]
+                if len(kept) == len(values):
+                    continue
+                moved += [(str(entry["target"]), lang, str(v)) for v in values if v not in kept]
+                if kept:
+                    entry[lang] = kept
+                else:
+                    del entry[lang]
+            if not any(k not in ("target", "type", "note") for k in entry):
+                raise WorkbenchError(f"moving the forms would leave {entry['target']!r} "
+                                     f"({path}) with none; remove it with glossary remove")
+    return moved
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +183,33 @@ def _check_inside(file: Path, folders: list[Path]) -> None:
                                  "inside it, or --glossary FOLDER for another glossary")
 
 
+def rename_term(paths: list[Path], old: str, new: str, kind: str | None = None) -> Term:
+    """Give the entry whose English is ``old`` the English ``new``; return it as it was.
+
+    Its forms stay; the next run re-translates exactly the segments that hold the entry (the
+    English a segment must contain is part of its cache key).
+
+    Raises:
+        WorkbenchError: no such entry, several (give the type), or ``new`` is taken.
+    """
+    if not new.strip() or new != " ".join(new.split()):
+        raise WorkbenchError(f"the new English {new!r} must be one line of text without "
+                             "leading, trailing or doubled spaces")
+    found = [(file, i, term) for file in _files(paths)
+             for i, term in enumerate(parse_glossary(_read(file), file))
+             if term.target == old and (kind is None or term.type == kind)]
+    if not found:
+        raise WorkbenchError(f"no glossary entry with target {old!r}")
+    if len(found) > 1:
+        raise WorkbenchError(f"{len(found)} entries have the target {old!r} "
+                             f"({', '.join(t.type for *_, t in found)}); give --type")
+    file, index, term = found[0]
+    document = _parse(_read(file), file)
+    document["term"][index]["target"] = new
+    _write_validated({file: document.as_string()}, paths)
+    return term
+
+
 def remove_term(paths: list[Path], target: str, kind: str | None = None) -> list[Term]:
     """Remove every entry with this target (and type, if given); return what was removed."""
     removed: list[Term] = []
@@ -154,7 +225,7 @@ def remove_term(paths: list[Path], target: str, kind: str | None = None) -> list
         for i in reversed(doomed):
             del entries[i]
             removed.append(terms[i])
-        _write_validated(file, document.as_string(), paths)
+        _write_validated({file: document.as_string()}, paths)
     return removed
 
 
@@ -181,8 +252,9 @@ def _parse(text: str, file: Path) -> tomlkit.TOMLDocument:
         raise InputError(file, f"not valid TOML: {err}") from err
 
 
-def _write_validated(file: Path, text: str, glossary: list[Path]) -> None:
-    """Validate the whole glossary with the new text first; write only if all of it holds."""
-    load_glossary([p for p in glossary if p.exists()], replaced={file: text})
-    with atomic_write(file) as out:
-        out.write(text)
+def _write_validated(texts: dict[Path, str], glossary: list[Path]) -> None:
+    """Validate the whole glossary with the new texts first; write only if all of it holds."""
+    load_glossary([p for p in glossary if p.exists()], replaced=texts)
+    for file, text in texts.items():
+        with atomic_write(file) as out:
+            out.write(text)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,7 +135,46 @@ def load_glossary(paths: Iterable[Path], replaced: dict[Path, str] | None = None
             raise InputError(term.file, f"duplicate entry for {term.target!r} (first at "
                                         f"{first.file}:{first.line})", term.line)
         seen[term.id] = term
+    _check_forms_have_one_owner(terms)
     return Glossary(tuple(terms), digest.hexdigest()[:12] if files else "empty")
+
+
+def form_key(form: str) -> str:
+    """A form as matching sees it: case, accents and spacing do not tell two forms apart."""
+    decomposed = unicodedata.normalize("NFKD", " ".join(form.split()))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def owners(terms: Iterable[Term]) -> dict[tuple[str, str], Term]:
+    """``{(language key, form key): the entry owning that form}``."""
+    found: dict[tuple[str, str], Term] = {}
+    for term in terms:
+        for lang, forms in term.forms.items():
+            for form in forms:
+                found.setdefault((lang, form_key(form)), term)
+    return found
+
+
+def _check_forms_have_one_owner(terms: list[Term]) -> None:
+    """Two entries owning one form would make the run pick one silently: refuse the glossary.
+
+    A ``latin`` form applies to every Latin-script language, so it clashes with the same
+    form under any language key too.
+    """
+    by_key: dict[str, list[tuple[str, Term, str]]] = {}
+    for term in terms:
+        for lang, forms in term.forms.items():
+            for form in forms:
+                by_key.setdefault(form_key(form), []).append((lang, term, form))
+    for claims in by_key.values():
+        for n, (lang, term, form) in enumerate(claims):
+            for other_lang, other, _ in claims[:n]:
+                if other.id != term.id and (lang == other_lang or LATIN in (lang, other_lang)):
+                    raise InputError(term.file, f"form {form!r} ({lang}) of {term.target!r} is "
+                                                f"also a form of {other.target!r} "
+                                                f"({other.file}:{other.line}); a form belongs to "
+                                                "one entry (glossary add --move moves it)",
+                                     term.line)
 
 
 def parse_glossary(text: str, file: Path) -> list[Term]:

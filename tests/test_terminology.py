@@ -1,0 +1,90 @@
+"""The glossary as a terminology base (issue 27, first part): a form belongs to one entry,
+add --move moves it, rename changes an entry's English and the next run re-translates
+exactly the segments holding it. Runs use the RANDOM-WEIGHT test models."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from workbench.cli import cli
+from workbench.errors import InputError
+from workbench.glossary.store import load_glossary
+
+GLOSSARY = Path(__file__).resolve().parent.parent / "glossary"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+@pytest.fixture
+def glossary(tmp_path: Path) -> Path:
+    copy = tmp_path / "glossary"
+    shutil.copytree(GLOSSARY, copy)
+    return copy
+
+
+def tree(folder: Path) -> dict[str, str]:
+    return {p.name: p.read_text("utf-8") for p in sorted(folder.glob("*.toml"))}
+
+
+def test_a_form_another_entry_owns_is_refused_with_both_places(glossary):
+    before = tree(glossary)
+    result = invoke("glossary", "add", "To Lam", "--type", "person", "--form",
+                    "latin=To Lam", "--glossary", str(glossary))
+    assert result.exit_code == 1, result.output
+    line = result.output.strip()
+    assert "people.toml:" in line and "is also a form of 'Tô Lâm'" in line
+    assert line.count("people.toml:") == 2  # both entries, each with its line
+    assert tree(glossary) == before
+
+
+def test_loading_a_glossary_where_two_entries_own_a_form_names_both(tmp_path):
+    (tmp_path / "a.toml").write_text('[[term]]\ntarget = "Tô Lâm"\ntype = "person"\n'
+                                     'latin = "To Lam"\n', encoding="utf-8")
+    (tmp_path / "b.toml").write_text('[[term]]\ntarget = "To Lam"\ntype = "title"\n'
+                                     'de = "to lam"\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"b\.toml:1: form 'to lam' \(de\) of 'To Lam' is also "
+                                         r"a form of 'Tô Lâm' \(.*a\.toml:1\)"):
+        load_glossary([tmp_path])
+
+
+def test_move_takes_the_form_from_the_other_entry(glossary):
+    result = invoke("glossary", "add", "To Lam", "--type", "person", "--form",
+                    "latin=To Lam", "--glossary", str(glossary), "--move")
+    assert result.exit_code == 0, result.output
+    assert "moved 'To Lam' (latin) from 'Tô Lâm'" in result.output
+    terms = {t.target: t for t in load_glossary([glossary]).terms}
+    assert terms["To Lam"].forms == {"latin": ("To Lam",)}
+    assert "To Lam" not in terms["Tô Lâm"].forms.get("latin", ())
+
+
+def test_rename_retranslates_exactly_the_segments_holding_the_entry(tmp_path, glossary,
+                                                                    installed_models,
+                                                                    seeds_dir):
+    def run(out: str) -> dict:
+        result = invoke("translate", str(seeds_dir), "-o", str(tmp_path / out), "--silent",
+                        "--models-dir", str(installed_models), "--cache",
+                        str(tmp_path / "c.db"), "--glossary", str(glossary))
+        assert result.exit_code == 0, result.output
+        return json.loads((tmp_path / out / "run.json").read_text())
+
+    run("first")
+    holding = sum(any(hit["target"] == "Tô Lâm" for hit in json.loads(line)["glossary"])
+                  for line in (tmp_path / "first" / "records.jsonl").open())
+    assert holding > 0
+    result = invoke("glossary", "rename", "Tô Lâm", "General Secretary To Lam",
+                    "--glossary", str(glossary))
+    assert result.exit_code == 0, result.output
+    again = run("second")
+    assert again["statuses"].get("translated", 0) == holding
+    records = [json.loads(line) for line in (tmp_path / "second" / "records.jsonl").open()]
+    assert sum(any(h["target"] == "General Secretary To Lam" for h in r["glossary"])
+               for r in records) == holding
+    assert invoke("glossary", "rename", "Nobody", "X", "--glossary",
+                  str(glossary)).exit_code == 1
