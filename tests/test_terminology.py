@@ -88,3 +88,29 @@ def test_rename_retranslates_exactly_the_segments_holding_the_entry(tmp_path, gl
                for r in records) == holding
     assert invoke("glossary", "rename", "Nobody", "X", "--glossary",
                   str(glossary)).exit_code == 1
+
+
+@pytest.mark.parametrize("edit", [
+    ["rename", "Tô Lâm", "General Secretary To Lam"],
+    ["remove", "Tô Lâm"],
+    ["add", "Party Central Office", "--type", "body", "--form", "de=Parteizentrale"],
+])
+def test_a_preview_counts_what_the_next_run_retranslates(tmp_path, glossary, installed_models,
+                                                         seeds_dir, edit):
+    def run(out: str) -> dict:
+        result = invoke("translate", str(seeds_dir), "-o", str(tmp_path / out), "--silent",
+                        "--models-dir", str(installed_models), "--cache",
+                        str(tmp_path / "c.db"), "--glossary", str(glossary))
+        assert result.exit_code == 0, result.output
+        return json.loads((tmp_path / out / "run.json").read_text())
+
+    run("first")
+    before = tree(glossary)
+    shown = invoke("glossary", *edit, "--glossary", str(glossary), "--preview",
+                   str(tmp_path / "first"))
+    assert shown.exit_code == 0, shown.output
+    assert tree(glossary) == before  # a preview writes nothing
+    count = int(shown.output.split("would translate again ")[1].split()[0])
+    assert count > 0
+    assert invoke("glossary", *edit, "--glossary", str(glossary)).exit_code == 0
+    assert run("second")["statuses"].get("translated", 0) == count

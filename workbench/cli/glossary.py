@@ -28,6 +28,7 @@ from workbench.errors import WorkbenchError
 from workbench.glossary import edit as glossary_edit
 from workbench.glossary.check import check_run
 from workbench.glossary.edit import TermProposal
+from workbench.glossary.preview import edited_glossary, preview
 from workbench.glossary.store import Glossary, load_glossary
 from workbench.glossary.suggest import add_command, suggest_run
 from workbench.outputs.run_folder import previous_manifest
@@ -44,6 +45,28 @@ def glossary_group() -> None:
     forms: inflected forms match too), a type and an optional note. A re-run after an edit
     re-translates only the segments that contain the edited term.
     """
+
+
+def preview_option(func: Callable) -> Callable:
+    """``--preview OUT_DIR``: say what the edit would re-translate in a run, write nothing."""
+    return click.option("--preview", "preview_dir", metavar="OUT_DIR",
+                        type=click.Path(exists=True, file_okay=False, path_type=Path),
+                        help="List the segments of the run in OUT_DIR this change would "
+                             "translate again, per article, and write nothing.")(func)
+
+
+def _preview(out_dir: Path, glossary_dir: Path, edit: Callable[[], object]) -> None:
+    """Print what ``edit`` would re-translate in the run in ``out_dir``; write nothing."""
+    before = load_glossary([glossary_dir]) if glossary_dir.exists() else Glossary()
+    _, after = edited_glossary(edit)
+    shown = preview(out_dir, before, after)
+    click.echo(f"This change would translate again {count(len(shown.segments), 'segment')} "
+               f"of {out_dir}, in {count(len(shown.per_article), 'article')}:")
+    for article, n in shown.per_article.most_common():
+        click.echo(f"  {safe_text(article)}: {count(n, 'segment')}")
+    for article, index, src in shown.segments:
+        click.echo(f"  {safe_text(article)} #{index}: {safe_text(src)[:100]}")
+    click.echo("Nothing was written (--preview).", err=True)
 
 
 def glossary_dir_option(func: Callable) -> Callable:
@@ -105,10 +128,11 @@ def parse_forms(values: tuple[str, ...]) -> dict[str, list[str]]:
               help="File to add to. [default: glossary/<type>s.toml, e.g. people.toml]")
 @click.option("--move", is_flag=True,
               help="Take a form another entry owns away from it (else such a form is refused).")
+@preview_option
 @glossary_dir_option
 @fail_on_errors
 def glossary_add(target: str, kind: str, forms: tuple[str, ...], note: str, file: Path | None,
-                 move: bool, glossary_dir: Path) -> None:
+                 move: bool, preview_dir: Path | None, glossary_dir: Path) -> None:
     """Add TARGET (the English) with its source forms, or add forms to an existing entry.
 
     \b
@@ -121,8 +145,15 @@ def glossary_add(target: str, kind: str, forms: tuple[str, ...], note: str, file
     from the other entry instead.
     """
     path = file or glossary_edit.default_file(glossary_dir, kind)
-    outcome = glossary_edit.add_term(path, target, kind, parse_forms(forms), note,
-                                     [glossary_dir, path], move=move)
+
+    def edit() -> str:
+        return glossary_edit.add_term(path, target, kind, parse_forms(forms), note,
+                                      [glossary_dir, path], move=move)
+
+    if preview_dir is not None:
+        _preview(preview_dir, glossary_dir, edit)
+        return
+    outcome = edit()
     verb, _, moved = outcome.partition("; ")
     click.echo(f"{verb.capitalize()} {target!r} in {path}" + (f"; {moved}" if moved else ""),
                err=True)
@@ -131,10 +162,16 @@ def glossary_add(target: str, kind: str, forms: tuple[str, ...], note: str, file
 @glossary_group.command("remove", context_settings=CONTEXT)
 @click.argument("target")
 @click.option("--type", "kind", type=click.Choice(TERM_TYPES), help="Only the entry of this type.")
+@preview_option
 @glossary_dir_option
 @fail_on_errors
-def glossary_remove(target: str, kind: str | None, glossary_dir: Path) -> None:
+def glossary_remove(target: str, kind: str | None, preview_dir: Path | None,
+                    glossary_dir: Path) -> None:
     """Remove the entry whose English is TARGET."""
+    if preview_dir is not None:
+        _preview(preview_dir, glossary_dir,
+                 lambda: glossary_edit.remove_term([glossary_dir], target, kind))
+        return
     removed = glossary_edit.remove_term([glossary_dir], target, kind)
     if not removed:
         raise click.ClickException(f"no glossary entry with target {target!r} in {glossary_dir}")
@@ -146,16 +183,21 @@ def glossary_remove(target: str, kind: str | None, glossary_dir: Path) -> None:
 @click.argument("old_target")
 @click.argument("new_target")
 @click.option("--type", "kind", type=click.Choice(TERM_TYPES), help="Only the entry of this type.")
+@preview_option
 @glossary_dir_option
 @fail_on_errors
 def glossary_rename(old_target: str, new_target: str, kind: str | None,
-                    glossary_dir: Path) -> None:
+                    preview_dir: Path | None, glossary_dir: Path) -> None:
     """Change the English of the entry whose English is OLD_TARGET to NEW_TARGET.
 
     \b
     Its source forms stay. The next run re-translates exactly the segments holding it:
       workbench glossary rename "Politburo" "Political Bureau"
     """
+    if preview_dir is not None:
+        _preview(preview_dir, glossary_dir,
+                 lambda: glossary_edit.rename_term([glossary_dir], old_target, new_target, kind))
+        return
     term = glossary_edit.rename_term([glossary_dir], old_target, new_target, kind)
     click.echo(f"Renamed {term.target!r} ({term.type}) to {new_target!r} in {term.file}",
                err=True)

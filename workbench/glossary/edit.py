@@ -253,8 +253,16 @@ def _parse(text: str, file: Path) -> tomlkit.TOMLDocument:
 
 
 def _write_validated(texts: dict[Path, str], glossary: list[Path]) -> None:
-    """Validate the whole glossary with the new texts first; write only if all of it holds."""
-    load_glossary([p for p in glossary if p.exists()], replaced=texts)
+    """Validate the whole glossary with the new texts first; write only if all of it holds.
+
+    Under a preview (``glossary.preview.edited_glossary``) nothing is written.
+    """
+    from workbench.glossary.preview import previewing
+
+    validated = load_glossary([p for p in glossary if p.exists()], replaced=texts)
+    if (previewed := previewing()) is not None:
+        previewed.append(validated)
+        return
     for file, text in texts.items():
         with atomic_write(file) as out:
             out.write(text)

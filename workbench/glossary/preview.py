@@ -1,0 +1,95 @@
+"""What a glossary edit would re-translate in a run, before it is made.
+
+A segment is translated again exactly when the glossary matches in it change (a term found or
+no longer found there, or the English it must become): the matches decide the text the engine
+sees, and so the cache key. The preview matches every translated segment of the run's
+``records.jsonl`` under the glossary as it is and as the edit would leave it, with the same
+dictionary forms a run uses, and lists those whose matches differ.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.cache.blobs import BlobBuffer
+from workbench.cache.store import TranslationCache
+from workbench.glossary.lemmas import lemma_matcher
+from workbench.glossary.match import Matcher
+from workbench.glossary.store import Glossary
+from workbench.outputs.run_folder import previous_manifest, read_records
+from workbench.records import TRANSLATED_KINDS, Status
+
+#: Set while an edit is previewed: the edit validates, records the new glossary, writes nothing.
+_PREVIEWED: contextvars.ContextVar[list[Glossary] | None] = contextvars.ContextVar(
+    "previewed", default=None)
+
+
+def previewing() -> list[Glossary] | None:
+    """The list an edit under preview appends its validated glossary to (None: write it)."""
+    return _PREVIEWED.get()
+
+
+def edited_glossary(edit: Callable[[], Any]) -> tuple[Any, Glossary]:
+    """Run a glossary edit without writing anything: its result and the glossary it makes."""
+    found: list[Glossary] = []
+    token = _PREVIEWED.set(found)
+    try:
+        result = edit()
+    finally:
+        _PREVIEWED.reset(token)
+    if not found:
+        raise RuntimeError("the edit validated no glossary")  # a bug: every edit validates
+    return result, found[-1]
+
+
+#: Statuses whose English a glossary edit can change on the next run.
+MACHINE_ENGLISH = frozenset({Status.TRANSLATED, Status.CACHED})
+
+
+@dataclass
+class Preview:
+    """The segments of a run an edit would translate again."""
+
+    segments: list[tuple[str, int, str]] = field(default_factory=list)  # article, index, src
+    per_article: Counter[str] = field(default_factory=Counter)
+
+
+def preview(out_dir: Path, before: Glossary, after: Glossary) -> Preview:
+    """Which translated segments of the run in ``out_dir`` the change would re-translate."""
+    shown = Preview()
+    with _lemma_store(out_dir) as store:
+        matchers: dict[tuple[int, str], Matcher] = {}
+
+        def matches(glossary: Glossary, lang: str, text: str) -> list[tuple]:
+            key = (id(glossary), lang)
+            if key not in matchers:
+                matchers[key] = lemma_matcher(glossary, lang, store)[0]
+            return [(m.start, m.end, m.term.id, m.target) for m in matchers[key].find(text)]
+
+        for record in read_records(out_dir):
+            # A reviewer's English is kept whatever the glossary says; a failed segment is
+            # tried again anyway: neither is the edit's doing.
+            if record.kind not in TRANSLATED_KINDS or record.status not in MACHINE_ENGLISH:
+                continue
+            if matches(before, record.src_lang, record.src) != \
+                    matches(after, record.src_lang, record.src):
+                shown.segments.append((record.article, record.index, record.src))
+                shown.per_article[record.article] += 1
+    return shown
+
+
+@contextlib.contextmanager
+def _lemma_store(out_dir: Path) -> Iterator[BlobBuffer | None]:
+    """The dictionary forms the run's cache holds, as the run itself used them."""
+    cache = (previous_manifest(out_dir) or {}).get("cache")
+    if not isinstance(cache, str) or not Path(cache).is_file():
+        yield None
+        return
+    with TranslationCache(Path(cache)) as opened:
+        yield BlobBuffer(opened)
