@@ -91,3 +91,47 @@ def test_a_failed_write_is_one_line_and_keeps_the_old_database(tmp_path):
     assert path.read_bytes() == before
     with pytest.raises(OutputError, match="cannot write"):
         write_sqlite([(info, RECORDS)], tmp_path / "records.jsonl" / "records.db")
+
+
+def _db_of(tmp_path, records, info=None):
+    path = tmp_path / "records.db"
+    info = info or ArticleInfo(article="a", path="a.txt", lang="ru",
+                               segments={"title": 1, "body": len(records) - 1})
+    write_sqlite([(info, records)], path)
+    return sqlite3.connect(path)
+
+
+def _record(index, src, kind=Kind.BODY, status=Status.TRANSLATED, tgt="x", flags=(), lang="ru"):
+    return Record(article="a", index=index, kind=kind, src_lang=lang, src=src, tgt_lang="en",
+                  tgt=tgt, status=status, flags=tuple(flags))
+
+
+def _found(db, query):
+    return [row[0] for row in db.execute(
+        "select src from records where id in (select rowid from records_fts where records_fts "
+        "match ?) order by id", [query])]
+
+
+def test_search_ignores_diacritics_and_finds_russian_case_forms(tmp_path):
+    db = _db_of(tmp_path, [
+        _record(0, "Генеральный секретарь встретился с То Ламом", kind=Kind.TITLE),
+        _record(1, "Chủ tịch nước Lương Cường tiếp đoàn", lang="vi", status=Status.KEPT,
+                tgt=None),
+        _record(2, "Генеральный секретарь То Лам заявил", flags=["near-duplicate-of:0"]),
+    ])
+    assert _found(db, '"Luong Cuong"') == ["Chủ tịch nước Lương Cường tiếp đoàn"]
+    assert _found(db, "Лам") == ["Генеральный секретарь встретился с То Ламом",
+                                 "Генеральный секретарь То Лам заявил"]
+
+
+def test_articles_have_title_counts_and_flags_have_params(tmp_path):
+    db = _db_of(tmp_path, [
+        _record(0, "Заголовок статьи", kind=Kind.TITLE, tgt="The headline"),
+        _record(1, "Первое предложение.", flags=["qa:low-score"]),
+        _record(2, "Первое предложение.", status=Status.CACHED, flags=["duplicate-of:1"]),
+    ])
+    row = db.execute("select title, title_en, kind_title, kind_body, status_translated, "
+                     "status_cached, status_no_model, flagged from articles").fetchone()
+    assert row == ("Заголовок статьи", "The headline", 1, 2, 2, 1, 0, 2)
+    assert db.execute("select flag, param from flags order by record_id").fetchall() == [
+        ("qa:low-score", None), ("duplicate-of", "1")]

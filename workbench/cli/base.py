@@ -213,7 +213,7 @@ def current_project() -> Project | None:
 
 #: Each command and the module (under workbench.cli) that defines it.
 COMMAND_MODULES = {"translate": "translate", "export": "translate", "review": "translate",
-                   "glossary": "glossary", "corrections": "glossary", "models": "models",
+                   "glossary": "glossary", "corrections": "corrections", "models": "models",
                    "init": "project", "qa": "qa", "cache": "cache"}
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -24,17 +23,12 @@ from workbench.cli.base import (
     setting_options,
 )
 from workbench.display import safe_text
-from workbench.errors import WorkbenchError
 from workbench.glossary import edit as glossary_edit
 from workbench.glossary.check import check_run
-from workbench.glossary.edit import TermProposal
 from workbench.glossary.preview import edited_glossary, preview
 from workbench.glossary.store import Glossary, load_glossary
 from workbench.glossary.suggest import add_command, suggest_run
-from workbench.outputs.run_folder import previous_manifest
 from workbench.records import TERM_TYPES
-from workbench.review.apply import ApplyReport, apply_file
-from workbench.review.corrections import ReviewFileInfo, describe_review_file
 
 
 @cli.group("glossary", context_settings=CONTEXT)
@@ -78,7 +72,7 @@ def glossary_dir_option(func: Callable) -> Callable:
 
 
 def _default_glossary(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
-    folder = _glossary_folder(value)
+    folder = glossary_folder(value)
     if folder is None:
         raise click.UsageError("not in a workbench project (no workbench.toml here or above): "
                                "run `workbench init`, or pass --glossary FOLDER", ctx)
@@ -262,7 +256,7 @@ def glossary_suggest(out_dir: Path, json_: bool, min_articles: int, min_occurren
       workbench glossary suggest out/
       workbench glossary suggest out/ --min-articles 3 --json > candidates.json
     """
-    folder = _glossary_folder(glossary_dir)
+    folder = glossary_folder(glossary_dir)
     glossary = load_glossary([folder]) if folder is not None else Glossary()
     settings = build_settings(cache_path=cache_path)
     with TranslationCache(settings.cache_path) as cache:
@@ -291,7 +285,7 @@ def glossary_suggest(out_dir: Path, json_: bool, min_articles: int, min_occurren
                    f"  {add_command(shown[0])}")
 
 
-def _glossary_folder(given: Path | None) -> Path | None:
+def glossary_folder(given: Path | None) -> Path | None:
     """The glossary given, else the project's, else None (outside any project)."""
     if given is not None:
         return given
@@ -308,109 +302,3 @@ def _around(text: str, forms: list[str], width: int = 100) -> str:
     start = max(0, min(at - width // 3, len(text) - width))
     clip = text[start:start + width]
     return ("…" if start else "") + clip + ("…" if start + width < len(text) else "")
-
-
-@cli.group("corrections", context_settings=CONTEXT)
-def corrections_group() -> None:
-    """Reviewer corrections: approved English that wins over machine translation."""
-
-
-@corrections_group.command("apply", context_settings=CONTEXT)
-@click.argument("files", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@setting_options("cache_path")
-@click.option("--glossary", "glossary_dir", type=click.Path(path_type=Path),
-              help="Glossary that proposed terms go to. [default: the project's glossary/]")
-@fail_on_errors
-def corrections_apply(files: tuple[Path, ...], cache_path: Path | None,
-                      glossary_dir: Path | None) -> None:
-    """Store reviewers' corrections as approved translations, and their proposed terms.
-
-    \b
-    FILES are any of:
-      corrections.json   downloaded from the review pages (every edit is stored)
-      records.xlf        XLIFF 1.2 edited in a CAT tool (OmegaT, memoQ, Trados, Okapi)
-      records.tmx        TMX exported by a CAT tool
-
-    From XLIFF, a unit is approved when its English differs from the machine translation and
-    it is marked done (state translated, signed-off or final, or approved="yes"); from TMX,
-    when its English differs. Untouched units are ignored; units whose source this cache
-    never translated are reported. The next `workbench translate` or `workbench export` shows
-    the approved ones with status "approved".
-
-    Glossary terms proposed in the review pages (the "terms" of corrections.json) are added
-    as `workbench glossary add` adds them, each validated against the whole glossary; the
-    next run re-translates exactly the segments they occur in. A refused proposal is named
-    and the others go on (exit code 3).
-    """
-    infos = {file: describe_review_file(file) for file in files}
-    proposing = next((f for f, info in infos.items() if info.proposed_terms), None)
-    if proposing is not None and _glossary_folder(glossary_dir) is None:
-        raise click.UsageError(  # refused before anything is stored
-            f"{proposing}: proposes {infos[proposing].proposed_terms} glossary terms but there "
-            "is no glossary here; run in a workbench project or pass --glossary FOLDER")
-    settings = build_settings(cache_path=cache_path or _run_cache(infos.values()))
-    total = refused = 0
-    with TranslationCache(settings.cache_path) as cache:
-        for file in files:
-            report = apply_file(file, cache)
-            total += len(report.applied)
-            click.echo(f"{file}: approved {len(report.applied)}, left unchanged "
-                       f"{report.unchanged}, edited but not marked done {report.not_done}, "
-                       f"could not match {len(report.unmatched)}.", err=True)
-            _warn_unmatched(report)
-            refused += _add_proposed_terms(file, report.terms, glossary_dir)
-    click.echo(f"Approved {total} corrections in {settings.cache_path}. Re-run "
-               "`workbench translate` (or `workbench export`) to see them in the outputs.",
-               err=True)
-    if refused:
-        raise SystemExit(EXIT_INCOMPLETE)
-
-
-def _run_cache(infos: Iterable[ReviewFileInfo]) -> Path | None:
-    """The cache the reviewed run used, as its run.json names it (None: not known)."""
-    for info in infos:
-        if info.run_dir is not None:
-            with contextlib.suppress(WorkbenchError):
-                cache = previous_manifest(info.run_dir).get("cache")
-                if isinstance(cache, str) and cache:
-                    return Path(cache)
-    return None
-
-
-def _add_proposed_terms(file: Path, proposals: list[TermProposal],
-                        glossary_dir: Path | None) -> int:
-    """Add a corrections file's proposed terms; return how many were refused."""
-    if not proposals:
-        return 0
-    glossary = _glossary_folder(glossary_dir)
-    if glossary is None:
-        raise click.UsageError(f"{safe_text(str(file))} proposes {len(proposals)} glossary "
-                               "terms but there is no glossary here: run in a workbench "
-                               "project or pass --glossary FOLDER")
-    refused = 0
-    for done in glossary_edit.add_proposals(proposals, glossary):
-        proposal = done.proposal
-        term = f"{proposal.target!r} ({proposal.type}, {proposal.lang}: {proposal.form!r})"
-        if done.refused is not None:
-            refused += 1
-            click.secho(f"{safe_text(str(file))}: term {term} refused: {done.refused}",
-                        fg="red", err=True)
-        else:
-            click.echo(f"{safe_text(str(file))}: glossary term {term} {done.outcome}",
-                       err=True)
-    return refused
-
-
-def _warn_unmatched(report: ApplyReport) -> None:
-    unknown_pair = report.unknown_pairs
-    unknown_segment = [c for c in report.unmatched if c not in unknown_pair]
-    if unknown_pair:
-        pairs = sorted({f"{c.src_lang}→{c.tgt_lang}" for c in unknown_pair})
-        click.secho(f"Warning: {len(unknown_pair)} corrections are for language pairs this "
-                    f"cache has never translated ({', '.join(pairs)}).", fg="yellow", err=True)
-    if unknown_segment:
-        first = unknown_segment[0]
-        click.secho(f"Warning: {len(unknown_segment)} corrections are for sentences this "
-                    f"cache has never translated (first: {first.article}:{first.index}). Is "
-                    "this the cache of the run they were made on?", fg="yellow", err=True)

@@ -24,12 +24,9 @@ import regex
 from workbench.errors import InputError
 from workbench.glossary.store import PATTERN_TIMEOUT, Glossary, Term, compile_pattern
 from workbench.text.detect import script_of_language
+from workbench.text.stems import snowball
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
-_SNOWBALL = {"ru": "russian", "de": "german", "nb": "norwegian", "da": "danish",
-             "sv": "swedish", "pl": "polish", "en": "english", "uk": "russian",
-             "fr": "french", "es": "spanish", "it": "italian", "nl": "dutch",
-             "pt": "portuguese", "cs": "czech", "fi": "finnish"}
 #: Endings that may follow a base form (definite articles, genitive s, case endings).
 SUFFIXES: dict[str, frozenset[str]] = {
     "de": frozenset({"s", "es", "n", "en", "e", "er", "ern", "in", "innen"}),
@@ -104,18 +101,10 @@ _OUTSIDE_FOLD_TABLE = re.compile("[^" + "".join(f"{chr(start)}-{chr(stop - 1)}"
                                               for start, stop in _FOLD_RANGES) + "]")
 
 
-@functools.cache
-def _stemmer(lang: str):
-    import snowballstemmer
-
-    algorithm = _SNOWBALL.get(lang)
-    return snowballstemmer.stemmer(algorithm) if algorithm else None
-
-
 @functools.lru_cache(maxsize=65536)
 def stem(token: str, lang: str) -> str:
     """Snowball stem of a lower-cased token, folded; the folded token if no stemmer."""
-    stemmer = _stemmer(lang)
+    stemmer = snowball(lang)
     lowered = token.lower()
     return fold(stemmer.stemWord(lowered) if stemmer else lowered)
 

@@ -1,0 +1,133 @@
+"""``workbench corrections``: reviewers' English and proposed terms, into the run's cache."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from pathlib import Path
+
+import click
+
+from workbench.cache.store import TranslationCache
+from workbench.cli.base import (
+    CONTEXT,
+    EXIT_INCOMPLETE,
+    build_settings,
+    cli,
+    fail_on_errors,
+    setting_options,
+)
+from workbench.cli.glossary import glossary_folder
+from workbench.display import safe_text
+from workbench.errors import WorkbenchError
+from workbench.glossary import edit as glossary_edit
+from workbench.glossary.edit import TermProposal
+from workbench.outputs.run_folder import previous_manifest
+from workbench.review.apply import ApplyReport, apply_file
+from workbench.review.corrections import ReviewFileInfo, describe_review_file
+
+
+@cli.group("corrections", context_settings=CONTEXT)
+def corrections_group() -> None:
+    """Reviewer corrections: approved English that wins over machine translation."""
+
+
+@corrections_group.command("apply", context_settings=CONTEXT)
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@setting_options("cache_path")
+@click.option("--glossary", "glossary_dir", type=click.Path(path_type=Path),
+              help="Glossary that proposed terms go to. [default: the project's glossary/]")
+@fail_on_errors
+def corrections_apply(files: tuple[Path, ...], cache_path: Path | None,
+                      glossary_dir: Path | None) -> None:
+    """Store reviewers' corrections as approved translations, and their proposed terms.
+
+    \b
+    FILES are any of:
+      corrections.json   downloaded from the review pages (every edit is stored)
+      records.xlf        XLIFF 1.2 edited in a CAT tool (OmegaT, memoQ, Trados, Okapi)
+      records.tmx        TMX exported by a CAT tool
+
+    From XLIFF, a unit is approved when its English differs from the machine translation and
+    it is marked done (state translated, signed-off or final, or approved="yes"); from TMX,
+    when its English differs. Untouched units are ignored; units whose source this cache
+    never translated are reported. The next `workbench translate` or `workbench export` shows
+    the approved ones with status "approved".
+
+    Glossary terms proposed in the review pages (the "terms" of corrections.json) are added
+    as `workbench glossary add` adds them, each validated against the whole glossary; the
+    next run re-translates exactly the segments they occur in. A refused proposal is named
+    and the others go on (exit code 3).
+    """
+    infos = {file: describe_review_file(file) for file in files}
+    proposing = next((f for f, info in infos.items() if info.proposed_terms), None)
+    if proposing is not None and glossary_folder(glossary_dir) is None:
+        raise click.UsageError(  # refused before anything is stored
+            f"{proposing}: proposes {infos[proposing].proposed_terms} glossary terms but there "
+            "is no glossary here; run in a workbench project or pass --glossary FOLDER")
+    settings = build_settings(cache_path=cache_path or _run_cache(infos.values()))
+    total = refused = 0
+    with TranslationCache(settings.cache_path) as cache:
+        for file in files:
+            report = apply_file(file, cache)
+            total += len(report.applied)
+            click.echo(f"{file}: approved {len(report.applied)}, left unchanged "
+                       f"{report.unchanged}, edited but not marked done {report.not_done}, "
+                       f"could not match {len(report.unmatched)}.", err=True)
+            _warn_unmatched(report)
+            refused += _add_proposed_terms(file, report.terms, glossary_dir)
+    click.echo(f"Approved {total} corrections in {settings.cache_path}. Re-run "
+               "`workbench translate` (or `workbench export`) to see them in the outputs.",
+               err=True)
+    if refused:
+        raise SystemExit(EXIT_INCOMPLETE)
+
+
+def _run_cache(infos: Iterable[ReviewFileInfo]) -> Path | None:
+    """The cache the reviewed run used, as its run.json names it (None: not known)."""
+    for info in infos:
+        if info.run_dir is not None:
+            with contextlib.suppress(WorkbenchError):
+                cache = previous_manifest(info.run_dir).get("cache")
+                if isinstance(cache, str) and cache:
+                    return Path(cache)
+    return None
+
+
+def _add_proposed_terms(file: Path, proposals: list[TermProposal],
+                        glossary_dir: Path | None) -> int:
+    """Add a corrections file's proposed terms; return how many were refused."""
+    if not proposals:
+        return 0
+    glossary = glossary_folder(glossary_dir)
+    if glossary is None:
+        raise click.UsageError(f"{safe_text(str(file))} proposes {len(proposals)} glossary "
+                               "terms but there is no glossary here: run in a workbench "
+                               "project or pass --glossary FOLDER")
+    refused = 0
+    for done in glossary_edit.add_proposals(proposals, glossary):
+        proposal = done.proposal
+        term = f"{proposal.target!r} ({proposal.type}, {proposal.lang}: {proposal.form!r})"
+        if done.refused is not None:
+            refused += 1
+            click.secho(f"{safe_text(str(file))}: term {term} refused: {done.refused}",
+                        fg="red", err=True)
+        else:
+            click.echo(f"{safe_text(str(file))}: glossary term {term} {done.outcome}",
+                       err=True)
+    return refused
+
+
+def _warn_unmatched(report: ApplyReport) -> None:
+    unknown_pair = report.unknown_pairs
+    unknown_segment = [c for c in report.unmatched if c not in unknown_pair]
+    if unknown_pair:
+        pairs = sorted({f"{c.src_lang}→{c.tgt_lang}" for c in unknown_pair})
+        click.secho(f"Warning: {len(unknown_pair)} corrections are for language pairs this "
+                    f"cache has never translated ({', '.join(pairs)}).", fg="yellow", err=True)
+    if unknown_segment:
+        first = unknown_segment[0]
+        click.secho(f"Warning: {len(unknown_segment)} corrections are for sentences this "
+                    f"cache has never translated (first: {first.article}:{first.index}). Is "
+                    "this the cache of the run they were made on?", fg="yellow", err=True)
