@@ -114,3 +114,40 @@ def test_a_preview_counts_what_the_next_run_retranslates(tmp_path, glossary, ins
     assert count > 0
     assert invoke("glossary", *edit, "--glossary", str(glossary)).exit_code == 0
     assert run("second")["statuses"].get("translated", 0) == count
+
+
+def test_a_forbidden_rendering_is_flagged_with_its_entry_even_in_cached_records(
+        tmp_path, glossary, installed_models, seeds_dir):
+    """The reviewer wrote "Political Bureau" for the Politburo; the glossary then forbids it.
+    The next run takes everything from the cache and still flags it, naming the entry; glossary
+    check reports it too."""
+    def run(out: str):
+        result = invoke("translate", str(seeds_dir), "-o", str(tmp_path / out), "--silent",
+                        "--models-dir", str(installed_models), "--cache",
+                        str(tmp_path / "c.db"), "--glossary", str(glossary))
+        assert result.exit_code == 0, result.output
+        return [json.loads(line) for line in (tmp_path / out / "records.jsonl").open()]
+
+    first = run("first")
+    holding = next(r for r in first if any(h["target"] == "Politburo" for h in r["glossary"]))
+    corrections = tmp_path / "corrections.json"
+    corrections.write_text(json.dumps({"corrections": [{
+        "src_lang": holding["src_lang"], "tgt_lang": "en", "src": holding["src"],
+        "tgt": "Members of the Political Bureau met in Hanoi."}]}), encoding="utf-8")
+    assert invoke("corrections", "apply", str(corrections), "--cache",
+                  str(tmp_path / "c.db")).exit_code == 0
+    bodies = glossary / "bodies.toml"
+    bodies.write_text(bodies.read_text("utf-8").replace(
+        'target = "Politburo"\ntype = "body"\n',
+        'target = "Politburo"\ntype = "body"\nforbidden = ["Political Bureau"]\n', 1), "utf-8")
+    again = run("second")
+    flagged = [r for r in again if "qa:forbidden" in r["flags"]]
+    assert [(r["article"], r["index"], r["status"]) for r in flagged] == [
+        (holding["article"], holding["index"], "approved")]
+    shown = invoke("qa", str(tmp_path / "second"))
+    assert "qa:forbidden: uses 'Political Bureau', which the glossary forbids for " \
+           "'Politburo'" in shown.output
+    check = invoke("glossary", "check", str(tmp_path / "second"))
+    assert check.exit_code == 3
+    assert f"forbidden 'Political Bureau' used in {holding['article']} #{holding['index']}" \
+        in check.output

@@ -81,6 +81,7 @@ class GlossaryHitDict(TypedDict):
     found: bool
     enforced: str
     cause: NotRequired[str]
+    forbidden: NotRequired[list[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,8 @@ class GlossaryHit:
     enforced: str
     #: Why a ``missed`` term could not be placed (empty when found).
     cause: str = ""
+    #: English renderings the glossary forbids for this entry (QA flags them).
+    forbidden: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, data: Any) -> GlossaryHit:
@@ -109,6 +112,8 @@ class GlossaryHit:
                                  "enforced": self.enforced}
         if self.cause:
             data["cause"] = self.cause
+        if self.forbidden:
+            data["forbidden"] = list(self.forbidden)
         return data
 
 
@@ -330,9 +335,13 @@ def _hit(hit: Any, n: int) -> GlossaryHit:
     if not isinstance(found, bool):
         raise FieldError(f"{name}.found", f"must be true or false (got {_shown(found)})")
     try:
+        forbidden = hit.get("forbidden", [])
+        if not isinstance(forbidden, list) or not all(isinstance(f, str) for f in forbidden):
+            raise FieldError("forbidden", "must be a list of text")
         return GlossaryHit(term=_text(hit, "term"), target=_text(hit, "target"), found=found,
                            enforced=_text(hit, "enforced"),
-                           cause=_text(hit, "cause", optional=True) or "")
+                           cause=_text(hit, "cause", optional=True) or "",
+                           forbidden=tuple(forbidden))
     except FieldError as err:
         raise FieldError(f"{name}.{err.field}", str(err).split(": ", 1)[1]) from None
 

@@ -208,10 +208,13 @@ def glossary_check(out_dir: Path, json_: bool) -> None:
     """
     reports = check_run(out_dir)
     missed = sum(len(r.missed) for r in reports)
+    forbidden = sum(len(r.forbidden) for r in reports)
     if json_:
         click.echo(json.dumps([{
             "target": r.target, "occurrences": len(r.occurrences), "missed": [
                 {"article": o.article, "index": o.index, "term": o.term} for o in r.missed],
+            "forbidden": [{"article": o.article, "index": o.index, "rendering": o.forbidden}
+                          for o in r.forbidden],
             "inconsistent": r.inconsistent,
             "enforced": dict(Counter(o.enforced for o in r.occurrences))}
             for r in reports], ensure_ascii=False, indent=2))
@@ -223,8 +226,11 @@ def glossary_check(out_dir: Path, json_: bool) -> None:
             click.echo(f"{r.target}: {len(r.occurrences)} occurrences ({how}){flag}")
             for o in r.missed:
                 click.echo(f"  missed {o.term!r} in {o.article} #{o.index}")
-        click.echo(f"{len(reports)} terms, {missed} missed occurrences.", err=True)
-    if missed:
+            for o in r.forbidden:
+                click.echo(f"  forbidden {o.forbidden!r} used in {o.article} #{o.index}")
+        click.echo(f"{len(reports)} terms, {missed} missed occurrences, {forbidden} forbidden "
+                   "renderings.", err=True)
+    if missed or forbidden:
         raise SystemExit(EXIT_INCOMPLETE)
 
 

@@ -23,8 +23,8 @@ def qa(out_dir: Path, json_: bool) -> None:
     reason.
 
     \b
-    Checks: qa:number, qa:url, qa:untranslated, qa:repetition, qa:length, qa:low-score
-    (see README). Exits with code 3 when anything is flagged.
+    Checks: qa:number, qa:url, qa:untranslated, qa:repetition, qa:length, qa:low-score,
+    qa:forbidden (see README). Exits with code 3 when anything is flagged.
     """
     report = qa_run(read_records(out_dir))
     if json_:

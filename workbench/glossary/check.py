@@ -1,4 +1,4 @@
-"""Term QA across a run: every missed term, and concepts rendered inconsistently.
+"""Term QA across a run: every missed term, forbidden renderings, inconsistent concepts.
 
 Reads a run's ``records.jsonl``. A term is *missed* where a record says its target did not
 reach the English. A concept is *inconsistent* when the same target was delivered in some
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.outputs.run_folder import read_records
+from workbench.qa.checks import holds
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,7 @@ class Occurrence:
     target: str
     found: bool
     enforced: str
+    forbidden: str = ""  # a rendering the glossary forbids, used in the English
 
 
 @dataclass
@@ -38,6 +40,11 @@ class TermReport:
     def missed(self) -> list[Occurrence]:
         """Occurrences whose target did not reach the English."""
         return [o for o in self.occurrences if not o.found]
+
+    @property
+    def forbidden(self) -> list[Occurrence]:
+        """Occurrences whose English uses a rendering the glossary forbids for the entry."""
+        return [o for o in self.occurrences if o.forbidden]
 
     @property
     def inconsistent(self) -> bool:
@@ -54,6 +61,9 @@ def check_run(out_dir: Path) -> list[TermReport]:
         for hit in record.glossary:
             report = reports[hit.target]
             report.target = hit.target
+            english = (record.tgt or "").casefold()
+            used = next((f for f in hit.forbidden if holds(english, f.casefold())), "")
             report.occurrences.append(Occurrence(record.article, record.index, hit.term,
-                                                 hit.target, hit.found, hit.enforced))
-    return sorted(reports.values(), key=lambda r: (-len(r.missed), r.target))
+                                                 hit.target, hit.found, hit.enforced, used))
+    return sorted(reports.values(), key=lambda r: (-len(r.missed) - len(r.forbidden),
+                                                   r.target))

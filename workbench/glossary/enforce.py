@@ -32,7 +32,7 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from workbench.engines.base import Translation
 from workbench.glossary.match import Match
@@ -365,10 +365,10 @@ def _replace_placeholders(text: str, protected: Protected) -> str:
 
 def verify_approved(text: str, hits: Iterable[GlossaryHit]) -> tuple[GlossaryHit, ...]:
     """Check a reviewer's English for each term: ``approved`` when present, else ``missed``."""
-    return tuple(GlossaryHit(hit.term, hit.target, True, "approved")
+    return tuple(replace(hit, found=True, enforced="approved", cause="")
                  if contains(text, hit.target) else
-                 GlossaryHit(hit.term, hit.target, False, "missed",
-                             "the reviewer's English does not have it")
+                 replace(hit, found=False, enforced="missed",
+                         cause="the reviewer's English does not have it")
                  for hit in hits)
 
 

@@ -33,7 +33,7 @@ from workbench.records import TERM_TYPES
 
 LATIN = "latin"
 _LANGUAGE_KEY = re.compile(r"^[a-z]{2,3}$")
-_KNOWN_KEYS = {"target", "type", "note", "pattern"}
+_KNOWN_KEYS = {"target", "type", "note", "pattern", "forbidden"}
 #: What no target or form may hold: it would break every listing and output line.
 _LINE_BREAK = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 #: Seconds one pattern may spend on one sentence; past that it is a pattern that backtracks
@@ -59,6 +59,8 @@ class Term:
     note: str = ""
     file: str = ""
     line: int = 0
+    #: English renderings that must never stand for this entry ("Political Bureau").
+    forbidden: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -221,8 +223,8 @@ def _term(entry: object, file: Path, line: int, text: str) -> Term:
         if key in _KNOWN_KEYS:
             continue
         if key != LATIN and not _LANGUAGE_KEY.match(key):
-            raise fail(f"unknown key {key!r} (expected target, type, note, pattern, latin or "
-                       "a language code)", key)
+            raise fail(f"unknown key {key!r} (expected target, type, note, pattern, forbidden, "
+                       "latin or a language code)", key)
         values = [value] if isinstance(value, str) else value
         if not isinstance(values, list) or not values or not all(
                 isinstance(v, str) and v.strip() for v in values):
@@ -241,8 +243,15 @@ def _term(entry: object, file: Path, line: int, text: str) -> Term:
     note = entry.get("note", "")
     if not isinstance(note, str):
         raise fail("note must be text", "note")
+    forbidden = entry.get("forbidden", [])
+    forbidden = [forbidden] if isinstance(forbidden, str) else forbidden
+    if not isinstance(forbidden, list) or not all(
+            isinstance(f, str) and f.strip() and not _LINE_BREAK.search(f) for f in forbidden):
+        raise fail("forbidden must be a list of English renderings, each one line",
+                   "forbidden")
     return Term(target=target.strip(), type=kind, forms=forms, patterns=dict(patterns),
-                note=note, file=str(file), line=line)
+                note=note, file=str(file), line=line,
+                forbidden=tuple(f.strip() for f in forbidden))
 
 
 def _check_pattern(lang: str, pattern: object, target: str, fail: Any) -> None:

@@ -18,6 +18,8 @@ together for the review pages and ``workbench qa``.
   99% within 0.68-1.37) and 0.63-1.87 (ru-en, 99% within 0.76-1.58); the band is set just
   outside what people write.
 - ``qa:low-score``: the model's mean log-probability per token is below ``LOW_SCORE``.
+- ``qa:forbidden``: the English uses a rendering the glossary forbids for a term the source
+  holds (``forbidden = ["Political Bureau"]`` on the Politburo entry), the entry named.
 """
 
 from __future__ import annotations
@@ -175,10 +177,28 @@ def check_low_score(record: Record) -> str | None:
     return None
 
 
+def check_forbidden(record: Record) -> str | None:
+    """The English uses a rendering the glossary forbids for one of the record's terms."""
+    if record.tgt is None:
+        return None
+    english = record.tgt.casefold()
+    bad = [(hit.target, rendering) for hit in record.glossary for rendering in hit.forbidden
+           if holds(english, rendering.casefold())]
+    if not bad:
+        return None
+    return "; ".join(f"uses {rendering!r}, which the glossary forbids for {target!r}"
+                     for target, rendering in bad)
+
+
+def holds(english: str, rendering: str) -> bool:
+    """Whether a rendering stands in the English as whole words."""
+    return re.search(rf"(?<!\w){re.escape(rendering)}(?!\w)", english) is not None
+
+
 CHECKS: dict[str, Callable[[Record], str | None]] = {
     "qa:number": check_number, "qa:url": check_url, "qa:untranslated": check_untranslated,
     "qa:repetition": check_repetition, "qa:length": check_length,
-    "qa:low-score": check_low_score,
+    "qa:low-score": check_low_score, "qa:forbidden": check_forbidden,
 }
 
 
@@ -210,7 +230,8 @@ def checked_fields(record: Record) -> str:
     translated one it repeats), source, English, score, and each glossary term with whether
     it was found.
     """
-    terms = "\x1e".join(f"{hit.term}\x1d{hit.found:d}" for hit in record.glossary)
+    terms = "\x1e".join(f"{hit.term}\x1d{hit.found:d}\x1d{hit.target}\x1d"
+                        + "\x1c".join(hit.forbidden) for hit in record.glossary)
     checked = record.status in WITH_ENGLISH
     return f"{checked:d}\x1f{record.src}\x1f{record.tgt}\x1f{record.score!r}\x1f{terms}"
 

@@ -81,8 +81,17 @@ class _Job:
 
     def finish(self, text: str, score: float | None, glossary: tuple[GlossaryHit, ...],
                status: Status) -> None:
-        """Record the outcome."""
-        self.text, self.score, self.glossary, self.status = text, score, glossary, status
+        """Record the outcome, with the forbidden renderings the glossary has now.
+
+        A cached translation keeps the report made when it was stored; what the glossary
+        forbids may have changed since without changing the translation.
+        """
+        forbidden = {term.match.target: term.match.term.forbidden
+                     for term in self.protected.terms}
+        self.glossary = tuple(replace(hit, forbidden=forbidden.get(hit.target, ()))
+                              if hit.forbidden != forbidden.get(hit.target, ()) else hit
+                              for hit in glossary)
+        self.text, self.score, self.status = text, score, status
 
 
 @dataclass
