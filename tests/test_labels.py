@@ -169,3 +169,21 @@ def test_the_labelled_dev_set_kinds_hold_on_lines_written_for_this_test(tmp_path
     for seg in article.segments:
         got.setdefault(seg.line, seg.kind)
     assert [got[n] for n in range(1, len(lines) + 1)] == list(lines.values())
+
+
+@pytest.mark.parametrize(("line", "date"), [
+    ("HANOI, 14 kwietnia 2025", "2025-04-14"),
+    ("Veröffentlicht am 12. Juni 2025", "2025-06-12"),
+    ("Опубликовано 10 мая 2025, 18:40", "2025-05-10"),
+    ("Publicerad 12 september 2025 kl. 08.30", "2025-09-12"),
+    ("Publisert 3. desember 2024", "2024-12-03"),
+    ("HUE, 29. oktober", None),  # no year: not a date we can place
+])
+def test_a_dateline_with_a_month_name_gives_the_articles_date(tmp_path, line, date):
+    body = ("Die Regierung hat am Montag ein umfangreiches Paket zur Förderung der Exporte "
+            "beschlossen, das vor allem kleinen und mittleren Unternehmen helfen soll.")
+    path = tmp_path / "a.txt"
+    path.write_text(f"Ein neuer Haushalt für das kommende Jahr\n{line}\n{body}\n", "utf-8")
+    article = prepare(ArticleFile("a", path))
+    assert article.segments[1].kind == Kind.DATELINE
+    assert article.info.date == date

@@ -116,14 +116,25 @@ BYLINE = re.compile(r"^(?:Av|Af|Von|By|Przez|Text|Tekst|Autor(?:ka)?|Автор|
 
 # Dates written with a month's name ("29. oktober", "3 marca 2025", "12. Juni 2025",
 # "10 мая 2025"), publication stamps ("Publicerad", "Opublikowano:") and bare times ("14:05").
-_MONTHS = (
-    r"januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|desember|"
-    r"januari|februari|maj|augusti|december|Jänner|Januar|Februar|März|Dezember|"
-    r"stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|października|"
-    r"listopada|grudnia|styczeń|luty|marzec|kwiecień|maj|czerwiec|lipiec|sierpień|wrzesień|"
-    r"październik|listopad|grudzień|января|февраля|марта|апреля|мая|июня|июля|августа|"
-    r"сентября|октября|ноября|декабря|January|February|March|May|June|July|October")
-MONTH_DATE = re.compile(rf"(?<!\w)\d{{1,2}}\.?\s+(?:{_MONTHS})(?!\w)", _I)
+#: Month names (as they follow a day) by month number, in the languages we label.
+MONTH_NUMBERS: dict[str, int] = {
+    name: number for number, names in enumerate((
+        "januar januari jänner january stycznia styczeń января",
+        "februar februari february lutego luty февраля",
+        "mars märz march marca marzec марта",
+        "april kwietnia kwiecień апреля",
+        "mai maj may maja мая",
+        "juni june czerwca czerwiec июня",
+        "juli july lipca lipiec июля",
+        "august augusti sierpnia sierpień августа",
+        "september september września wrzesień сентября",
+        "oktober october października październik октября",
+        "november listopada listopad ноября",
+        "desember december dezember grudnia grudzień декабря"), 1)
+    for name in names.split()}
+_MONTHS = "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True))
+MONTH_DATE = re.compile(rf"(?<!\w)(?P<day>\d{{1,2}})\.?\s+(?P<month>{_MONTHS})(?!\w)"
+                        rf"(?:,?\s+(?P<year>(?:19|20)\d{{2}})(?!\d))?", _I)
 PUBLISHED = re.compile(
     r"^(?:Publisert|Oppdatert|Publicerad|Uppdaterad|Publiceret|Veröffentlicht|Aktualisiert|"
     r"Stand|Opublikowano|Aktualizacja|Zaktualizowano|Опубликовано|Обновлено|Published|Updated|"

@@ -248,10 +248,19 @@ def _byline_name(text: str) -> str:
 
 
 def parse_date(text: str) -> str | None:
-    """The first day-month-year (or ISO) date in a line, as ``YYYY-MM-DD``."""
+    """The first day-month-year (or ISO) date in a line, as ``YYYY-MM-DD``.
+
+    Months may be named (``14 kwietnia 2025``, ``12. Juni 2025``); a date without a year
+    (``HUE, 29. oktober``) is not one we can place.
+    """
     match = cues.DATE.search(text)
     if not match:
-        return None
+        named = cues.MONTH_DATE.search(text)
+        if not named or not named["year"]:
+            return None
+        year, month, day = (int(named["year"]), cues.MONTH_NUMBERS[named["month"].lower()],
+                            int(named["day"]))
+        return f"{year:04d}-{month:02d}-{day:02d}" if 1 <= day <= 31 else None
     if match.group("Y"):
         year, month, day = int(match["Y"]), int(match["M"]), int(match["D"])
     else:
