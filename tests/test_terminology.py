@@ -151,3 +151,26 @@ def test_a_forbidden_rendering_is_flagged_with_its_entry_even_in_cached_records(
     assert check.exit_code == 3
     assert f"forbidden 'Political Bureau' used in {holding['article']} #{holding['index']}" \
         in check.output
+
+
+def test_usage_shows_hits_per_language_enforcement_misses_and_articles(tmp_path, glossary,
+                                                                      installed_models,
+                                                                      seeds_dir):
+    assert invoke("translate", str(seeds_dir), "-o", str(tmp_path / "out"), "--silent",
+                  "--models-dir", str(installed_models), "--cache", str(tmp_path / "c.db"),
+                  "--glossary", str(glossary)).exit_code == 0
+    records = [json.loads(line) for line in (tmp_path / "out" / "records.jsonl").open()]
+    hits = [(r["src_lang"], r["article"], h) for r in records for h in r["glossary"]
+            if h["target"] == "Politburo"]
+    result = invoke("glossary", "list", "--usage", str(tmp_path / "out"), "--json",
+                    "--glossary", str(glossary))
+    assert result.exit_code == 0, result.output
+    entry = next(e for e in json.loads(result.output) if e["target"] == "Politburo")
+    usage = entry["usage"]
+    assert usage["hits"] == len(hits) > 0
+    assert sum(usage["languages"].values()) == len(hits)
+    assert set(usage["languages"]) == {lang for lang, _, _ in hits}
+    assert usage["missed"] == sum(not h["found"] for _, _, h in hits)
+    assert usage["articles"] == sorted({a for _, a, _ in hits})
+    unused = next(e for e in json.loads(result.output) if not e["usage"]["hits"])
+    assert unused["usage"]["articles"] == []

@@ -82,20 +82,44 @@ def _default_glossary(ctx: click.Context, param: click.Parameter, value: Path | 
 @glossary_group.command("list", context_settings=CONTEXT)
 @glossary_dir_option
 @click.option("--type", "kind", type=click.Choice(TERM_TYPES), help="Only terms of this type.")
+@click.option("--usage", "usage_dir", metavar="OUT_DIR",
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Show how the run in OUT_DIR used each entry.")
 @json_option()
 @fail_on_errors
-def glossary_list(glossary_dir: Path, kind: str | None, json_: bool) -> None:
-    """List glossary terms with their source forms."""
+def glossary_list(glossary_dir: Path, kind: str | None, usage_dir: Path | None,
+                  json_: bool) -> None:
+    """List glossary terms with their source forms.
+
+    With --usage OUT_DIR, each entry also shows how the run in OUT_DIR used it: hits per
+    language, how each was enforced, how many were missed, and in which articles.
+    """
     terms = [t for t in load_glossary([glossary_dir]).terms if kind in (None, t.type)]
+    reports = {r.target: r for r in check_run(usage_dir)} if usage_dir is not None else {}
+    usage = {t.target: (reports[t.target].usage() if t.target in reports else
+                        {"hits": 0, "languages": {}, "enforced": {}, "missed": 0,
+                         "forbidden": 0, "articles": []}) for t in terms}
     if json_:
         click.echo(json.dumps([{"target": t.target, "type": t.type, "note": t.note,
                                 "forms": {k: list(v) for k, v in t.forms.items()},
-                                "patterns": t.patterns, "file": t.file, "line": t.line}
+                                "patterns": t.patterns, "forbidden": list(t.forbidden),
+                                "file": t.file, "line": t.line,
+                                **({"usage": usage[t.target]} if usage_dir else {})}
                                for t in terms], ensure_ascii=False, indent=2))
         return
     for t in terms:
         forms = "; ".join(f"{lang}: {', '.join(values)}" for lang, values in t.forms.items())
         click.echo(f"{t.target}\t{t.type}\t{forms or 'patterns: ' + ', '.join(t.patterns)}")
+        if usage_dir is not None:
+            u = usage[t.target]
+            if not u["hits"]:
+                click.echo("\tnot found in the run")
+                continue
+            langs = ", ".join(f"{lang} {n}" for lang, n in u["languages"].items())
+            how = ", ".join(f"{way} {n}" for way, n in u["enforced"].items())
+            click.echo(f"\t{count(u['hits'], 'hit')} ({langs}); {how}; {u['missed']} missed; "
+                       f"{count(len(u['articles']), 'article')}: {', '.join(u['articles'][:5])}"
+                       + (" ..." if len(u["articles"]) > 5 else ""))
 
 
 def parse_forms(values: tuple[str, ...]) -> dict[str, list[str]]:

@@ -8,7 +8,7 @@ a reviewer should look at (an attention repair next to model renderings).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +27,7 @@ class Occurrence:
     found: bool
     enforced: str
     forbidden: str = ""  # a rendering the glossary forbids, used in the English
+    lang: str = ""
 
 
 @dataclass
@@ -46,6 +47,14 @@ class TermReport:
         """Occurrences whose English uses a rendering the glossary forbids for the entry."""
         return [o for o in self.occurrences if o.forbidden]
 
+    def usage(self) -> dict:
+        """How often the entry was found, per language and per way it was enforced."""
+        return {"hits": len(self.occurrences),
+                "languages": dict(Counter(o.lang for o in self.occurrences).most_common()),
+                "enforced": dict(Counter(o.enforced for o in self.occurrences).most_common()),
+                "missed": len(self.missed), "forbidden": len(self.forbidden),
+                "articles": sorted({o.article for o in self.occurrences})}
+
     @property
     def inconsistent(self) -> bool:
         """Delivered in some articles and missed in others."""
@@ -64,6 +73,7 @@ def check_run(out_dir: Path) -> list[TermReport]:
             english = (record.tgt or "").casefold()
             used = next((f for f in hit.forbidden if holds(english, f.casefold())), "")
             report.occurrences.append(Occurrence(record.article, record.index, hit.term,
-                                                 hit.target, hit.found, hit.enforced, used))
+                                                 hit.target, hit.found, hit.enforced, used,
+                                                 record.src_lang))
     return sorted(reports.values(), key=lambda r: (-len(r.missed) - len(r.forbidden),
                                                    r.target))
