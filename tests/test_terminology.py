@@ -174,3 +174,55 @@ def test_usage_shows_hits_per_language_enforcement_misses_and_articles(tmp_path,
     assert usage["articles"] == sorted({a for _, a, _ in hits})
     unused = next(e for e in json.loads(result.output) if not e["usage"]["hits"])
     assert unused["usage"]["articles"] == []
+
+
+def _entries(folder: Path) -> set[tuple]:
+    return {(t.target, t.type, tuple(sorted((k, v) for k, v in t.forms.items())), t.note,
+             t.forbidden) for t in load_glossary([folder]).terms if t.forms}
+
+
+@pytest.mark.parametrize("fmt", ["tbx", "tsv", "csv"])
+def test_export_then_import_is_a_no_op_and_rebuilds_the_glossary(tmp_path, glossary, fmt):
+    bodies = glossary / "bodies.toml"
+    bodies.write_text(bodies.read_text("utf-8").replace(
+        'target = "Politburo"\ntype = "body"\n',
+        'target = "Politburo"\ntype = "body"\nforbidden = ["Political Bureau"]\n', 1), "utf-8")
+    exported = tmp_path / f"terms.{fmt}"
+    assert invoke("glossary", "export", "--format", fmt, "-o", str(exported), "--glossary",
+                  str(glossary)).exit_code == 0
+    before = tree(glossary)
+    result = invoke("glossary", "import", str(exported), "--glossary", str(glossary))
+    assert result.exit_code == 0, result.output
+    assert tree(glossary) == before  # a no-op
+    fresh = tmp_path / "fresh"
+    result = invoke("glossary", "import", str(exported), "--glossary", str(fresh))
+    assert result.exit_code == 0, result.output
+    expected = _entries(glossary)
+    if fmt != "tbx":  # one row per form: forbidden renderings are TBX's alone
+        expected = {(*e[:4], ()) for e in expected}
+    assert _entries(fresh) == expected
+
+
+def test_the_tbx_is_read_entry_for_entry_by_translate_toolkit(tmp_path, glossary):
+    from translate.storage.tbx import tbxfile
+
+    exported = tmp_path / "terms.tbx"
+    assert invoke("glossary", "export", "-o", str(exported), "--glossary",
+                  str(glossary)).exit_code == 0
+    store = tbxfile(exported.read_bytes())
+    with_forms = [t for t in load_glossary([glossary]).terms if t.forms]
+    assert len(store.units) == len(with_forms)
+    assert [u.source for u in store.units] == [t.target for t in with_forms]
+
+
+def test_an_import_with_a_refused_entry_writes_nothing(tmp_path, glossary):
+    before = tree(glossary)
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("form\ttarget\tlang\ttype\tnote\n"
+                   "Parteizentrale\tParty Central Office\tde\tbody\t\n"
+                   "To Lam\tTo Lam\tlatin\tperson\t\n", encoding="utf-8")  # owned by Tô Lâm
+    result = invoke("glossary", "import", str(bad), "--glossary", str(glossary))
+    assert result.exit_code == 1, result.output
+    assert "'Party Central Office' (body): added" in result.output
+    assert "'To Lam' (person): refused" in result.output and "Nothing written" in result.output
+    assert tree(glossary) == before

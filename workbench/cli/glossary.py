@@ -25,9 +25,12 @@ from workbench.cli.base import (
 from workbench.display import safe_text
 from workbench.glossary import edit as glossary_edit
 from workbench.glossary.check import check_run
+from workbench.glossary.exchange import FORMATS as EXCHANGE_FORMATS
+from workbench.glossary.exchange import export_glossary, import_glossary
 from workbench.glossary.preview import edited_glossary, preview
 from workbench.glossary.store import Glossary, load_glossary
 from workbench.glossary.suggest import add_command, suggest_run
+from workbench.outputs.atomic import atomic_write
 from workbench.records import TERM_TYPES
 
 
@@ -218,6 +221,51 @@ def glossary_rename(old_target: str, new_target: str, kind: str | None,
         return
     term = glossary_edit.rename_term([glossary_dir], old_target, new_target, kind)
     click.echo(f"Renamed {term.target!r} ({term.type}) to {new_target!r} in {term.file}",
+               err=True)
+
+
+@glossary_group.command("export", context_settings=CONTEXT)
+@click.option("--format", "fmt", type=click.Choice(EXCHANGE_FORMATS), default="tbx",
+              show_default=True, help="TBX-Basic (for CAT and terminology tools), or one row "
+                                      "per source form as TSV or CSV (for spreadsheets).")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path),
+              required=True, help="File to write.")
+@glossary_dir_option
+@fail_on_errors
+def glossary_export(fmt: str, output: Path, glossary_dir: Path) -> None:
+    """Write the glossary as TBX, TSV or CSV (document-number patterns are not exported).
+
+    \b
+      workbench glossary export -o terms.tbx
+      workbench glossary export --format tsv -o terms.tsv   # form, target, lang, type, note
+    """
+    with atomic_write(output) as out:
+        out.write(export_glossary(load_glossary([glossary_dir]), fmt))
+    click.echo(f"Wrote {output}", err=True)
+
+
+@glossary_group.command("import", context_settings=CONTEXT)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@glossary_dir_option
+@fail_on_errors
+def glossary_import(file: Path, glossary_dir: Path) -> None:
+    """Add the entries of a TBX, TSV or CSV file to the glossary, as glossary add would.
+
+    Every entry is validated against the whole glossary first, and nothing is written if any
+    is refused; each is reported as added, extended, unchanged or refused. Importing what
+    `glossary export` wrote changes nothing.
+    """
+    report = import_glossary(file, glossary_dir)
+    for entry, outcome in report.outcomes:
+        click.echo(f"{entry.target!r} ({entry.type}): {outcome}", err=True)
+    for entry, why in report.refused:
+        click.secho(f"{entry.target!r} ({entry.type}): refused: {why}", fg="red", err=True)
+    changed = sum(o != "unchanged" for _, o in report.outcomes)
+    if report.refused:
+        click.echo(f"Nothing written: {count(len(report.refused), 'entry', 'entries')} "
+                   f"refused.", err=True)
+        raise SystemExit(1)
+    click.echo(f"{count(changed, 'entry', 'entries')} added or extended in {glossary_dir}.",
                err=True)
 
 

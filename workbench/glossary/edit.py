@@ -43,7 +43,8 @@ def default_file(directory: Path, kind: str) -> Path:
 
 
 def add_term(file: Path, target: str, kind: str, forms: dict[str, list[str]],
-             note: str = "", glossary: list[Path] | None = None, move: bool = False) -> str:
+             note: str = "", glossary: list[Path] | None = None, move: bool = False,
+             forbidden: list[str] | None = None) -> str:
     """Add a term, or add forms to the existing entry with the same target and type.
 
     ``glossary`` is the whole glossary the file belongs to (default: the file's folder); the
@@ -98,6 +99,12 @@ def add_term(file: Path, target: str, kind: str, forms: dict[str, list[str]],
         if note and existing.get("note") != note:
             existing["note"] = note
             changed = True
+        current_forbidden = existing.get("forbidden", [])
+        current_forbidden = [current_forbidden] if isinstance(current_forbidden, str) \
+            else list(current_forbidden)
+        if new_forbidden := [f for f in forbidden or [] if f not in current_forbidden]:
+            existing["forbidden"] = current_forbidden + new_forbidden
+            changed = True
         outcome = "extended" if changed else "unchanged"
     else:
         entry = tomlkit.table()
@@ -107,6 +114,8 @@ def add_term(file: Path, target: str, kind: str, forms: dict[str, list[str]],
             entry["note"] = note
         for lang, values in forms.items():
             entry[lang] = list(values)
+        if forbidden:
+            entry["forbidden"] = list(forbidden)
         entries.append(entry)
         outcome = "added"
     texts = {path: tomlkit.dumps(doc) for path, doc in documents.items()}
@@ -114,6 +123,10 @@ def add_term(file: Path, target: str, kind: str, forms: dict[str, list[str]],
                       if text != originals[path] or path == file}, glossary)
     return outcome + "".join(f"; moved {form!r} ({lang}) from {owner!r}"
                              for owner, lang, form in moved)
+
+
+#: The keys of an entry that are not source forms.
+_NOT_FORMS = frozenset({"target", "type", "note", "pattern", "forbidden"})
 
 
 def _take_forms(document_of: Callable[[Path], Any], files: list[Path],
@@ -126,7 +139,7 @@ def _take_forms(document_of: Callable[[Path], Any], files: list[Path],
         for entry in document_of(path).get("term") or []:
             if entry.get("target") == target and entry.get("type") == kind:
                 continue
-            for lang in [k for k in entry if k not in ("target", "type", "note", "pattern")]:
+            for lang in [k for k in entry if k not in _NOT_FORMS]:
                 values = [entry[lang]] if isinstance(entry[lang], str) else list(entry[lang])
                 kept = [v for v in values if not any(
                     form_key(v) == key and (lang == other or LATIN in (lang, other))
@@ -138,7 +151,7 @@ def _take_forms(document_of: Callable[[Path], Any], files: list[Path],
                     entry[lang] = kept
                 else:
                     del entry[lang]
-            if not any(k not in ("target", "type", "note") for k in entry):
+            if not any(k not in _NOT_FORMS or k == "pattern" for k in entry):
                 raise WorkbenchError(f"moving the forms would leave {entry['target']!r} "
                                      f"({path}) with none; remove it with glossary remove")
     return moved
