@@ -25,7 +25,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 from workbench.errors import InputError, WorkbenchError
 from workbench.files import read_config_text
+from workbench.glossary.edit import add_term, default_file
 from workbench.glossary.store import LATIN, Glossary, glossary_files
+from workbench.outputs.atomic import atomic_write
 from workbench.records import TERM_TYPES
 
 FORMATS = ("tbx", "tsv", "csv")
@@ -184,8 +186,6 @@ def import_glossary(path: Path, glossary_dir: Path) -> ImportReport:
 
     Every entry is tried on a copy of the glossary first; nothing is written if any is refused.
     """
-    from workbench.glossary.edit import add_term, default_file
-
     entries = read_exchange(path)
     report = ImportReport()
     with tempfile.TemporaryDirectory(prefix="workbench-import-") as work:
@@ -205,8 +205,6 @@ def import_glossary(path: Path, glossary_dir: Path) -> ImportReport:
                 report.outcomes.append((entry, outcome))
         if report.written:
             glossary_dir.mkdir(parents=True, exist_ok=True)
-            from workbench.outputs.atomic import atomic_write
-
             for file in glossary_files([trial]):
                 target = glossary_dir / file.name
                 text = file.read_text("utf-8")
