@@ -29,6 +29,15 @@ def glossary(tmp_path: Path) -> Path:
     return copy
 
 
+def translate(tmp_path: Path, models: Path, seeds: Path, glossary: Path, out: str) -> dict:
+    """A run of the seeds with this glossary into ``tmp_path/out``; its run.json."""
+    result = invoke("translate", str(seeds), "-o", str(tmp_path / out), "--silent",
+                    "--models-dir", str(models), "--cache", str(tmp_path / "c.db"),
+                    "--glossary", str(glossary))
+    assert result.exit_code == 0, result.output
+    return json.loads((tmp_path / out / "run.json").read_text())
+
+
 def tree(folder: Path) -> dict[str, str]:
     return {p.name: p.read_text("utf-8") for p in sorted(folder.glob("*.toml"))}
 
@@ -68,11 +77,7 @@ def test_rename_retranslates_exactly_the_segments_holding_the_entry(tmp_path, gl
                                                                     installed_models,
                                                                     seeds_dir):
     def run(out: str) -> dict:
-        result = invoke("translate", str(seeds_dir), "-o", str(tmp_path / out), "--silent",
-                        "--models-dir", str(installed_models), "--cache",
-                        str(tmp_path / "c.db"), "--glossary", str(glossary))
-        assert result.exit_code == 0, result.output
-        return json.loads((tmp_path / out / "run.json").read_text())
+        return translate(tmp_path, installed_models, seeds_dir, glossary, out)
 
     run("first")
     holding = sum(any(hit["target"] == "Tô Lâm" for hit in json.loads(line)["glossary"])
@@ -98,11 +103,7 @@ def test_rename_retranslates_exactly_the_segments_holding_the_entry(tmp_path, gl
 def test_a_preview_counts_what_the_next_run_retranslates(tmp_path, glossary, installed_models,
                                                          seeds_dir, edit):
     def run(out: str) -> dict:
-        result = invoke("translate", str(seeds_dir), "-o", str(tmp_path / out), "--silent",
-                        "--models-dir", str(installed_models), "--cache",
-                        str(tmp_path / "c.db"), "--glossary", str(glossary))
-        assert result.exit_code == 0, result.output
-        return json.loads((tmp_path / out / "run.json").read_text())
+        return translate(tmp_path, installed_models, seeds_dir, glossary, out)
 
     run("first")
     before = tree(glossary)
@@ -121,11 +122,8 @@ def test_a_forbidden_rendering_is_flagged_with_its_entry_even_in_cached_records(
     """The reviewer wrote "Political Bureau" for the Politburo; the glossary then forbids it.
     The next run takes everything from the cache and still flags it, naming the entry; glossary
     check reports it too."""
-    def run(out: str):
-        result = invoke("translate", str(seeds_dir), "-o", str(tmp_path / out), "--silent",
-                        "--models-dir", str(installed_models), "--cache",
-                        str(tmp_path / "c.db"), "--glossary", str(glossary))
-        assert result.exit_code == 0, result.output
+    def run(out: str) -> list[dict]:
+        translate(tmp_path, installed_models, seeds_dir, glossary, out)
         return [json.loads(line) for line in (tmp_path / out / "records.jsonl").open()]
 
     first = run("first")
