@@ -123,7 +123,7 @@ def test_a_killed_runs_temporary_files_are_removed_and_nothing_else(tmp_path, in
 
 def test_a_folder_made_for_a_run_that_stopped_at_once_is_taken_back(tmp_path):
     out = tmp_path / "new"
-    with pytest.raises(RuntimeError), claimed(out):
+    with pytest.raises(RuntimeError), claimed(out, new_run=True):
         assert (out / "run.json").is_file()
         raise RuntimeError("the glossary is malformed")
     assert not out.exists()
@@ -137,3 +137,12 @@ def test_run_json_names_what_is_current_until_export_has_rewritten_it(tmp_path, 
     assert sorted(manifest["derived"]) == ["html", "tmx", "xliff"]
     assert {"records.jsonl", "articles.jsonl", "run.json", "records.tmx", "records.xlf",
             "review.html", "review"} == set(manifest["written"])
+
+
+def test_review_of_a_folder_that_is_no_run_adds_nothing_to_it(tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "todo.txt").write_text("mine\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["review", str(folder), "--no-open"])
+    assert result.exit_code == 1 and "missing; run `workbench translate` first" in result.output
+    assert sorted(p.name for p in folder.iterdir()) == ["todo.txt"]

@@ -129,7 +129,7 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
         click.echo(f"Reading {count_articles([i for i in inputs if str(i) != '-'])} article "
                    "files...", err=True)
     articles = [_stdin_article() if str(item) == "-" else item for item in inputs]
-    with claimed(out_dir, inputs) as previous:
+    with claimed(out_dir, inputs, new_run=True) as previous:
         cluster = None
         if settings.cluster:
             from workbench.engines.ray import RayCluster, RayEngines  # imports Ray: if asked

@@ -109,8 +109,12 @@ def remove_leftovers(out_dir: Path) -> list[Path]:
 
 
 @contextlib.contextmanager
-def claimed(out_dir: Path, inputs: Iterable[Path] = ()) -> Iterator[dict]:
+def claimed(out_dir: Path, inputs: Iterable[Path] = (), new_run: bool = False
+            ) -> Iterator[dict]:
     """Hold the output folder for one run; yields its ``run.json`` as it was (``{}``: none).
+
+    ``new_run``: a run is about to write its records here, so the names still free are
+    claimed in a first ``run.json`` (a command that only rereads a run claims nothing).
 
     The lock is on the folder itself (``flock``), so it leaves no file behind and is released
     by the kernel when the process dies, however it dies. A folder this call created is
@@ -131,7 +135,7 @@ def claimed(out_dir: Path, inputs: Iterable[Path] = ()) -> Iterator[dict]:
         _lock(folder, out_dir)
         manifest = _checked_manifest(out_dir)
         remove_leftovers(out_dir)
-        if not manifest:  # the names still free are ours from now on, even if this run dies
+        if new_run and not manifest:  # the free names are ours from now on, even if it dies
             write_manifest(out_dir, {"workbench": __version__, "complete": False,
                                      "written": [n for n in OUR_NAMES
                                                  if not (out_dir / n).exists()]})
