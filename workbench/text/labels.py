@@ -145,7 +145,7 @@ def label_lines(lines: tuple[tuple[int, str], ...], lang: str) -> LabelledArticl
         if i == first_content and 3 <= n <= 30 and not _TITLE_END.search(text) \
                 and long_after[i]:
             kinds[i], title = Kind.TITLE, i
-        elif after_caption_label or (before_credit and n <= 40 and long_after[i] is not None):
+        elif after_caption_label or (before_credit and n <= MAX_CAPTION_WORDS):
             kinds[i] = Kind.CAPTION
         elif is_name_line(text) and (not long_after[i] or i == 0 or _near_header(kinds, i,
                                                                                 title)):
@@ -163,6 +163,8 @@ def label_lines(lines: tuple[tuple[int, str], ...], lang: str) -> LabelledArticl
     return _with_metadata(labelled)
 
 
+#: A caption before a credit is at most this long (a longer line there is article text).
+MAX_CAPTION_WORDS = 40
 #: A headline may ask or exclaim, but does not end like a sentence.
 _TITLE_END = re.compile(r"[.:;]$")
 #: At most this many words make a section name over a headline ("Politik", "NA ŻYWO").
