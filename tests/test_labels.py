@@ -187,3 +187,13 @@ def test_a_dateline_with_a_month_name_gives_the_articles_date(tmp_path, line, da
     article = prepare(ArticleFile("a", path))
     assert article.segments[1].kind == Kind.DATELINE
     assert article.info.date == date
+
+
+def test_a_site_name_and_a_numeric_date_stay_a_dateline(tmp_path):
+    body = ("Die Regierung hat am Montag ein umfangreiches Paket zur Förderung der Exporte "
+            "beschlossen, das vor allem kleinen und mittleren Unternehmen helfen soll.")
+    path = tmp_path / "a.txt"
+    path.write_text(f"Ein neuer Haushalt für das kommende Jahr\nBáo Tin Tức 29/10/2025\n{body}\n",
+                    "utf-8")
+    article = prepare(ArticleFile("a", path))
+    assert article.segments[1].kind == Kind.DATELINE and article.info.date == "2025-10-29"

@@ -79,7 +79,8 @@ def _cue(text: str) -> tuple[Kind | None, str | None, str | None]:
         return Kind.BYLINE, None, None  # a scraped author box: "Báo Tin TứcBáo Tin Tức18/09/2025"
     if n <= 10 and not text.endswith(".") and (
             cues.TIME.match(text) or cues.PUBLISHED.match(text) or
-            ((date or cues.MONTH_DATE.search(text)) and _only_a_place_besides_the_date(text))):
+            (date and n <= 8 and not _SENTENCE_END.search(text)) or  # "Báo Tin Tức 29/10/2025"
+            (cues.MONTH_DATE.search(text) and _only_a_place_besides_the_date(text))):
         return Kind.DATELINE, None, None
     return None, None, None
 
