@@ -112,3 +112,20 @@ def test_suggest_on_a_real_run_finds_every_new_official(tmp_path, installed_mode
     assert text.exit_code == 0
     assert text.stdout.strip().splitlines()[-1].strip().startswith(
         f"workbench glossary add {shlex.quote(candidates[0]['source'])} --type ")
+
+
+def test_a_comma_list_is_never_a_candidate():
+    """'Anstrengungen, Bemühungen und Erfolge' (German nouns are capitalised) was proposed
+    as a person: a name never spans a comma."""
+    from workbench.glossary.store import Glossary
+    from workbench.glossary.suggest import suggest
+    from workbench.records import Kind, Record, Status
+
+    text = ("Er würdigte die Anstrengungen, Bemühungen und Erfolge der Zentrale im Jahr und "
+            "dankte Nguyen Van Thang.")
+    records = [Record(article=f"a{n}", index=0, kind=Kind.BODY, src_lang="de", src=text,
+                      tgt_lang="en", tgt="x", status=Status.TRANSLATED) for n in range(3)]
+    found = suggest(lambda: records, Glossary(), min_occurrences=1)
+    sources = [c.source for c in found]
+    assert not any("," in s or "Anstrengungen" in s for s in sources), sources
+    assert "Nguyen Van Thang" in sources

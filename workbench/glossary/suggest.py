@@ -189,7 +189,7 @@ def _segments(records: Iterable[Record], matcher: Callable[[str], Matcher]
                 continue
             gap = text[previous_end:m.start()]
             initial = (previous_end == 0 and not gap.strip()) or bool(_SENTENCE_BREAK.search(gap))
-            if initial and pieces[-1]:
+            if (initial or "," in gap) and pieces[-1]:  # a name never spans a comma
                 pieces.append([])
             pieces[-1].append(_Word(m.group(0), m.start(), m.end(), initial))
             previous_end = m.end()
