@@ -167,17 +167,17 @@ def glossary_add(target: str, kind: str, forms: tuple[str, ...], note: str, file
     """
     path = file or glossary_edit.default_file(glossary_dir, kind)
 
-    def edit() -> str:
+    def edit() -> glossary_edit.Added:
         return glossary_edit.add_term(path, target, kind, parse_forms(forms), note,
                                       [glossary_dir, path], move=move)
 
     if preview_dir is not None:
         _preview(preview_dir, glossary_dir, edit)
         return
-    outcome = edit()
-    verb, _, moved = outcome.partition("; ")
-    click.echo(f"{verb.capitalize()} {target!r} in {path}" + (f"; {moved}" if moved else ""),
-               err=True)
+    done = edit()
+    moved = "".join(f"; moved {form!r} ({lang}) from {owner!r}"
+                    for owner, lang, form in done.moved)
+    click.echo(f"{done.outcome.capitalize()} {target!r} in {path}{moved}", err=True)
 
 
 @glossary_group.command("remove", context_settings=CONTEXT)

@@ -42,9 +42,17 @@ def default_file(directory: Path, kind: str) -> Path:
     return directory / DEFAULT_FILES[kind]
 
 
+@dataclass(frozen=True, slots=True)
+class Added:
+    """What ``add_term`` did: ``added``, ``extended`` or ``unchanged``, and the forms moved."""
+
+    outcome: str
+    moved: tuple[tuple[str, str, str], ...] = ()  # (the entry it left, language, form)
+
+
 def add_term(file: Path, target: str, kind: str, forms: dict[str, list[str]],
              note: str = "", glossary: list[Path] | None = None, move: bool = False,
-             forbidden: list[str] | None = None) -> str:
+             forbidden: list[str] | None = None) -> Added:
     """Add a term, or add forms to the existing entry with the same target and type.
 
     ``glossary`` is the whole glossary the file belongs to (default: the file's folder); the
@@ -54,7 +62,7 @@ def add_term(file: Path, target: str, kind: str, forms: dict[str, list[str]],
     A form another entry owns is refused, naming both entries, unless ``move`` takes it
     from that entry (which must keep at least one form).
 
-    Returns ``"added"``, ``"extended"`` or ``"unchanged"``, and what was moved.
+    Returns ``"added"``, ``"extended"`` or ``"unchanged"``, with what was moved.
     """
     if kind not in TERM_TYPES:
         raise WorkbenchError(f"unknown type {kind!r}; use one of {', '.join(TERM_TYPES)}")
@@ -121,8 +129,7 @@ def add_term(file: Path, target: str, kind: str, forms: dict[str, list[str]],
     texts = {path: tomlkit.dumps(doc) for path, doc in documents.items()}
     _write_validated({path: text for path, text in texts.items()
                       if text != originals[path] or path == file}, glossary)
-    return outcome + "".join(f"; moved {form!r} ({lang}) from {owner!r}"
-                             for owner, lang, form in moved)
+    return Added(outcome, tuple(moved))
 
 
 #: The keys of an entry that are not source forms.
@@ -178,7 +185,7 @@ def add_proposals(proposals: Iterable[TermProposal], glossary: Path) -> list[Pro
         try:
             outcome = add_term(file, proposal.target, proposal.type,
                                {proposal.lang: [proposal.form]}, proposal.note,
-                               [glossary, file])
+                               [glossary, file]).outcome
         except WorkbenchError as err:
             outcomes.append(ProposalOutcome(proposal, refused=err))
         else:

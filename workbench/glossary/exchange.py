@@ -198,7 +198,7 @@ def import_glossary(path: Path, glossary_dir: Path) -> ImportReport:
             try:
                 outcome = add_term(default_file(trial, entry.type), entry.target, entry.type,
                                    entry.forms, entry.note, [trial],
-                                   forbidden=entry.forbidden)
+                                   forbidden=entry.forbidden).outcome
             except WorkbenchError as err:
                 report.refused.append((entry, str(err).replace(str(trial), str(glossary_dir))))
             else:
