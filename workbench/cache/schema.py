@@ -87,7 +87,7 @@ def m006_lemmas(db: sqlite_utils.Database) -> None:
 
 
 def m007_qa(db: sqlite_utils.Database) -> None:
-    """Each article's QA flags by what the checks read (see qa_memo.py)."""
+    """Each article's QA flags by what the checks read (see qa/memo.py)."""
     db["qa"].create({"key": str, "data": bytes, "created": str}, pk="key")
 
 

@@ -1,4 +1,4 @@
-"""The translation cache: SQLite, content-addressed (schema in ``cache_schema``).
+"""The translation cache: SQLite, content-addressed (schema in ``cache.schema``).
 
 A translation's key is the hash of the engine signature, the language pair and exactly the
 text the engine saw. So a re-run with nothing changed finds everything, and any change to
