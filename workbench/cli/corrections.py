@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -19,10 +18,9 @@ from workbench.cli.base import (
 )
 from workbench.cli.glossary import glossary_folder
 from workbench.display import safe_text
-from workbench.errors import WorkbenchError
 from workbench.glossary import edit as glossary_edit
 from workbench.glossary.edit import TermProposal
-from workbench.outputs.run_folder import previous_manifest
+from workbench.outputs.run_folder import run_cache
 from workbench.review.apply import ApplyReport, apply_file
 from workbench.review.corrections import ReviewFileInfo, describe_review_file
 
@@ -85,14 +83,9 @@ def corrections_apply(files: tuple[Path, ...], cache_path: Path | None,
 
 
 def _run_cache(infos: Iterable[ReviewFileInfo]) -> Path | None:
-    """The cache the reviewed run used, as its run.json names it (None: not known)."""
-    for info in infos:
-        if info.run_dir is not None:
-            with contextlib.suppress(WorkbenchError):
-                cache = previous_manifest(info.run_dir).get("cache")
-                if isinstance(cache, str) and cache:
-                    return Path(cache)
-    return None
+    """The cache the first reviewed run that names one used (None: not known)."""
+    return next((cache for info in infos if info.run_dir is not None
+                 and (cache := run_cache(info.run_dir)) is not None), None)
 
 
 def _add_proposed_terms(file: Path, proposals: list[TermProposal],

@@ -22,7 +22,7 @@ from workbench.cache.store import TranslationCache
 from workbench.glossary.lemmas import lemma_matcher
 from workbench.glossary.match import Matcher
 from workbench.glossary.store import Glossary
-from workbench.outputs.run_folder import previous_manifest, read_records
+from workbench.outputs.run_folder import read_records, run_cache
 from workbench.records import TRANSLATED_KINDS, Status
 
 #: Set while an edit is previewed: the edit validates, records the new glossary, writes nothing.
@@ -87,9 +87,9 @@ def preview(out_dir: Path, before: Glossary, after: Glossary) -> Preview:
 @contextlib.contextmanager
 def _lemma_store(out_dir: Path) -> Iterator[BlobBuffer | None]:
     """The dictionary forms the run's cache holds, as the run itself used them."""
-    cache = (previous_manifest(out_dir) or {}).get("cache")
-    if not isinstance(cache, str) or not Path(cache).is_file():
+    cache = run_cache(out_dir)
+    if cache is None or not cache.is_file():
         yield None
         return
-    with TranslationCache(Path(cache)) as opened:
+    with TranslationCache(cache) as opened:
         yield BlobBuffer(opened)

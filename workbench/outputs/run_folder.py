@@ -113,6 +113,12 @@ def previous_manifest(out_dir: Path) -> dict:
         return {}
 
 
+def run_cache(out_dir: Path) -> Path | None:
+    """The cache the run in ``out_dir`` used, as its ``run.json`` names it (None: unknown)."""
+    cache = previous_manifest(out_dir).get("cache")
+    return Path(cache) if isinstance(cache, str) and cache else None
+
+
 def _lines(path: Path) -> Iterator[tuple[int, dict]]:
     """(line number, object) for each non-blank line; a bad line is a file:line error."""
     if not path.is_file():
