@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import signal
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -133,12 +135,20 @@ def test_qa_into_a_closed_pipe_ends_quietly(tmp_path, installed_models):
 def test_review_without_a_browser_says_so_in_one_line(tmp_path, installed_models):
     out, _ = _reviewed_run(tmp_path, installed_models)
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    done = subprocess.run([sys.executable, "-m", "workbench", "review", str(out)],
-                          capture_output=True, text=True, cwd=tmp_path, env=env)
-    assert done.returncode == 0, done.stderr
-    assert done.stderr.strip().splitlines()[-1] == \
-        "No browser to open here: open the file above in one."
-    assert "xdg-open" not in done.stderr
+    desk = subprocess.Popen([sys.executable, "-m", "workbench", "review", str(out), "--port",
+                             "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=tmp_path, env=env)
+    url = desk.stdout.readline().strip()
+    assert url.startswith("http://127.0.0.1:") and url.endswith("/")
+    with urllib.request.urlopen(url, timeout=30) as page:  # served: the browser note is out
+        assert page.status == 200
+    desk.send_signal(signal.SIGINT)  # Ctrl-C
+    _, stderr = desk.communicate(timeout=30)
+    assert desk.returncode == 0, stderr
+    lines = stderr.strip().splitlines()
+    assert "No browser to open here: open the URL above in one." in lines
+    assert lines[-1] == "Review desk stopped; every change is saved."
+    assert "xdg-open" not in stderr and "Traceback" not in stderr
 
 
 def test_help_teaches_every_exit_code_and_lists_whole_sentences():

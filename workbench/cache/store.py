@@ -9,22 +9,19 @@ it matters. Writes are committed batch by batch; a crash loses at most the batch
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ParamSpec, TypeVar
 
+from workbench.cache.approvals import ReviewerApprovals, guarded
 from workbench.cache.keys import cache_key, segment_key, text_key
 from workbench.cache.schema import MIGRATION_SET, NewerCache, migrate
 from workbench.errors import CacheError
-from workbench.records import Correction, GlossaryHit
+from workbench.records import GlossaryHit
 
-P = ParamSpec("P")
-R = TypeVar("R")
 #: Seconds a writer waits for another process's transaction before giving up.
 BUSY_TIMEOUT_SECONDS = 60
 #: SQLite limits the number of bound parameters; look up in chunks below it.
@@ -93,15 +90,15 @@ def check_is_ours(path: Path) -> None:
         conn.close()
 
 
-def _read_only(path: Path) -> sqlite3.Connection:
+def _read_only(path: Path, shared: bool = False) -> sqlite3.Connection:
     """A connection that writes nothing, not even the WAL index (a read-only disk)."""
     uri = path.resolve().as_uri()
-    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True)
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=not shared)
     try:
         conn.execute("select count(*) from sqlite_master").fetchone()
     except sqlite3.OperationalError:  # WAL needs a writable -shm: read the file as it is
         conn.close()
-        conn = sqlite3.connect(f"{uri}?immutable=1", uri=True)
+        conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, check_same_thread=not shared)
     return conn
 
 
@@ -119,29 +116,13 @@ def _check_tables(conn: sqlite3.Connection, path: Path) -> set[str]:
     return tables
 
 
-def _guarded(method: Callable[P, R]) -> Callable[P, R]:
-    """Turn SQLite failures mid-run (a corrupt page, a full disk) into one-line CacheErrors."""
-
-    @functools.wraps(method)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return method(*args, **kwargs)
-        except sqlite3.DatabaseError as err:
-            cache = args[0]
-            assert isinstance(cache, TranslationCache)
-            raise CacheError(cache.path, f"{err}; translations committed before this are "
-                                         "kept") from err
-
-    return wrapper
-
-
 def _blob_table(table: str) -> str:
     if table not in (*DERIVED_TABLES, "lemmas"):
         raise ValueError(f"no blob table {table!r}")
     return table
 
 
-class TranslationCache:
+class TranslationCache(ReviewerApprovals):
     """Open (creating if needed) the cache database at ``path``.
 
     Raises:
@@ -149,14 +130,15 @@ class TranslationCache:
             cache; it is never overwritten.
     """
 
-    def __init__(self, path: Path, read_only: bool = False) -> None:
+    def __init__(self, path: Path, read_only: bool = False, shared: bool = False) -> None:
+        """``shared``: threads may take turns with the connection (the caller serialises them)."""
         self.path = path
         #: Rows found damaged or foreign since opening (each was treated as a miss).
         self.damaged = 0
         if path.exists() and not path.is_file():
             raise CacheError(path, "is not a file (a folder or a special file)")
         if read_only:
-            self._open_read_only(path)
+            self._open_read_only(path, shared)
             return
         from filelock import FileLock, Timeout  # imported when a cache is opened, not at start
 
@@ -167,7 +149,7 @@ class TranslationCache:
                 check_is_ours(path)  # read-only: nothing is written to a foreign file
                 # Autocommit: every write below takes its own BEGIN IMMEDIATE.
                 self.conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS,
-                                            isolation_level=None)
+                                            isolation_level=None, check_same_thread=not shared)
                 self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
                 if self.journal_mode != "wal":
                     self.conn.execute("PRAGMA journal_mode = wal")
@@ -185,13 +167,13 @@ class TranslationCache:
             raise CacheError(path, f"cannot open the cache ({where}: "
                                    f"{err.strerror or err})") from err
 
-    def _open_read_only(self, path: Path) -> None:
+    def _open_read_only(self, path: Path, shared: bool = False) -> None:
         """Open for reading only: no lock file, no migration, nothing written.
 
         For ``cache info`` on a cache someone else owns, or on a read-only disk.
         """
         try:
-            self.conn = _read_only(path)
+            self.conn = _read_only(path, shared)
             _check_tables(self.conn, path)
         except sqlite3.DatabaseError as err:
             raise CacheError(path, f"not a usable workbench cache ({err})") from err
@@ -211,12 +193,12 @@ class TranslationCache:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @_guarded
+    @guarded
     def get_many(self, keys: Sequence[str]) -> dict[str, CachedTranslation]:
         """Look up translations by :func:`cache_key`."""
         return self._lookup("key", keys)
 
-    @_guarded
+    @guarded
     def get_by_text(self, text_keys: Sequence[str]) -> dict[str, CachedTranslation]:
         """Look up the newest translation of each text by any engine (:func:`text_key`)."""
         return self._lookup("text_key", text_keys)
@@ -241,14 +223,14 @@ class TranslationCache:
                 found[key] = entry
         return found
 
-    @_guarded
+    @guarded
     def known_segments(self, keys: Sequence[str]) -> set[str]:
         """Which :func:`segment_key` values have any translation (under any glossary)."""
         return {key for (key,) in self._rows(
             "select distinct segment_key from translations where segment_key in ({marks})",
             keys)}
 
-    @_guarded
+    @guarded
     def put_many(self, entries: Iterable[CacheEntry]) -> int:
         """Store translations in one transaction; return how many."""
         now = datetime.now(UTC).isoformat()
@@ -292,41 +274,7 @@ class TranslationCache:
             raise
         self.conn.execute("COMMIT")
 
-    @_guarded
-    def approve(self, corrections: Iterable[Correction]) -> int:
-        """Store reviewer corrections (replacing earlier ones for the same source)."""
-        now = datetime.now(UTC).isoformat()
-        rows = [{"text_key": text_key(c.src_lang, c.tgt_lang, c.src), "src_lang": c.src_lang,
-                 "tgt_lang": c.tgt_lang, "source": c.src, "target": c.tgt,
-                 "article": c.article, "idx": c.index, "created": now} for c in corrections]
-        self._write("approvals", rows)
-        return len(rows)
-
-    @_guarded
-    def unmatched(self, corrections: Sequence[Correction]) -> tuple[list[Correction],
-                                                                     list[Correction]]:
-        """Corrections for a language pair, or a sentence, this cache never translated."""
-        pairs = {(src, tgt) for src, tgt in self.conn.execute(
-            "select distinct src_lang, tgt_lang from translations").fetchall()}
-        unknown_pair = [c for c in corrections if (c.src_lang, c.tgt_lang) not in pairs]
-        rest = [c for c in corrections if (c.src_lang, c.tgt_lang) in pairs]
-        keys = {text_key(c.src_lang, c.tgt_lang, c.src) for c in rest}
-        known = {k for (k,) in self._rows("select distinct segment_text_key from translations "
-                                          "where segment_text_key in ({marks})", keys)}
-        known |= {k for (k,) in self._rows(
-            "select text_key from approvals where text_key in ({marks})", keys)}
-        unknown_segment = [c for c in rest
-                           if text_key(c.src_lang, c.tgt_lang, c.src) not in known]
-        return unknown_pair, unknown_segment
-
-    @_guarded
-    def approved(self, src: str, tgt: str, sources: Sequence[str]) -> dict[str, str]:
-        """Approved English for those source texts that have one."""
-        keys = {text_key(src, tgt, s): s for s in sources}
-        return {keys[key]: target for key, target in self._rows(
-            "select text_key, target from approvals where text_key in ({marks})", keys)}
-
-    @_guarded
+    @guarded
     def machine_translations(self, src: str, tgt: str, sources: Sequence[str]
                              ) -> dict[str, str]:
         """The newest machine translation of each source segment that has one."""
@@ -336,26 +284,21 @@ class TranslationCache:
             "select segment_text_key, target from translations "
             "where segment_text_key in ({marks}) order by created", keys)}
 
-    @_guarded
-    def has_approvals(self) -> bool:
-        """Whether any reviewer correction is stored."""
-        return self.conn.execute("select exists(select 1 from approvals)").fetchone()[0] == 1
-
-    @_guarded
+    @guarded
     def get_blob(self, table: str, key: str) -> bytes | None:
         """A stored blob of the ``prepared``, ``matched``, ``lemmas`` or ``qa`` table."""
         row = self.conn.execute(f"select data from {_blob_table(table)} where key = ?",
                               [key]).fetchone()
         return row[0] if row else None
 
-    @_guarded
+    @guarded
     def put_blobs(self, table: str, blobs: dict[str, bytes]) -> None:
         """Store blobs (in one transaction)."""
         now = datetime.now(UTC).isoformat()
         self._write(_blob_table(table), [{"key": key, "data": data, "created": now}
                                          for key, data in blobs.items()])
 
-    @_guarded
+    @guarded
     def table_rows(self) -> dict[str, int]:
         """Rows per table: what the cache holds (``DERIVED_TABLES`` can be pruned)."""
         present = {name for (name,) in self.conn.execute(
@@ -363,7 +306,7 @@ class TranslationCache:
         return {table: self.conn.execute(f"select count(*) from {table}").fetchone()[0]
                 if table in present else 0 for table in (*KEPT_TABLES, *DERIVED_TABLES)}
 
-    @_guarded
+    @guarded
     def prune_derived(self, created_before: datetime) -> dict[str, int]:
         """Delete derived entries made before a time; return how many per table.
 
@@ -377,13 +320,13 @@ class TranslationCache:
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the deletions, into the file
         return removed
 
-    @_guarded
+    @guarded
     def vacuum(self) -> None:
         """Rebuild the file without its free pages (it needs as much free disk again)."""
         self.conn.execute("VACUUM")
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the rebuilt pages, into the file
 
-    @_guarded
+    @guarded
     def count(self) -> int:
         """Number of stored translations."""
         return self.conn.execute("select count(*) from translations").fetchone()[0]

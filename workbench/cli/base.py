@@ -212,7 +212,7 @@ def current_project() -> Project | None:
 
 
 #: Each command and the module (under workbench.cli) that defines it.
-COMMAND_MODULES = {"translate": "translate", "export": "translate", "review": "translate",
+COMMAND_MODULES = {"translate": "translate", "export": "translate", "review": "review",
                    "glossary": "glossary", "corrections": "corrections", "models": "models",
                    "init": "project", "qa": "qa", "cache": "cache"}
 
@@ -275,3 +275,14 @@ def cli(debug: bool) -> None:
                         format="%(levelname)s %(name)s: %(message)s")
 
 
+def open_in_browser(url: str) -> bool:
+    """Open a page in the desktop's browser; False where there is none (a server, SSH)."""
+    import webbrowser
+
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or
+                                                  os.environ.get("WAYLAND_DISPLAY")):
+        return False
+    try:
+        return webbrowser.open(url)
+    except webbrowser.Error:
+        return False

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,9 +24,6 @@ from workbench.cli.base import (
 from workbench.engines.lookup import ArgosEngines
 from workbench.outputs.formats import DEFAULT_FORMATS, DERIVED_FORMATS, FORMATS, remove_stale
 from workbench.outputs.ownership import claimed
-from workbench.outputs.run_folder import (
-    REVIEW,
-)
 from workbench.records import Status
 from workbench.run.export import export
 from workbench.run.runner import count_articles, translate_inputs
@@ -202,28 +198,6 @@ def export_command(out_dir: Path, formats: list[str], include_kept: bool,
             cache.close()
 
 
-@cli.command("review", context_settings=CONTEXT)
-@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--no-open", is_flag=True, help="Only write the page; don't open a browser.")
-@fail_on_errors
-def review(out_dir: Path, no_open: bool) -> None:
-    """Open the side-by-side review page of a run (writing it if needed).
-
-    \b
-    In the page: filter by flag, kind and language, search, and click an English sentence
-    to correct it. "Download corrections" saves your edits as corrections.json; apply them
-    with `workbench corrections apply corrections.json`, and every later run and export
-    uses your English (status "approved") without loading a model for those sentences.
-    """
-    page = out_dir / REVIEW
-    if not page.exists():
-        with claimed(out_dir):
-            export(out_dir, ["html"])
-    click.echo(str(page.resolve()))
-    if not no_open and not _open_in_browser(page.resolve().as_uri()):
-        click.echo("No browser to open here: open the file above in one.", err=True)
-
-
 def _stop_cleanly_on_sigterm() -> None:
     """SIGTERM ends the run as Ctrl-C does: the cluster is let go, one line says so.
 
@@ -238,18 +212,3 @@ def _stop_cleanly_on_sigterm() -> None:
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, stop)
-
-
-def _open_in_browser(url: str) -> bool:
-    """Open a page in the desktop's browser; False where there is none (a server, SSH)."""
-    import webbrowser
-
-    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or
-                                                  os.environ.get("WAYLAND_DISPLAY")):
-        return False
-    try:
-        return webbrowser.open(url)
-    except webbrowser.Error:
-        return False
-
-

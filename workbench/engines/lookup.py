@@ -72,3 +72,40 @@ class ArgosEngines:
             return None
         self._installed()[package.pair] = package
         return package
+
+
+class KeptLoaded:
+    """An engine lookup for a long-lived process (the review desk): models stay loaded.
+
+    A run unloads each model when a chunk has no more segments for it; the desk translates a
+    few segments per glossary change, and loading a model for each would cost more than the
+    translating. Each model is loaded once, on first use, and kept.
+    """
+
+    def __init__(self, engines: ArgosEngines) -> None:
+        self.engines = engines
+        self._kept: dict[tuple[str, str], Engine | None] = {}
+
+    def __call__(self, src: str, tgt: str) -> Engine | None:
+        """The engine for a pair, never unloaded by the pipeline."""
+        if (src, tgt) not in self._kept:
+            engine = self.engines(src, tgt)
+            self._kept[(src, tgt)] = _NeverReleased(engine) if engine is not None else None
+        return self._kept[(src, tgt)]
+
+    def installed(self, src: str, tgt: str) -> bool:
+        """Whether a package for the pair is installed."""
+        return self.engines.installed(src, tgt)
+
+
+class _NeverReleased:
+    """An engine whose ``release`` keeps the model; everything else is the engine's own."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._engine, name)
+
+    def release(self) -> None:
+        """Keep the model loaded (see :class:`KeptLoaded`)."""

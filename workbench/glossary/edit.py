@@ -286,3 +286,8 @@ def _write_validated(texts: dict[Path, str], glossary: list[Path]) -> None:
     for file, text in texts.items():
         with atomic_write(file) as out:
             out.write(text)
+
+
+def restore_files(texts: dict[Path, str], glossary: list[Path]) -> None:
+    """Put glossary files back as they were (an undo), validated like any edit first."""
+    _write_validated(texts, glossary)

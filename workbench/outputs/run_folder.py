@@ -121,24 +121,65 @@ def run_cache(out_dir: Path) -> Path | None:
 
 def _lines(path: Path) -> Iterator[tuple[int, dict]]:
     """(line number, object) for each non-blank line; a bad line is a file:line error."""
+    for number, _, _, data in _placed_lines(path):
+        yield number, data
+
+
+def _placed_lines(path: Path) -> Iterator[tuple[int, int, int, dict]]:
+    """(line number, start byte, end byte, object) for each non-blank line."""
     if not path.is_file():
         raise InputError(path, "missing; run `workbench translate` first")
     try:
-        with path.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
-                try:
-                    data = json_without_surrogates(line)
-                except json.JSONDecodeError as err:
-                    raise InputError(path, f"not valid JSON ({err.msg})", number) from err
-                if not isinstance(data, dict):
-                    raise InputError(path, "expected a JSON object", number)
-                yield number, data
+        with path.open("rb") as handle:
+            offset = 0
+            for number, raw in enumerate(handle, 1):
+                start, offset = offset, offset + len(raw)
+                if raw.strip():
+                    yield number, start, offset, _object(raw.decode("utf-8"), path, number)
     except UnicodeDecodeError as err:
         raise InputError(path, f"not valid UTF-8 ({err.reason})") from err
     except OSError as err:
         raise InputError(path, f"cannot read: {err.strerror or err}") from err
+
+
+def _object(line: str, path: Path, number: int) -> dict:
+    try:
+        data = json_without_surrogates(line)
+    except json.JSONDecodeError as err:
+        raise InputError(path, f"not valid JSON ({err.msg})", number) from err
+    if not isinstance(data, dict):
+        raise InputError(path, "expected a JSON object", number)
+    return data
+
+
+def placed_records(out_dir: Path) -> Iterator[tuple[int, int, Record]]:
+    """Every record of a run with the byte range of its line, to read it back later."""
+    path = out_dir / RECORDS
+    for number, start, end, data in _placed_lines(path):
+        yield start, end, _typed(Record.from_dict, data, path, number, "record")
+
+
+def records_between(out_dir: Path, start: int, end: int) -> list[Record]:
+    """The records whose lines fill a byte range :func:`placed_records` gave."""
+    path = out_dir / RECORDS
+    try:
+        with path.open("rb") as handle:
+            handle.seek(start)
+            chunk = handle.read(end - start)
+        lines = chunk.decode("utf-8").splitlines()
+    except UnicodeDecodeError as err:
+        raise InputError(path, f"not valid UTF-8 ({err.reason})") from err
+    except OSError as err:
+        raise InputError(path, f"cannot read: {err.strerror or err}") from err
+    return [_typed(Record.from_dict, _object(line, path, 0), path, 0, "record")
+            for line in lines if line.strip()]
+
+
+def read_article_infos(out_dir: Path) -> Iterator[ArticleInfo]:
+    """Each article line of a run, without its records."""
+    path = out_dir / ARTICLES
+    for number, data in _lines(path):
+        yield _typed(ArticleInfo.from_dict, data, path, number, "article line")
 
 
 def read_records(out_dir: Path) -> Iterator[Record]:
@@ -150,10 +191,8 @@ def read_records(out_dir: Path) -> Iterator[Record]:
 
 def read_articles(out_dir: Path) -> Iterator[tuple[ArticleInfo, list[Record]]]:
     """Each article of a run with its records, streamed article by article."""
-    path = out_dir / ARTICLES
     records = _peekable(read_records(out_dir))
-    for number, data in _lines(path):
-        info = _typed(ArticleInfo.from_dict, data, path, number, "article line")
+    for info in read_article_infos(out_dir):
         own = []
         while records.peek() is not None and records.peek().article == info.article:
             own.append(next(records))

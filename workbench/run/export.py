@@ -7,7 +7,7 @@ first: ``records.jsonl`` is rewritten with them as ``approved``, so every format
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -84,19 +84,49 @@ def apply_approvals(out_dir: Path, cache: TranslationCache) -> int:
     if not cache.has_approvals():
         return 0
     changed = Counter[str]()
-    with_approvals = _approved_articles(read_articles(out_dir), cache, changed)
+    _rewrite(out_dir, _approved_articles(read_articles(out_dir), cache, changed), changed)
+    return changed["records"]
+
+
+def replace_records(out_dir: Path, new: Mapping[tuple[str, int], Record],
+                    checked: Callable[[list[Record]], list[Record]],
+                    glossary_version: str) -> int:
+    """Rewrite the run's records with some replaced, keyed (article, index); return how many.
+
+    For segments translated again after a glossary edit (the review desk): each article with
+    a replaced record has its QA run again by ``checked``, and ``run.json`` names the
+    glossary version the records now follow.
+    """
+    changed = Counter[str]()
+
+    def articles() -> Iterator[tuple[ArticleInfo, list[Record]]]:
+        for info, records in read_articles(out_dir):
+            if any((r.article, r.index) in new for r in records):
+                changed["records"] += sum((r.article, r.index) in new for r in records)
+                records = checked([new.get((r.article, r.index), r) for r in records])
+            yield info, records
+
+    _rewrite(out_dir, articles(), changed, glossary_version)
+    return changed["records"]
+
+
+def _rewrite(out_dir: Path, articles: Iterator[tuple[ArticleInfo, list[Record]]],
+             changed: Counter[str], glossary_version: str | None = None) -> None:
+    """Write ``records.jsonl`` again from ``articles``; ``run.json`` follows if any changed."""
     statuses: Counter[str] = Counter()
     with RunWriter(out_dir) as writer:
-        for info, records in with_approvals:
+        for info, records in articles:
             statuses.update(r.status.value for r in records)
             writer.write(info, records)
     manifest = read_manifest(out_dir)
     if manifest and changed["records"]:
+        glossary = dict(manifest.get("glossary") or {})
+        if glossary_version is not None:
+            glossary["version"] = glossary_version
         manifest.update(statuses=dict(sorted(statuses.items())), records_sha256=writer.digest,
-                        outputs_sha256=writer.outputs_digest(
-                            (manifest.get("glossary") or {}).get("version", "")), derived=[])
+                        outputs_sha256=writer.outputs_digest(glossary.get("version", "")),
+                        glossary=glossary, derived=[])
         write_manifest(out_dir, manifest)
-    return changed["records"]
 
 
 def _approved_articles(articles: Iterator[tuple[ArticleInfo, list[Record]]],

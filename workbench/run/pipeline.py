@@ -209,6 +209,27 @@ def _translate_chunk(chunk: list[MatchedArticle | InputError], t: RunContext
     t.qa.flush()
 
 
+def translate_again(records: Iterable[Record], t: RunContext) -> dict[tuple[str, int], Record]:
+    """Translate these records' sources again as a run would now, keyed (article, index).
+
+    For a glossary edit made between runs (the review desk): the same matching, cache keys,
+    engine batches and enforcement as a run, so the next run finds every one in the cache.
+    Segments keep the language the run settled on; QA is left to the caller, which holds the
+    whole article.
+    """
+    jobs: dict[tuple[str, str], list[_Job]] = defaultdict(list)
+    for record in records:
+        segment = Segment(record.article, record.index, record.kind, record.src,
+                          record.src_lang, record.line, record.flags)
+        jobs[(segment.src_lang, t.tgt)].append(t.job(segment))
+    done: dict[tuple[str, int], Record] = {}
+    for pair, pair_jobs in jobs.items():
+        _translate_pair(pair, pair_jobs, t)
+        done.update(((job.segment.article, job.segment.index), _record(job.segment, job, t.tgt))
+                    for job in pair_jobs)
+    return done
+
+
 def _plausible_language(seg: Segment, article_lang: str | None, t: RunContext) -> Segment:
     """A segment langid moved to a language with no model goes back to its article's.
 

@@ -239,6 +239,10 @@ def translate_inputs(inputs: Sequence[Path | ArticleFile], out_dir: Path, settin
     return RunResult(out_dir, stats)
 
 
+#: The settings that decide an engine's output, kept in ``run.json``.
+ENGINE_SETTINGS = ("models_dir", "device", "compute_type", "beam_size", "batch_tokens", "threads")
+
+
 def manifest_of(stats: RunStats, settings: Settings, started: str, glossary: Glossary) -> dict:
     """How the records were made: versions, engine signatures, settings, counts."""
     return {
@@ -248,10 +252,13 @@ def manifest_of(stats: RunStats, settings: Settings, started: str, glossary: Glo
         "complete": stats.complete,
         "tgt_lang": settings.tgt_lang,
         "project": str(settings.project) if settings.project else None,
-        "cache": str(settings.cache_path),
+        "cache": str(settings.cache_path.absolute()),
         "engines": dict(sorted(stats.signatures.items())),
+        # What the review desk needs to translate again as this run did.
+        "engine_settings": {name: str(getattr(settings, name)) if name == "models_dir"
+                            else getattr(settings, name) for name in ENGINE_SETTINGS},
         "glossary": {"version": glossary.version, "terms": len(glossary),
-                     "files": [str(p) for p in settings.glossary_paths],
+                     "files": [str(p.absolute()) for p in settings.glossary_paths],
                      "retranslated": stats.glossary_retranslated,
                      "missed": stats.glossary_missed,
                      "redecoded": stats.glossary_redecoded},

@@ -1,0 +1,170 @@
+"""The desk's web app: one page, its script and style, and a small JSON API.
+
+Starlette, for routing and requests, under :mod:`workbench.desk.guard`. The page is static:
+every piece of run text reaches it as JSON and is put into the page as text (never as HTML),
+so an article's ``<script>`` shows as what it is. No route takes a file path: articles are
+looked up by id in the run's index, and the only files served are the desk's own three.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from importlib import resources
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from workbench.desk.concordance import concordance
+from workbench.desk.guard import MAX_BODY_BYTES, Guard
+from workbench.desk.session import DeskError, DeskSession
+from workbench.desk.terms import TermDesk, term_request
+from workbench.errors import WorkbenchError
+
+logger = logging.getLogger(__name__)
+_STATIC = resources.files("workbench.desk") / "static"
+_ASSETS = {"desk.js": "text/javascript; charset=utf-8", "desk.css": "text/css; charset=utf-8"}
+
+
+def create_app(session: DeskSession, terms: TermDesk, token: str,
+               hosts: set[str] | None) -> Guard:
+    """The desk for one run, behind its guard (``hosts``: accepted Host values)."""
+    page = (_STATIC / "desk.html").read_text("utf-8").replace("{{token}}", token)
+    assets = {name: (_STATIC / name).read_bytes() for name in _ASSETS}
+
+    def index(request: Request) -> Response:
+        return Response(page, media_type="text/html; charset=utf-8")
+
+    def asset(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in assets:
+            return _error(DeskError("not found", 404))
+        return Response(assets[name], media_type=_ASSETS[name])
+
+    def run(request: Request) -> Response:
+        return _answer(session.overview)
+
+    def article(request: Request) -> Response:
+        return _answer(lambda: session.article(request.query_params.get("id", "")))
+
+    def search(request: Request) -> Response:
+        return _answer(lambda: concordance(session, request.query_params.get("q", "")))
+
+    def glossary(request: Request) -> Response:
+        return _answer(terms.entries)
+
+    async def save(request: Request) -> Response:
+        data = await _json(request)
+        return await _threaded(lambda: session.save(
+            _text(data, "article"), _number(data, "index"), _text(data, "tgt"),
+            _base(data)))
+
+    async def approve(request: Request) -> Response:
+        data = await _json(request)
+        return await _threaded(lambda: session.save(
+            _text(data, "article"), _number(data, "index"), _base(data) or "", _base(data)))
+
+    async def withdraw(request: Request) -> Response:
+        data = await _json(request)
+        return await _threaded(lambda: session.withdraw(
+            _text(data, "article"), _number(data, "index"), _base(data)))
+
+    async def term_preview(request: Request) -> Response:
+        data = await _json(request)
+        return await _threaded(lambda: terms.preview(term_request(data)))
+
+    async def term_save(request: Request) -> Response:
+        data = await _json(request)
+        return await _threaded(lambda: terms.save(term_request(data)))
+
+    async def term_undo(request: Request) -> Response:
+        data = await _json(request)
+        return await _threaded(lambda: terms.undo(_number(data, "change")))
+
+    routes = [
+        Route("/", index), Route("/static/{name}", asset),
+        Route("/api/run", run), Route("/api/article", article), Route("/api/search", search),
+        Route("/api/glossary", glossary),
+        Route("/api/save", save, methods=["POST"]),
+        Route("/api/approve", approve, methods=["POST"]),
+        Route("/api/withdraw", withdraw, methods=["POST"]),
+        Route("/api/terms/preview", term_preview, methods=["POST"]),
+        Route("/api/terms/save", term_save, methods=["POST"]),
+        Route("/api/terms/undo", term_undo, methods=["POST"]),
+    ]
+    app = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed,
+                                                       DeskError: _refused})
+    return Guard(app, token, hosts)
+
+
+def _answer(step) -> Response:
+    """Run a request's work; a refusal is JSON with its status and words."""
+    try:
+        return JSONResponse(step())
+    except DeskError as err:
+        return _error(err)
+    except WorkbenchError as err:
+        return _error(DeskError(str(err), 500))
+    except Exception:  # a bug: say so without leaking a traceback into the page
+        logger.exception("desk request failed")
+        return _error(DeskError("the desk failed on this request (see its terminal)", 500))
+
+
+async def _threaded(step) -> Response:
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(_answer, step)
+
+
+def _error(err: DeskError) -> JSONResponse:
+    return JSONResponse({"error": str(err), **err.details}, status_code=err.status)
+
+
+async def _json(request: Request) -> dict[str, Any]:
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        raise DeskError("request body too large", 413)
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        raise DeskError("the request body is not JSON") from None
+    if not isinstance(data, dict):
+        raise DeskError("the request body must be a JSON object")
+    return data
+
+
+def _text(data: dict[str, Any], name: str) -> str:
+    value = data.get(name)
+    if not isinstance(value, str):
+        raise DeskError(f"{name} must be text")
+    return value
+
+
+def _base(data: dict[str, Any]) -> str | None:
+    value = data.get("base")
+    if value is not None and not isinstance(value, str):
+        raise DeskError("base must be text or null")
+    return value
+
+
+def _number(data: dict[str, Any], name: str) -> int:
+    value = data.get(name)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**31:
+        raise DeskError(f"{name} must be a whole number")
+    return value
+
+
+async def _refused(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DeskError)
+    return _error(exc)
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return _error(DeskError("not found", 404))
+
+
+async def _not_allowed(request: Request, exc: Exception) -> Response:
+    return _error(DeskError(f"{request.method} is not allowed here", 405))
