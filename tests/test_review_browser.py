@@ -6,56 +6,16 @@ test fails and says so: a silent skip would let CI pass without ever opening the
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
+from browser_tools import network_requests, select_in
 from click.testing import CliRunner
 
 from workbench.cli import cli
 
 GLOSSARY = Path(__file__).resolve().parent.parent / "glossary"
-
-
-def chromium_paths() -> tuple[str, str]:
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    if not browser or not driver:
-        pytest.fail("headless Chromium is needed for the review-page tests: install Debian's "
-                    "chromium and chromium-driver (apt-get install chromium chromium-driver)",
-                    pytrace=False)
-    return browser, driver
-
-
-@pytest.fixture
-def browser(tmp_path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    binary, driver_path = chromium_paths()
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--window-size=1400,1000",
-                 f"--user-data-dir={tmp_path / 'chromium-profile'}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-def network_requests(driver) -> list[str]:
-    urls = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message.get("method") == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    # Chromium's own pages (chrome://new-tab-page...) load before ours; what matters is
-    # anything that would leave the machine.
-    return [u for u in urls if u.startswith(("http://", "https://", "ws://", "wss://", "ftp:"))]
 
 
 def test_review_pages_of_seeds_in_chromium(browser, tmp_path, seeds_dir, installed_models):
@@ -191,26 +151,6 @@ def test_corrections_survive_odd_names_and_travel_across_pages(browser, tmp_path
     assert all(r["status"] == "approved" and r["tgt"].endswith("EDITED") for r in records)
 
 
-def select_in(browser, cell, text: str) -> None:
-    """Select ``text`` inside a table cell, as a reviewer dragging over it would."""
-    assert browser.execute_script("""
-        var cell = arguments[0], text = arguments[1], node;
-        var walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
-        while ((node = walker.nextNode())) {
-          var at = node.textContent.indexOf(text);
-          if (at >= 0) {
-            var range = document.createRange();
-            range.setStart(node, at);
-            range.setEnd(node, at + text.length);
-            var selection = window.getSelection();
-            selection.removeAllRanges();
-            selection.addRange(range);
-            return true;
-          }
-        }
-        return false;""", cell, text)
-
-
 def test_a_term_proposed_in_the_review_page_reaches_the_glossary(browser, tmp_path,
                                                                   installed_models):
     """Select a name, propose it with its English; `corrections apply` adds it through the
@@ -305,3 +245,35 @@ def test_review_pages_stay_fast_at_a_size_ci_can_afford(browser, tmp_path):
     assert len(browser.find_elements(By.CSS_SELECTOR, "tr.seg")) == 40
     page_seconds = time.perf_counter() - start
     assert index_seconds < 2.0 and page_seconds < 0.5, (index_seconds, page_seconds)
+
+
+def test_edits_in_the_static_pages_survive_a_re_run_that_adds_articles(browser, tmp_path,
+                                                                        installed_models):
+    """Browser storage was keyed by the run's start time: a re-run hid every edit."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Die Regierung hat heute den neuen Haushalt vorgestellt.\n",
+                                  encoding="utf-8")
+    out = tmp_path / "out"
+    command = ["translate", str(folder), "-o", str(out), "--silent", "--models-dir",
+               str(installed_models), "--cache", str(tmp_path / "c.db"), "--no-glossary"]
+    assert CliRunner().invoke(cli, command).exit_code == 0
+    browser.get((out / "review" / "00001.html").resolve().as_uri())
+    assert "corrections apply" in browser.find_element(By.CSS_SELECTOR, "p.how").text
+    cell = browser.find_element(By.CSS_SELECTOR, "tr.seg td.t")
+    cell.click()
+    cell.send_keys(" EDITED")
+    WebDriverWait(browser, 10).until(lambda b: "EDITED" in (b.execute_script(
+        "return JSON.stringify(window.localStorage);") or ""))
+    (folder / "b.txt").write_text("Der Kanzler war heute sehr zufrieden.\n", encoding="utf-8")
+    started = json.loads((out / "run.json").read_text())["started"]
+    while json.loads((out / "run.json").read_text())["started"] == started:
+        time.sleep(0.2)  # run.json keeps seconds: make sure the re-run starts later
+        assert CliRunner().invoke(cli, command).exit_code == 0
+    browser.get((out / "review.html").resolve().as_uri())
+    assert browser.find_element(By.ID, "edits").text == "1"
+    browser.get((out / "review" / "00001.html").resolve().as_uri())
+    assert "EDITED" in browser.find_element(By.CSS_SELECTOR, "tr.seg td.t").text
