@@ -86,6 +86,7 @@ def create_app(session: DeskSession, terms: TermDesk, token: str,
 
     routes = [
         Route("/", index), Route("/static/{name}", asset),
+        Route("/favicon.ico", lambda request: Response(status_code=204)),  # none; no 404 noise
         Route("/api/run", run), Route("/api/article", article), Route("/api/search", search),
         Route("/api/glossary", glossary),
         Route("/api/save", save, methods=["POST"]),

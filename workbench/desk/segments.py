@@ -93,8 +93,9 @@ def _copied(record: Record, by_index: dict[int, Record]) -> dict[str, Any] | Non
 def _reason(flag: str, record: Record) -> str:
     """Why a non-QA flag was raised, in words."""
     if flag == "missed-term":
-        missed = [f"{hit.term!r} → {hit.target!r}" + (f" ({hit.cause})" if hit.cause else "")
-                  for hit in record.glossary if not hit.found]
+        missed = dict.fromkeys(f"{hit.term!r} → {hit.target!r}"
+                               + (f" ({hit.cause})" if hit.cause else "")
+                               for hit in record.glossary if not hit.found)
         return "glossary English not in the translation: " + "; ".join(missed)
     if flag == "duplicate":
         copy = next((f for f in record.flags if "duplicate-of:" in f), "")

@@ -143,9 +143,8 @@ async function showIndex() {
   };
   const more = el("button", { type: "button", onclick: () => { state.shownRows += 1000; render(); } });
   const shown = el("span", { id: "index-count" });
-  for (const input of [filterText, langSelect, flagSelect, unreviewed]) {
-    input.addEventListener("input", render);
-  }
+  filterText.addEventListener("input", render);
+  for (const input of [langSelect, flagSelect, unreviewed]) input.addEventListener("change", render);
   const run = data.run;
   main.replaceChildren(
     el("h1", {}, "Articles"),
