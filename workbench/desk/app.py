@@ -45,7 +45,10 @@ def create_app(session: DeskSession, terms: TermDesk, token: str,
         return Response(assets[name], media_type=_ASSETS[name])
 
     def run(request: Request) -> Response:
-        return _answer(session.overview)
+        try:
+            return Response(session.overview(), media_type="application/json")
+        except DeskError as err:
+            return _error(err)
 
     def article(request: Request) -> Response:
         return _answer(lambda: session.article(request.query_params.get("id", "")))

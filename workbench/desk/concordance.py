@@ -1,23 +1,28 @@
 """Concordance: every segment of the run whose source or English holds a phrase, with counts.
 
-One pass over ``records.jsonl``: each line's raw text is tested first (a line that cannot
-hold the phrase is never parsed), then the hits are checked against the English the desk
-shows (approved English from the cache wins). Case is ignored; spacing is normalised.
+One pass over ``records.jsonl`` with one case-insensitive pattern: a line that cannot hold
+the phrase is never parsed. The hits are checked against the English the desk shows (approved
+English from the cache wins). Case is ignored; spacing is normalised.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
+from workbench.desk.segments import current
 from workbench.desk.session import DeskError, DeskSession
 from workbench.outputs.run_folder import RECORDS
+from workbench.records import Record
 
 #: Segments a search lists (all are counted).
 SHOWN = 200
 MIN_CHARS = 2
 MAX_CHARS = 200
+#: Bytes of records.jsonl searched at a time.
+CHUNK_BYTES = 4 << 20
 
 
 def concordance(session: DeskSession, query: str) -> dict[str, Any]:
@@ -32,23 +37,10 @@ def concordance(session: DeskSession, query: str) -> dict[str, Any]:
         raise DeskError(f"search for {MIN_CHARS} to {MAX_CHARS} characters")
     with session.lock:
         session.refresh()
-        approved_sources = _approved_sources(session, phrase)
-        needles = [json.dumps(phrase, ensure_ascii=False)[1:-1],
-                   *(json.dumps(s, ensure_ascii=False)[1:-1].casefold()
-                     for s in approved_sources)]
-        hits = []
-        with (session.out_dir / RECORDS).open("rb") as handle:
-            for entry in session.index.articles.values():
-                if not entry.end:
-                    continue
-                # Articles come in file order: one sequential read; only hits are parsed.
-                handle.seek(entry.start)
-                chunk = handle.read(entry.end - entry.start).decode("utf-8", "replace")
-                if not any(n in chunk.casefold() for n in needles):
-                    continue
-                hits.extend((entry, r) for r in session.records(entry.article)
-                            if phrase in r.src.casefold()
-                            or phrase in (r.tgt or "").casefold())
+        wanted = [phrase, *_approved_sources(session, phrase)]
+        hits = [(session.index.articles[r.article], r)
+                for r in _shown(session, list(_lines_holding(session, wanted)))
+                if phrase in r.src.casefold() or phrase in (r.tgt or "").casefold()]
     in_source = in_english = 0
     languages: Counter[str] = Counter()
     renderings: Counter[str] = Counter()
@@ -73,6 +65,40 @@ def concordance(session: DeskSession, query: str) -> dict[str, Any]:
     return {"query": query, "total": len(hits), "in_source": in_source,
             "in_english": in_english, "languages": dict(languages.most_common()),
             "renderings": dict(renderings.most_common(10)), "segments": shown}
+
+
+def _lines_holding(session: DeskSession, texts: list[str]) -> Iterator[Record]:
+    """Records whose line holds any of the texts, ignoring case; only those are parsed.
+
+    The file is read a few megabytes at a time (the desk's memory stays flat) and searched
+    with one case-insensitive pattern (``regex``'s full case folding).
+    """
+    import regex
+
+    pattern = regex.compile("|".join(regex.escape(json.dumps(t, ensure_ascii=False)[1:-1])
+                                     for t in texts), regex.IGNORECASE | regex.V1)
+    path = session.out_dir / RECORDS
+    with path.open("rb") as handle:
+        while lines := handle.readlines(CHUNK_BYTES):
+            text = b"".join(lines).decode("utf-8", "replace")
+            last = -1
+            for match in pattern.finditer(text):
+                start = text.rfind("\n", 0, match.start()) + 1
+                if start <= last:
+                    continue  # this line was taken already
+                end = text.find("\n", match.end())
+                last = start
+                line = text[start:end if end >= 0 else len(text)]
+                yield Record.from_dict(json.loads(line))
+
+
+def _shown(session: DeskSession, records: list[Record]) -> list[Record]:
+    """The records with the English the desk shows (an approval since the run wins)."""
+    sources: dict[tuple[str, str], list[str]] = {}
+    for r in records:
+        sources.setdefault((r.src_lang, r.tgt_lang), []).append(r.src)
+    approved = {pair: session.cache.approved(*pair, texts) for pair, texts in sources.items()}
+    return [current(r, approved[(r.src_lang, r.tgt_lang)].get(r.src), r.tgt) for r in records]
 
 
 def _approved_sources(session: DeskSession, phrase: str) -> list[str]:

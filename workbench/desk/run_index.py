@@ -77,6 +77,8 @@ class RunIndex:
     out_dir: Path
     articles: dict[str, ArticleEntry]
     stamp: tuple[int, int, int]
+    #: How many reviewable records of the run have each review key (repeats share one).
+    occurrences: Counter[int] = field(default_factory=Counter)
 
     @classmethod
     def build(cls, out_dir: Path) -> RunIndex:
@@ -91,10 +93,12 @@ class RunIndex:
             entries.setdefault(info.article, ArticleEntry(info.article, len(entries), info))
         current: ArticleEntry | None = None
         keys: list[int] = []
+        occurrences: Counter[int] = Counter()
         for start, end, record in placed_records(out_dir):
             if current is None or record.article != current.article:
                 if current is not None:
                     current.keys = tuple(keys)
+                    occurrences.update(keys)
                 current = entries.get(record.article)
                 if current is None:
                     raise InputError(out_dir / RECORDS, f"record of article "
@@ -114,7 +118,8 @@ class RunIndex:
                 keys.append(key)
         if current is not None:
             current.keys = tuple(keys)
-        return cls(out_dir, entries, stamp)
+            occurrences.update(keys)
+        return cls(out_dir, entries, stamp, occurrences)
 
     def is_current(self) -> bool:
         """Whether ``records.jsonl`` is still the file this index was built from."""

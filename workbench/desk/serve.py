@@ -91,6 +91,7 @@ def open_desk(out_dir: Path, settings: Settings, port: int | None = None,
         InputError, CacheError: the run or its cache cannot be opened.
     """
     session = DeskSession(out_dir, read_only=read_only)
+    session.overview()  # the index's rows are made once: the first page loads as fast
     try:
         sock = _bind(host, port)
     except BaseException:

@@ -13,6 +13,7 @@ is lost, and none overwrites another unseen.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -84,6 +85,7 @@ class DeskSession:
         self.lock = threading.RLock()
         self.index = RunIndex.build(out_dir)
         self.approved = {short_key(k) for k in self.cache.approval_keys()}
+        self._rows: list[str] | None = None  # the index page's rows, as JSON (see overview)
 
     def close(self) -> None:
         """Close the cache."""
@@ -96,38 +98,44 @@ class DeskSession:
                 self.manifest = read_manifest(self.out_dir)
                 self.index = RunIndex.build(self.out_dir)
                 self.approved = {short_key(k) for k in self.cache.approval_keys()}
+                self._rows = None
 
     # -- reading -------------------------------------------------------------------------
 
     def progress(self, entry: ArticleEntry | None = None) -> Progress:
         """Reviewed/total for one article, or for the run."""
-        entries = [entry] if entry is not None else self.index.articles.values()
-        return Progress(sum(e.reviewed(self.approved) for e in entries),
-                        sum(len(e.keys) for e in entries))
+        if entry is not None:
+            return Progress(entry.reviewed(self.approved), len(entry.keys))
+        counts = self.index.occurrences  # the run: a sum over approvals, not over records
+        return Progress(sum(counts.get(key, 0) for key in self.approved), counts.total())
 
-    def overview(self) -> dict[str, Any]:
-        """What the index page shows: the run, and one row per article."""
+    def overview(self) -> str:
+        """What the index page shows, as JSON: the run, and one row per article.
+
+        The rows change only when the run is read again, so their JSON is made once; only
+        each row's reviewed count is filled in per request (5,000 articles: a few ms).
+        """
         with self.lock:
             self.refresh()
-            rows = []
+            if self._rows is None:
+                self._rows = [_row_json(entry) for entry in self.index.articles.values()]
+            counts = [entry.reviewed(self.approved) if self.approved else 0
+                      for entry in self.index.articles.values()]
             statuses: Counter[str] = Counter()
             for entry in self.index.articles.values():
-                info = entry.info
                 statuses.update(entry.statuses)
-                rows.append({
-                    "article": entry.article, "position": entry.position,
-                    "headline": entry.headline, "lang": info.lang, "site": info.site,
-                    "date": info.date, "path": info.path, "error": info.error,
-                    "statuses": dict(entry.statuses), "flags": dict(entry.flags),
-                    "reviewed": entry.reviewed(self.approved), "reviewable": len(entry.keys)})
-            run = self.progress()
             glossary = self.manifest.get("glossary") or {}
-            return {"run": {"out_dir": str(self.out_dir), "started": self.manifest.get("started"),
-                            "cache": str(self.cache_path), "read_only": self.read_only,
-                            "glossary_terms": glossary.get("terms", 0),
-                            "statuses": dict(statuses), "reviewed": run.reviewed,
-                            "reviewable": run.total},
-                    "articles": rows}
+            run = {"out_dir": str(self.out_dir), "started": self.manifest.get("started"),
+                   "cache": str(self.cache_path), "glossary_terms": glossary.get("terms", 0),
+                   "statuses": dict(statuses), **self.run_progress()}
+            rows = ",".join(f"{row}{count}}}" for row, count in zip(self._rows, counts,
+                                                                    strict=True))
+            return f'{{"run":{json.dumps(run, ensure_ascii=False)},"articles":[{rows}]}}'
+
+    def run_progress(self) -> dict[str, Any]:
+        """The run's reviewed/total and whether it can be changed: every page's header."""
+        run = self.progress()
+        return {"reviewed": run.reviewed, "reviewable": run.total, "read_only": self.read_only}
 
     def records(self, article: str) -> list[Record]:
         """An article's records as the desk shows them (approved English from the cache).
@@ -169,6 +177,7 @@ class DeskSession:
                     "next": order[entry.position + 1] if entry.position + 1 < len(order)
                     else None,
                     "reviewed": done.reviewed, "reviewable": done.total,
+                    "run": self.run_progress(),
                     "segments": [segment_view(r, by_index) for r in records]}
 
     # -- saving --------------------------------------------------------------------------
@@ -229,3 +238,14 @@ class DeskSession:
     def key_of(self, record: Record) -> int | None:
         """The record's approval key (see :func:`review_key`)."""
         return review_key(record)
+
+
+def _row_json(entry: ArticleEntry) -> str:
+    """An index row as JSON, open at the end for its reviewed count."""
+    info = entry.info
+    row = json.dumps({
+        "article": entry.article, "position": entry.position, "headline": entry.headline,
+        "lang": info.lang, "site": info.site, "date": info.date, "error": info.error,
+        "statuses": dict(entry.statuses), "flags": dict(entry.flags),
+        "reviewable": len(entry.keys)}, ensure_ascii=False)
+    return row[:-1] + ',"reviewed":'
