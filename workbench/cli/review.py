@@ -41,6 +41,7 @@ def review(out_dir: Path, port: int | None, no_open: bool, read_only: bool, host
     Stop it with Ctrl-C. For pages to share without a server, use
     `workbench export OUT_DIR --format html`.
     """
+    click.echo(f"Reading the run in {out_dir}...", err=True)
     desk, terms = open_desk(out_dir, build_settings(), port, host, read_only)
     if desk.public:
         click.secho(f"Warning: the desk listens on {host}, so other machines can reach it; "
