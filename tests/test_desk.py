@@ -249,8 +249,10 @@ def test_a_run_without_its_cache_is_one_clear_line(run):
     cache.unlink()
     result = CliRunner().invoke(cli, ["review", str(out), "--no-open", "--port", "0"])
     assert result.exit_code == 1
-    assert "the cache this run used is gone" in result.output
-    assert len(result.output.strip().splitlines()) == 1
+    lines = result.output.strip().splitlines()
+    assert lines[0].startswith("Reading the run in")  # progress, then one error line
+    assert len(lines) == 2 and lines[1].startswith("Error: ") and lines[1].endswith(
+        "cache.db: the cache this run used is gone; run `workbench translate` again to make it")
 
 
 def test_the_desk_reads_a_run_again_when_translate_rewrites_it(run, tmp_path):
@@ -260,3 +262,20 @@ def test_the_desk_reads_a_run_again_when_translate_rewrites_it(run, tmp_path):
         shutil.copy(tmp_path / "in" / "000_6ee16a1a097d6283.txt", tmp_path / "in" / "copy.txt")
         translate(tmp_path / "in", out, cache, glossary, models)
         assert len(desk.get("/api/run").json()["articles"]) == 3
+
+
+def test_two_desks_on_one_run_refuse_the_stale_save(run):
+    """Two reviewers, each with their own desk process, on one run and one cache."""
+    out, *_ = run
+    record = first_translated(out)
+    where = {"article": record["article"], "index": record["index"]}
+    with DeskProcess(out) as first, DeskProcess(out) as second:
+        assert first.post("/api/save", {**where, "tgt": "First desk.",
+                                        "base": record["tgt"]}).status == 200
+        stale = second.post("/api/save", {**where, "tgt": "Second desk.",
+                                          "base": record["tgt"]})
+        assert stale.status == 409 and stale.json()["theirs"] == "First desk."
+        gone = second.post("/api/withdraw", {**where, "base": record["tgt"]})
+        assert gone.status == 409
+        assert first.article(record["article"])["segments"][record["index"]]["tgt"] == \
+            "First desk."

@@ -59,7 +59,6 @@ class ReviewerApprovals:
         self._write("approvals", rows)
         return len(rows)
 
-
     @guarded
     def unmatched(self, corrections: Sequence[Correction]) -> tuple[list[Correction],
                                                                      list[Correction]]:
@@ -77,7 +76,6 @@ class ReviewerApprovals:
                            if text_key(c.src_lang, c.tgt_lang, c.src) not in known]
         return unknown_pair, unknown_segment
 
-
     @guarded
     def approved(self, src: str, tgt: str, sources: Sequence[str]) -> dict[str, str]:
         """Approved English for those source texts that have one."""
@@ -85,27 +83,39 @@ class ReviewerApprovals:
         return {keys[key]: target for key, target in self._rows(
             "select text_key, target from approvals where text_key in ({marks})", keys)}
 
-
     @guarded
-    def withdraw(self, src_lang: str, tgt_lang: str, source: str) -> bool:
-        """Undo a reviewer's approval of a source text; False if it had none."""
-        with self._immediate():
-            gone = self.conn.execute("delete from approvals where text_key = ?",
-                                     (text_key(src_lang, tgt_lang, source),)).rowcount
-        return gone > 0
+    def replace_approval(self, correction: Correction, expected: str | None) -> str | None:
+        """Approve ``correction`` (None: withdraw) only if the approval is still ``expected``.
 
+        One write transaction reads and writes, so two desks on one cache cannot both win.
+        Returns None when done, else the approved English found instead ("" for none).
+        """
+        key = text_key(correction.src_lang, correction.tgt_lang, correction.src)
+        with self._immediate():
+            row = self.conn.execute("select target from approvals where text_key = ?",
+                                    (key,)).fetchone()
+            if (row[0] if row else None) != expected:
+                return row[0] if row else ""
+            if correction.tgt:
+                self.conn.execute(
+                    "insert or replace into approvals (text_key, src_lang, tgt_lang, source, "
+                    "target, article, idx, created) values (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (key, correction.src_lang, correction.tgt_lang, correction.src,
+                     correction.tgt, correction.article, correction.index,
+                     datetime.now(UTC).isoformat()))
+            else:
+                self.conn.execute("delete from approvals where text_key = ?", (key,))
+        return None
 
     @guarded
     def approval_keys(self) -> set[str]:
         """The :func:`text_key` of every approved source text."""
         return {key for (key,) in self.conn.execute("select text_key from approvals")}
 
-
     @guarded
     def approved_texts(self) -> list[tuple[str, str]]:
         """(source, approved English) of every approval (reviewers make thousands, not more)."""
         return self.conn.execute("select source, target from approvals").fetchall()
-
 
     @guarded
     def has_approvals(self) -> bool:

@@ -22,11 +22,11 @@ from typing import Any
 
 from workbench.cache.keys import text_key
 from workbench.cache.store import TranslationCache
-from workbench.desk.run_index import ArticleEntry, RunIndex, review_key, short_key
+from workbench.desk.run_index import ArticleEntry, RunIndex, short_key
 from workbench.desk.segments import current, reviewable, segment_view
 from workbench.errors import InputError, WorkbenchError
 from workbench.outputs.run_folder import MANIFEST, read_manifest, run_cache
-from workbench.records import Correction, Record
+from workbench.records import Correction, Record, Status
 
 #: Longest English a reviewer may save for one segment (a segment is at most a long sentence).
 MAX_ENGLISH_CHARS = 10_000
@@ -152,7 +152,7 @@ class DeskSession:
             if reviewable(r):
                 pairs.setdefault((r.src_lang, r.tgt_lang), []).append(r.src)
         approved = {pair: self.cache.approved(*pair, sources) for pair, sources in pairs.items()}
-        withdrawn = [r for r in records if r.status.value == "approved"
+        withdrawn = [r for r in records if r.status is Status.APPROVED
                      and r.src not in approved.get((r.src_lang, r.tgt_lang), {})]
         machine: dict[tuple[str, str], dict[str, str]] = {}
         for r in withdrawn:
@@ -194,23 +194,30 @@ class DeskSession:
         if len(english) > MAX_ENGLISH_CHARS:
             raise DeskError(f"the English is over {MAX_ENGLISH_CHARS:,} characters")
         with self.lock:
-            record = self._current(article, index, base)
-            self.cache.approve([Correction(record.src_lang, record.tgt_lang, record.src,
-                                           english, article, index)])
-            self.approved.add(short_key(text_key(record.src_lang, record.tgt_lang,
-                                                 record.src)))
-            return self._segment_after(article, index)
+            return self._store(self._current(article, index, base), english)
 
     def withdraw(self, article: str, index: int, base: str | None) -> dict[str, Any]:
         """Undo an approval: the segment shows the machine English again."""
         with self.lock:
             record = self._current(article, index, base)
-            if record.status.value != "approved":
+            if record.status is not Status.APPROVED:
                 raise DeskError("this segment is not approved: there is nothing to undo", 409)
-            self.cache.withdraw(record.src_lang, record.tgt_lang, record.src)
-            self.approved.discard(short_key(text_key(record.src_lang, record.tgt_lang,
-                                                     record.src)))
-            return self._segment_after(article, index)
+            return self._store(record, None)
+
+    def _store(self, record: Record, english: str | None) -> dict[str, Any]:
+        """Write (or withdraw) the approval, unless another desk changed it just now."""
+        expected = record.tgt if record.status is Status.APPROVED else None
+        found = self.cache.replace_approval(Correction(
+            record.src_lang, record.tgt_lang, record.src, english or "", record.article,
+            record.index), expected)
+        if found is not None:  # another desk process saved in between
+            raise Conflict(found or None, "approved" if found else "translated")
+        key = short_key(text_key(record.src_lang, record.tgt_lang, record.src))
+        if english is None:
+            self.approved.discard(key)
+        else:
+            self.approved.add(key)
+        return self._segment_after(record.article, record.index)
 
     def _current(self, article: str, index: int, base: str | None) -> Record:
         if self.read_only:
@@ -234,10 +241,6 @@ class DeskSession:
         return {"segment": segment_view(by_index[index], by_index),
                 "article_reviewed": done.reviewed, "article_reviewable": done.total,
                 "run_reviewed": run.reviewed, "run_reviewable": run.total}
-
-    def key_of(self, record: Record) -> int | None:
-        """The record's approval key (see :func:`review_key`)."""
-        return review_key(record)
 
 
 def _row_json(entry: ArticleEntry) -> str:

@@ -325,13 +325,10 @@ async function post(path, body) {
     return data;
   } catch (err) {
     if (err.status === 409 && err.data && "theirs" in err.data) {
-      const s = state.article.segments[state.focus];
-      s.tgt = err.data.theirs;
-      s.approved = err.data.theirs_status === "approved";
-      toast(`${err.message} Their English: “${err.data.theirs ?? "(none)"}”`, "error");
+      toast(`${err.message} Their English: “${err.data.theirs ?? "(the machine's)"}”`, "error");
       const mine = body.tgt;
       state.editing = false;
-      renderArticle();
+      await refreshArticle();  // show the segment as it is now
       if (mine !== undefined) { startEdit(); document.getElementById("editor").value = mine; }
     } else {
       toast(err.message, "error");
@@ -466,6 +463,7 @@ async function refreshArticle() {
   const keep = state.focus;
   const article = await api("/api/article?id=" + encodeURIComponent(state.article.article));
   state.article = article;
+  showRunProgress(article.run);
   const tool = document.getElementById("term-tool");
   const open = tool && tool.open;
   const result = document.getElementById("term-result");  // kept whole, with its buttons
