@@ -144,3 +144,36 @@ def test_xml_escaping_by_replace_is_escaping_by_table(value):
     assert xml_text.text(value) == valid.translate(str.maketrans(table))
     table |= {'"': "&quot;", "\n": "&#10;", "\t": "&#9;"}
     assert xml_text.attribute(value) == valid.translate(str.maketrans(table))
+
+
+# --- the glossary prefilter never hides a match ---------------------------------------------
+
+_GLOSSARY = None
+
+
+def _repository_glossary():
+    global _GLOSSARY
+    if _GLOSSARY is None:
+        from pathlib import Path
+
+        from workbench.glossary.store import Glossary, load_glossary
+
+        whole = load_glossary([Path(__file__).resolve().parent.parent / "glossary"])
+        # A pattern makes could_match always true: test the forms.
+        _GLOSSARY = Glossary(tuple(t for t in whole.terms if not t.patterns), "forms")
+    return _GLOSSARY
+
+
+NAME_PIECES = st.sampled_from(["Tô Lâm", "TO LAM", "Trần", "Тран", "Лыонга Кыонга", "Đảng",
+                               "politbyrået", "Politbüros", "ＴＯ ＬＡＭ", "ﬁ", "T\u0302o\u0302",
+                               "–", " ", "-", "'", "_", "x", "Nguyễn", "Центрального", "ß"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(), st.lists(NAME_PIECES, max_size=12).map("".join)), LANGS)
+def test_could_match_is_false_only_when_find_finds_nothing(text, lang):
+    from workbench.glossary.match import Matcher
+
+    matcher = Matcher(_repository_glossary(), lang)
+    if matcher.find(text):
+        assert matcher.could_match(text)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import regex
@@ -97,6 +98,13 @@ _FOLD_TABLE = {code: _fold_slowly(chr(code)) for start, stop in _FOLD_RANGES
 _FOLD_TABLE = {code: folded for code, folded in _FOLD_TABLE.items() if folded != chr(code)}
 _NOT_ONE_FOR_ONE = re.compile("[" + "".join(
     re.escape(chr(code)) for code, folded in _FOLD_TABLE.items() if len(folded) != 1) + "]")
+#: Every character of the fold ranges by what it folds to: "a" -> "aAàáâ...".
+_FOLDING_TO: dict[str, str] = {}
+for _code, _folded in ((c, _fold_slowly(chr(c))) for start, stop in _FOLD_RANGES
+                       for c in range(start, stop)):
+    _FOLDING_TO[_folded] = _FOLDING_TO.get(_folded, "") + chr(_code)
+_LETTER_OUTSIDE_FOLD_TABLE = regex.compile("[^" + "".join(
+    f"{chr(start)}-{chr(stop - 1)}" for start, stop in _FOLD_RANGES) + "\\P{L}]")
 _OUTSIDE_FOLD_TABLE = re.compile("[^" + "".join(f"{chr(start)}-{chr(stop - 1)}"
                                               for start, stop in _FOLD_RANGES) + "]")
 
@@ -148,6 +156,38 @@ def _alternated(a: str, b: str, lang: str) -> bool:
     return False
 
 
+def initials(form: str) -> str:
+    """What :class:`Matcher` indexes a form by: its first token's first two folded letters."""
+    tokens = _TOKEN.findall(form)
+    return fold(tokens[0])[:2] if tokens else ""
+
+
+def token_starts(initials: Iterable[str]) -> regex.Pattern[str]:
+    """A pattern for a token of unfolded text whose folded form begins with an initial.
+
+    Each letter stands for every character that folds to it (``d``: ``dDđĐďĎ``...), with any
+    combining marks after it, so texts need no folding to be searched.
+    """
+    wanted = sorted({i for i in initials if i}, key=len, reverse=True)
+    if not wanted:
+        return regex.compile("(?!)")
+
+    def letters(initial: str) -> str:
+        whole = [regex.escape(c) for c in _FOLDING_TO.get(initial, ())]  # 'ß' for 'ss'
+        parts = "\\p{M}*".join(f"[{''.join(map(regex.escape, _FOLDING_TO.get(c, c)))}]"
+                                 for c in initial)
+        return "|".join([parts, *whole])
+
+    return regex.compile("(?<![^\\W_])(?:" + "|".join(letters(i) for i in wanted) + ")")
+
+
+def starts_in(starts: regex.Pattern[str], text: str) -> bool:
+    """Whether a :func:`token_starts` pattern is in a text (folded first if it must be)."""
+    if _LETTER_OUTSIDE_FOLD_TABLE.search(text) is not None:  # "ﬁ", "Ｔ": fold to compare
+        text = fold(text)
+    return starts.search(text) is not None
+
+
 class Matcher:
     """All glossary forms of one language, ready to search texts."""
 
@@ -169,6 +209,7 @@ class Matcher:
         for term, tokens in self.forms:
             self._by_initial.setdefault(self._folded[tokens[0]][:2], []).append((term, tokens))
         self._lemma_forms: dict[str, frozenset[str]] = {}
+        self._starts: regex.Pattern[str] | None = None  # see could_match
 
     @property
     def words(self) -> list[str]:
@@ -180,6 +221,18 @@ class Matcher:
         """Also match dictionary forms of each word's lemma (``{word: forms}``)."""
         self._lemma_forms = {fold(word): frozenset(map(fold, forms))
                              for word, forms in table.items()}
+
+    def could_match(self, text: str) -> bool:
+        """False only when :meth:`find` surely finds nothing: a cheap test of many texts.
+
+        ``find`` tries a form only at a token whose folded first two letters are the form's;
+        this looks for any such start in the folded text with one regex search.
+        """
+        if self.patterns:
+            return True
+        if self._starts is None:
+            self._starts = token_starts(self._by_initial)
+        return starts_in(self._starts, text)
 
     def find(self, text: str) -> list[Match]:
         """Non-overlapping matches, longest first where they compete, in text order."""

@@ -20,8 +20,8 @@ from typing import Any
 from workbench.cache.blobs import BlobBuffer
 from workbench.cache.store import TranslationCache
 from workbench.glossary.lemmas import lemma_matcher
-from workbench.glossary.match import Matcher
-from workbench.glossary.store import Glossary
+from workbench.glossary.match import Matcher, initials, starts_in, token_starts
+from workbench.glossary.store import Glossary, Term
 from workbench.outputs.run_folder import read_records, run_cache
 from workbench.records import TRANSLATED_KINDS, Status
 
@@ -63,6 +63,17 @@ class Preview:
 def preview(out_dir: Path, before: Glossary, after: Glossary) -> Preview:
     """Which translated segments of the run in ``out_dir`` the change would re-translate."""
     shown = Preview()
+    changed = _changed_terms(before, after)
+    if not changed:
+        return shown
+    # Only a segment where a changed entry could match can change: test that cheaply first.
+    gates: dict[str, Matcher] = {}
+
+    def gate(lang: str) -> Matcher:
+        if lang not in gates:
+            gates[lang] = Matcher(Glossary(tuple(changed), "changed"), lang)
+        return gates[lang]
+
     with _lemma_store(out_dir) as store:
         matchers: dict[tuple[int, str], Matcher] = {}
 
@@ -72,16 +83,43 @@ def preview(out_dir: Path, before: Glossary, after: Glossary) -> Preview:
                 matchers[key] = lemma_matcher(glossary, lang, store)[0]
             return [(m.start, m.end, m.term.id, m.target) for m in matchers[key].find(text)]
 
-        for record in read_records(out_dir):
+        # ...and before that, on the raw line: most lines are never parsed.
+        raw = _raw_gate(changed)
+        for record in read_records(out_dir, keep=raw):
             # A reviewer's English is kept whatever the glossary says; a failed segment is
             # tried again anyway: neither is the edit's doing.
-            if record.kind not in TRANSLATED_KINDS or record.status not in MACHINE_ENGLISH:
+            if record.kind not in TRANSLATED_KINDS or record.status not in MACHINE_ENGLISH \
+                    or not gate(record.src_lang).could_match(record.src):
                 continue
             if matches(before, record.src_lang, record.src) != \
                     matches(after, record.src_lang, record.src):
                 shown.segments.append((record.article, record.index, record.src))
                 shown.per_article[record.article] += 1
     return shown
+
+
+def _raw_gate(changed: list[Term]) -> Callable[[str], bool] | None:
+    """A test of a record's raw line: False when no changed entry could match its source.
+
+    The forms of every language together: a superset of what any one language's matcher
+    tries. None (no test) when an entry has a pattern.
+    """
+    if any(term.patterns for term in changed):
+        return None
+    starts = token_starts(initials(form) for term in changed
+                          for forms in term.forms.values() for form in forms)
+    return lambda line: starts_in(starts, line)
+
+
+def _changed_terms(before: Glossary, after: Glossary) -> list[Term]:
+    """The entries an edit adds, removes or changes in what they match or must become."""
+    def shape(term: Term) -> tuple:
+        return (term.forms, term.patterns)
+
+    old = {t.id: shape(t) for t in before.terms}
+    new = {t.id: shape(t) for t in after.terms}
+    changed = {i for i in old.keys() | new.keys() if old.get(i) != new.get(i)}
+    return [t for t in (*before.terms, *after.terms) if t.id in changed]
 
 
 @contextlib.contextmanager

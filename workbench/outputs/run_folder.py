@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -125,8 +125,9 @@ def _lines(path: Path) -> Iterator[tuple[int, dict]]:
         yield number, data
 
 
-def _placed_lines(path: Path) -> Iterator[tuple[int, int, int, dict]]:
-    """(line number, start byte, end byte, object) for each non-blank line."""
+def _placed_lines(path: Path, keep: Callable[[str], bool] | None = None
+                  ) -> Iterator[tuple[int, int, int, dict]]:
+    """(line number, start byte, end byte, object) for each non-blank line ``keep`` keeps."""
     if not path.is_file():
         raise InputError(path, "missing; run `workbench translate` first")
     try:
@@ -134,8 +135,9 @@ def _placed_lines(path: Path) -> Iterator[tuple[int, int, int, dict]]:
             offset = 0
             for number, raw in enumerate(handle, 1):
                 start, offset = offset, offset + len(raw)
-                if raw.strip():
-                    yield number, start, offset, _object(raw.decode("utf-8"), path, number)
+                if raw.strip() and (keep is None or keep(line := raw.decode("utf-8"))):
+                    yield number, start, offset, _object(
+                        line if keep is not None else raw.decode("utf-8"), path, number)
     except UnicodeDecodeError as err:
         raise InputError(path, f"not valid UTF-8 ({err.reason})") from err
     except OSError as err:
@@ -182,10 +184,11 @@ def read_article_infos(out_dir: Path) -> Iterator[ArticleInfo]:
         yield _typed(ArticleInfo.from_dict, data, path, number, "article line")
 
 
-def read_records(out_dir: Path) -> Iterator[Record]:
-    """Every record of a run, in order, typed."""
+def read_records(out_dir: Path, keep: Callable[[str], bool] | None = None
+                 ) -> Iterator[Record]:
+    """Every record of a run, in order, typed; ``keep`` skips raw lines before parsing."""
     path = out_dir / RECORDS
-    for number, data in _lines(path):
+    for number, _, _, data in _placed_lines(path, keep):
         yield _typed(Record.from_dict, data, path, number, "record")
 
 
