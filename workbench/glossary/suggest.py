@@ -22,7 +22,13 @@ from pathlib import Path
 
 from workbench.glossary.lemmas import BlobStore, lemma_matcher
 from workbench.glossary.match import Matcher, fold, token_match
-from workbench.glossary.store import Glossary
+from workbench.glossary.names import (
+    has_vietnamese_marks,
+    is_cyrillic,
+    is_vietnamese_name,
+    same_name,
+)
+from workbench.glossary.store import Glossary, Term
 from workbench.outputs.run_folder import read_records
 from workbench.records import TRANSLATED_KINDS, Record, Status
 from workbench.text.words import WORD
@@ -51,6 +57,10 @@ class Candidate:
     articles: set[str] = field(default_factory=set)
     english: Counter[str] = field(default_factory=Counter)
     example: Record | None = None
+    #: Each language's forms (a name's Cyrillic spelling beside its Latin one).
+    by_lang: dict[str, Counter[str]] = field(default_factory=dict)
+    #: The glossary entry this is a new form of (then proposed as a form, not an entry).
+    extends: Term | None = None
 
     @property
     def occurrences(self) -> int:
@@ -69,7 +79,14 @@ class Candidate:
             "example": None if example is None else {
                 "article": example.article, "index": example.index, "src": example.src,
                 "tgt": example.tgt},
+            "extends": None if self.extends is None else self.extends.target,
+            "add_command": add_command(self),
         }
+
+    def base_form(self, lang: str) -> str:
+        """The shortest form found in a language (the nominative, usually)."""
+        forms = self.by_lang.get(lang) or self.forms
+        return min(forms, key=lambda f: (len(f), -forms[f], f))
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +130,7 @@ def suggest(records: Callable[[], Iterable[Record]], glossary: Glossary,
     bodies: dict[tuple[str, tuple[str, ...]], list[tuple[Record, list[_Word]]]] = \
         defaultdict(list)
     before: dict[tuple[str, str], list[tuple[Record, list[_Word]]]] = defaultdict(list)
+    followed: dict[tuple[str, str], set[tuple[str, ...]]] = defaultdict(set)  # names after
     seen: Counter[tuple[str, str]] = Counter()
     for record, words in _segments(records(), matcher):
         lang = record.src_lang
@@ -125,6 +143,11 @@ def suggest(records: Callable[[], Iterable[Record]], glossary: Glossary,
                 title = None
                 while len(sequence) >= 3 and tuple(fold(w.text) for w in sequence[1:]) in alone:
                     title, sequence = sequence[0], sequence[1:]
+                # "Verteidigung Do Van Chien": the Vietnamese name at the end is the name.
+                cut = next((i for i in range(1, len(sequence) - 1)
+                            if is_vietnamese_name([w.text for w in sequence[i:]])), None)
+                if cut is not None and not is_vietnamese_name([w.text for w in sequence]):
+                    title, sequence = sequence[cut - 1], sequence[cut:]
                 if len(sequence) < 2:
                     continue
                 key = tuple(fold(w.text) for w in sequence)
@@ -134,10 +157,16 @@ def suggest(records: Callable[[], Iterable[Record]], glossary: Glossary,
                 if named and previous is not None and not (previous.initial and _ordinary(
                         previous, lang, lower, inner)):
                     before[lang, fold(previous.text)].append((record, [previous]))
-    candidates = _group(names, "person") + _group(bodies, "body") + _group(
+                    followed[lang, fold(previous.text)].add(key)
+    people = across_scripts(_group(names, "person"))
+    candidates = [*people, *_group(bodies, "body"), *_group(
         {(lang, (word,)): hits for (lang, word), hits in before.items()
-         if len(word) >= MIN_TITLE_LETTERS and len(hits) >= TITLE_SHARE * seen[lang, word]},
-        "title")
+         if len(word) >= MIN_TITLE_LETTERS and len(hits) >= TITLE_SHARE * seen[lang, word]
+         and len(followed[lang, word]) >= 2}, "title")]
+    for candidate in candidates:
+        if candidate.type == "person" and not is_vietnamese_name(candidate.source.split()):
+            candidate.type = "body"  # "Zentralen Parteibüros": capitalised, but no name
+        candidate.extends = _entry_it_varies(candidate, glossary, matcher)
     kept = [c for c in candidates
             if len(c.articles) >= min_articles and c.occurrences >= min_occurrences]
     return sorted(kept, key=lambda c: (-len(c.articles), -c.occurrences, c.source))
@@ -156,20 +185,81 @@ def suggest_run(out_dir: Path, glossary: Glossary, store: BlobStore | None = Non
 def add_command(candidate: Candidate) -> str:
     """The ``workbench glossary add`` line that would add a candidate.
 
-    The English is the model's most common rendering, else the form itself (Latin) or a
-    transliteration (Cyrillic): a guess to check. A Latin name gets one ``latin=`` form
-    (every Latin-script language); anything else a form per language it was found in.
+    A new form of an existing entry is added to that entry (its English and type). A
+    Vietnamese name's English is its Latin spelling, with Vietnamese letters where a source
+    kept them (``Phạm Minh Chính``); it gets one ``latin=`` form (every Latin-script
+    language) and a form for each Cyrillic language. Anything else: the model's most common
+    rendering as a guess to check (else ``ENGLISH``, to fill in), and a form per language.
     """
-    rendered = [t for t, _ in candidate.english.most_common() if t]
-    target = rendered[0] if rendered else candidate.source if _script(candidate.source) \
-        == "latin" else _latin(candidate.source).title()
-    if candidate.type == "person" and _script(candidate.source) == "latin":
-        forms = [f"latin={candidate.source}"]
+    forms = {lang: candidate.base_form(lang) for lang in sorted(candidate.languages)}
+    latin_forms = [f for f in candidate.forms if not is_cyrillic(f)]
+    if candidate.extends is not None:
+        target, kind = candidate.extends.target, candidate.extends.type
+    elif candidate.type == "person" and latin_forms:
+        marked = [f for f in latin_forms if has_vietnamese_marks(f)]
+        target = min(marked or latin_forms, key=lambda f: (len(f), -candidate.forms[f], f))
     else:
-        forms = [f"{lang}={candidate.source}" for lang in sorted(candidate.languages)]
-    kind = {"person": "person", "body": "body", "title": "title"}[candidate.type]
+        # The model's most common rendering; with none, a placeholder: a source form
+        # ("Centralnego Biura Partii", a genitive) must not become the English.
+        rendered = [t for t, _ in candidate.english.most_common() if t]
+        target = rendered[0] if rendered else "ENGLISH"
+        kind = candidate.type
+    if candidate.extends is None:
+        kind = candidate.type
+    if kind == "person" and latin_forms:
+        plain = min((f for f in latin_forms if not has_vietnamese_marks(f)), default=None,
+                    key=lambda f: (len(f), -candidate.forms[f], f))
+        shown = [f"latin={plain or candidate.base_form('')}"] + [
+            f"{lang}={form}" for lang, form in forms.items() if is_cyrillic(form)]
+    else:
+        shown = [f"{lang}={form}" for lang, form in forms.items()]
     return shlex.join(["workbench", "glossary", "add", target, "--type", kind,
-                       *[part for form in forms for part in ("--form", form)]])
+                       *[part for form in dict.fromkeys(shown) for part in ("--form", form)]])
+
+
+def across_scripts(people: list[Candidate]) -> list[Candidate]:
+    """One candidate per Vietnamese name: its Cyrillic spelling joins its Latin one."""
+    latin = [c for c in people if not is_cyrillic(c.source)]
+    merged = list(latin)
+    for candidate in (c for c in people if is_cyrillic(c.source)):
+        twin = next((c for c in latin if same_name(c.source.split(),
+                                                   candidate.source.split())), None)
+        if twin is None:
+            merged.append(candidate)
+            continue
+        twin.forms.update(candidate.forms)
+        twin.languages |= candidate.languages
+        twin.articles |= candidate.articles
+        twin.english.update(candidate.english)
+        for lang, forms in candidate.by_lang.items():
+            twin.by_lang.setdefault(lang, Counter()).update(forms)
+    return merged
+
+
+def _entry_it_varies(candidate: Candidate, glossary: Glossary,
+                     matcher: Callable[[str], Matcher]) -> Term | None:
+    """The glossary entry a candidate is another form of, if any.
+
+    A name: the entry whose Latin or Cyrillic spelling is the same name. Anything else: an
+    entry of one of its languages sharing at least two words (by the matcher's inflection
+    rules, in any order) that are two thirds of the candidate's ("Vietnamesischen
+    Vaterländischen Front" varies "Vaterländische Front Vietnams").
+    """
+    words = candidate.source.split()
+    for term in glossary.terms:
+        if candidate.type == "person":
+            if term.type == "person" and any(
+                    same_name(words, form.split()) for forms in term.forms.values()
+                    for form in forms):
+                return term
+            continue
+        for lang in candidate.languages:
+            own = candidate.base_form(lang).split()
+            for form in term.forms_for(lang, not is_cyrillic(own[0])):
+                shared = sum(any(token_match(w, f, lang) for f in form.split()) for w in own)
+                if shared >= 2 and shared * 3 >= len(own) * 2:
+                    return term
+    return None
 
 
 def _segments(records: Iterable[Record], matcher: Callable[[str], Matcher]
@@ -252,8 +342,10 @@ def _group(found: dict[tuple[str, tuple[str, ...]], list[tuple[Record, list[_Wor
         for a_pos, a in enumerate(members):
             for b in members[a_pos + 1:]:
                 (la, wa), (lb, wb) = keys[a], keys[b]
-                if wa == wb or (la == lb and all(token_match(x, y, la) for x, y in
-                                                 zip(wa, wb, strict=True))):
+                # A name is inflected by each language's rules: Longiem (pl) is Long (nb).
+                langs = {la, lb} if kind == "person" else {la} if la == lb else set()
+                if wa == wb or any(all(token_match(x, y, lang) for x, y in
+                                       zip(wa, wb, strict=True)) for lang in langs):
                     parent[root(b)] = root(a)
     groups: dict[int, Candidate] = {}
     for i, key in enumerate(keys):
@@ -263,6 +355,7 @@ def _group(found: dict[tuple[str, tuple[str, ...]], list[tuple[Record, list[_Wor
             if candidate is None:
                 candidate = groups[root(i)] = Candidate(surface, kind)
             candidate.forms[surface] += 1
+            candidate.by_lang.setdefault(record.src_lang, Counter())[surface] += 1
             candidate.languages.add(record.src_lang)
             candidate.articles.add(record.article)
             candidate.english[_rendering(surface, record.tgt)] += 1
