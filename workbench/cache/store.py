@@ -285,6 +285,12 @@ class TranslationCache(ReviewerApprovals):
             "where segment_text_key in ({marks}) order by created", keys)}
 
     @guarded
+    def language_pairs(self) -> set[tuple[str, str]]:
+        """Every (source, target) language pair the cache has translated."""
+        return set(self.conn.execute(
+            "select distinct src_lang, tgt_lang from translations").fetchall())
+
+    @guarded
     def get_blob(self, table: str, key: str) -> bytes | None:
         """A stored blob of the ``prepared``, ``matched``, ``lemmas`` or ``qa`` table."""
         row = self.conn.execute(f"select data from {_blob_table(table)} where key = ?",

@@ -18,6 +18,7 @@ from workbench.cli.base import (
 )
 from workbench.cli.glossary import glossary_folder
 from workbench.display import safe_text
+from workbench.errors import InputError
 from workbench.glossary import edit as glossary_edit
 from workbench.glossary.edit import TermProposal
 from workbench.outputs.run_folder import run_cache
@@ -44,13 +45,19 @@ def corrections_apply(files: tuple[Path, ...], cache_path: Path | None,
     \b
     FILES are any of:
       corrections.json   downloaded from the review pages (every edit is stored)
-      records.xlf        XLIFF 1.2 edited in a CAT tool (OmegaT, memoQ, Trados, Okapi)
-      records.tmx        TMX exported by a CAT tool
+      records.xlf        XLIFF 1.2 edited in a CAT tool (OmegaT, memoQ, Trados, Okapi),
+                         or written back by translate-toolkit's po2xliff
+      omegat/xx-en/target/records.xx.xlf
+                         what OmegaT wrote for a project of `export --format omegat`
+      project_save.tmx   OmegaT's memory, or any TMX 1.1/1.4 a CAT tool exports
 
     From XLIFF, a unit is approved when its English differs from the machine translation and
-    it is marked done (state translated, signed-off or final, or approved="yes"); from TMX,
-    when its English differs. Untouched units are ignored; units whose source this cache
-    never translated are reported. The next `workbench translate` or `workbench export` shows
+    it is marked done (state translated, signed-off or final, or approved="yes"); a file
+    with no state at all (OmegaT's) counts every edit as done. From TMX, when its English
+    differs. Untouched units are counted as unchanged; a unit whose "English" is its source
+    text is refused; units whose source this cache never translated are reported. A file
+    that cannot be read is named in one line, the others go on, and the exit code is 3.
+    The next `workbench translate` or `workbench export` shows
     the approved ones with status "approved".
 
     Glossary terms proposed in the review pages (the "terms" of corrections.json) are added
@@ -65,20 +72,28 @@ def corrections_apply(files: tuple[Path, ...], cache_path: Path | None,
             f"{proposing}: proposes {infos[proposing].proposed_terms} glossary terms but there "
             "is no glossary here; run in a workbench project or pass --glossary FOLDER")
     settings = build_settings(cache_path=cache_path or _run_cache(infos.values()))
-    total = refused = 0
+    total = refused = unreadable = 0
     with TranslationCache(settings.cache_path) as cache:
         for file in files:
-            report = apply_file(file, cache)
+            try:
+                report = apply_file(file, cache)
+            except InputError as err:  # one bad file does not stop the others
+                click.secho(f"Error: {err}", fg="red", err=True)
+                unreadable += 1
+                continue
             total += len(report.applied)
             click.echo(f"{file}: approved {len(report.applied)}, left unchanged "
                        f"{report.unchanged}, edited but not marked done {report.not_done}, "
-                       f"could not match {len(report.unmatched)}.", err=True)
+                       f"could not match {len(report.unmatched)}"
+                       + (f", refused {report.source_as_english} whose English is the source "
+                          "text" if report.source_as_english else "") + ".", err=True)
             _warn_unmatched(report)
             refused += _add_proposed_terms(file, report.terms, glossary_dir)
-    click.echo(f"Approved {total} corrections in {settings.cache_path}. Re-run "
-               "`workbench translate` (or `workbench export`) to see them in the outputs.",
-               err=True)
-    if refused:
+    if unreadable < len(files):
+        click.echo(f"Approved {total} corrections in {settings.cache_path}. Re-run "
+                   "`workbench translate` (or `workbench export`) to see them in the "
+                   "outputs.", err=True)
+    if refused or unreadable:
         raise SystemExit(EXIT_INCOMPLETE)
 
 

@@ -29,6 +29,7 @@ from workbench.glossary.edit import add_term, default_file
 from workbench.glossary.store import LATIN, Glossary, glossary_files
 from workbench.outputs.atomic import atomic_write
 from workbench.records import TERM_TYPES
+from workbench.text.detect import script_of_language
 
 FORMATS = ("tbx", "tsv", "csv")
 _LATIN_TAG = "und-Latn"
@@ -212,3 +213,14 @@ def import_glossary(path: Path, glossary_dir: Path) -> ImportReport:
                     with atomic_write(target) as out:
                         out.write(text)
     return report
+
+
+def omegat_rows(glossary: Glossary, lang: str) -> list[tuple[str, str, str]]:
+    """A language's terms as OmegaT glossary rows: source form, English, comment.
+
+    The forms are those a run matches for the language (its own and, in Latin script, the
+    ``latin`` ones); the comment is the entry's type and note.
+    """
+    latin = script_of_language(lang) == "latin"
+    return [(form, term.target, " ".join(filter(None, (term.type, term.note))))
+            for term in glossary.terms for form in term.forms_for(lang, latin)]

@@ -9,13 +9,14 @@ the format's first file (a folder beside it, if the format has one), atomically.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.errors import OutputError
 from workbench.outputs.run_folder import (
     ARTICLES,
+    OMEGAT,
     RECORDS,
     RECORDS_DB,
     REVIEW,
@@ -33,6 +34,9 @@ class WriteOptions:
     """What a writer may be asked besides the run itself."""
 
     include_kept: bool = False  # kept segments go into the TMX too, with their source only
+    #: The glossary's (source form, English, comment) rows of a language: OmegaT projects
+    #: carry them (the caller reads the run's glossary; outputs never load one).
+    glossary_rows: Callable[[str], Iterable[tuple[str, str, str]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ class OutputFormat:
     files: tuple[str, ...]  # what it writes in the run folder, its main file first
     help: str  # one line for ``--help``: what the file is for
     write: Callable[[Path, WriteOptions], int] | None  # None: the run itself writes it
+    #: A folder people work in (OmegaT projects): written into, never removed as stale.
+    workspace: bool = False
 
     def paths(self, out_dir: Path) -> list[Path]:
         """The format's files in a run folder."""
@@ -68,6 +74,12 @@ def _html(out_dir: Path, options: WriteOptions) -> int:
                         read_manifest(out_dir))
 
 
+def _omegat(out_dir: Path, options: WriteOptions) -> int:
+    from workbench.outputs.omegat import write_omegat
+
+    return write_omegat(read_articles(out_dir), out_dir, options.glossary_rows)
+
+
 def _sqlite(out_dir: Path, options: WriteOptions) -> int:
     from workbench.outputs.sqlite_db import write_sqlite
 
@@ -83,6 +95,9 @@ FORMATS: dict[str, OutputFormat] = {f.name: f for f in (
                  "review.html and review/, side-by-side review pages", _html),
     OutputFormat("sqlite", (RECORDS_DB,),
                  "records.db, SQLite with full-text search, for SQL and Datasette", _sqlite),
+    OutputFormat("omegat", (OMEGAT,),
+                 "omegat/<src>-en/, one ready OmegaT project per language pair", _omegat,
+                 workspace=True),
 )}
 #: Written when no ``--format`` is given (the database is asked for).
 DEFAULT_FORMATS = ("jsonl", "tmx", "xliff", "html")
@@ -94,7 +109,7 @@ def remove_stale(out_dir: Path, formats: list[str] | tuple[str, ...]) -> list[Pa
     """Delete outputs of formats this run does not write, so none sits beside new records."""
     removed = []
     for fmt in FORMATS.values():
-        if fmt.name in formats or fmt.write is None:
+        if fmt.name in formats or fmt.write is None or fmt.workspace:
             continue
         for path in fmt.paths(out_dir):
             if path.is_file() or path.is_dir():

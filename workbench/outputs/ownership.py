@@ -21,7 +21,13 @@ from pathlib import Path
 from workbench import __version__
 from workbench.errors import InputError, OutputError
 from workbench.outputs.formats import FORMATS
-from workbench.outputs.run_folder import MANIFEST, REVIEW_PAGES, read_manifest, write_manifest
+from workbench.outputs.run_folder import (
+    MANIFEST,
+    OMEGAT,
+    REVIEW_PAGES,
+    read_manifest,
+    write_manifest,
+)
 
 #: Every name Workbench may write in a run folder.
 OUR_NAMES = (MANIFEST, *(name for fmt in FORMATS.values() for name in fmt.files))
@@ -88,7 +94,7 @@ def foreign(out_dir: Path, manifest: dict) -> Path | None:
                           if not (_PAGE.fullmatch(p.name) and p.is_file())), None)
             if stray is not None:
                 return stray
-        elif path.is_dir():
+        elif path.is_dir() and name != OMEGAT:  # OmegaT projects: a folder people work in
             return path
     return None
 

@@ -32,6 +32,7 @@ XLIFF = "records.xlf"
 REVIEW = "review.html"
 REVIEW_PAGES = "review"  # one page per article, linked from review.html
 RECORDS_DB = "records.db"
+OMEGAT = "omegat"  # one OmegaT project per language pair
 
 
 class RunWriter:

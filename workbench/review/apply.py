@@ -13,7 +13,7 @@ codes and drop out).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from workbench.cache.store import TranslationCache
@@ -42,7 +42,9 @@ class ApplyReport:
     """What ``corrections apply`` did with a file."""
 
     applied: list[Correction] = field(default_factory=list)
-    unchanged: int = 0  # the English is still the machine translation
+    units: int = 0  # units read from the file
+    unchanged: int = 0  # untouched: the English is still the machine translation
+    source_as_english: int = 0  # refused: the "English" is the source text itself
     not_done: int = 0  # edited, but not marked done by the reviewer
     unmatched: list[Correction] = field(default_factory=list)  # source unknown to the cache
     #: Of the unmatched, those whose language pair the cache never translated at all.
@@ -65,10 +67,38 @@ def apply_file(path: Path, cache: TranslationCache) -> ApplyReport:
         report.unmatched = [*report.unknown_pairs, *unknown_segments]
         report.applied = corrections  # a reviewer's own words are kept even if unmatched
     else:
-        _compare(list(read_units(path, data)), cache, report)
+        units = list(read_units(path, data))
+        if not units:
+            raise InputError(path, "no translation unit with a source and a target was read "
+                                   "(not XLIFF 1.2 or TMX as Workbench and OmegaT write them)")
+        report.units = len(units)
+        _compare(_with_run_languages(units, cache), cache, report)
         report.unknown_pairs = cache.unmatched(report.unmatched)[0]
     cache.approve(report.applied)
     return report
+
+
+def _with_run_languages(units: list[ReviewedUnit], cache: TranslationCache
+                        ) -> list[ReviewedUnit]:
+    """Units whose language the file got wrong get the run's (po2xliff writes "en-US").
+
+    A unit of a pair the cache never translated takes the source language under which the
+    cache knows its source text, if one does.
+    """
+    pairs = cache.language_pairs()
+    lost = [u for u in units if (u.correction.src_lang, u.correction.tgt_lang) not in pairs]
+    if not lost:
+        return units
+    found: dict[tuple[str, str], str] = {}
+    for src, tgt in sorted(pairs):
+        sources = [u.correction.src for u in lost if u.correction.tgt_lang == tgt]
+        for text in {**cache.machine_translations(src, tgt, sources),
+                     **cache.approved(src, tgt, sources)}:
+            found.setdefault((text, tgt), src)
+    return [replace(u, correction=replace(u.correction, src_lang=found[key]))
+            if (key := (u.correction.src, u.correction.tgt_lang)) in found
+            and (u.correction.src_lang, u.correction.tgt_lang) not in pairs else u
+            for u in units]
 
 
 def _compare(units: list[ReviewedUnit], cache: TranslationCache, report: ApplyReport) -> None:
@@ -86,6 +116,8 @@ def _compare(units: list[ReviewedUnit], cache: TranslationCache, report: ApplyRe
                 report.unmatched.append(c)
             elif c.tgt.strip() in (known.strip(), approved.get(c.src, "").strip()):
                 report.unchanged += 1
+            elif " ".join(c.tgt.split()) == " ".join(c.src.split()):
+                report.source_as_english += 1  # an untranslated unit (OmegaT's copy)
             elif not unit.done:
                 report.not_done += 1
             else:
@@ -133,13 +165,17 @@ def _text(element) -> str:
 
 
 def _xliff_units(root, path: Path) -> Iterator[ReviewedUnit]:
+    # OmegaT never sets a state: a file with none at all is one whose edits are done
+    # (Workbench's own XLIFF gives every unit one; tools that track review keep them).
+    stateless = not any(el.get("state") or el.get("approved") == "yes" for el in root.iter()
+                        if _local(el.tag) in ("target", "trans-unit"))
     for file in (el for el in root.iter() if _local(el.tag) == "file"):
         src_default = file.get("source-language", "")
         tgt_default = file.get("target-language", "en")
         article = file.get("original", "")
         for unit in (el for el in file.iter() if _local(el.tag) == "trans-unit"):
             sources, targets = _children(unit, "source"), _children(unit, "target")
-            if not sources or not targets:
+            if not sources or not targets or unit.get("restype") == "x-gettext-domain-header":
                 continue
             source, target = sources[0], targets[0]
             unit_article, _, index = (unit.get("id") or "").rpartition(":")
@@ -147,14 +183,21 @@ def _xliff_units(root, path: Path) -> Iterator[ReviewedUnit]:
                 path, source.get(XML_LANG) or src_default, target.get(XML_LANG) or tgt_default,
                 _text(source), _text(target), unit_article or article, index)
             if correction is not None:
-                done = target.get("state") in DONE_STATES or unit.get("approved") == "yes"
+                done = stateless or target.get("state") in DONE_STATES \
+                    or unit.get("approved") == "yes"
                 yield ReviewedUnit(correction, done)
 
 
 def _tmx_units(root, path: Path) -> Iterator[ReviewedUnit]:
+    header = next((el for el in root.iter() if _local(el.tag) == "header"), None)
+    default_source = _language(header.get("srclang") if header is not None else None)
     for tu in (el for el in root.iter() if _local(el.tag) == "tu"):
-        variants = {(tuv.get(XML_LANG) or "").lower(): tuv for tuv in _children(tu, "tuv")}
-        source_lang = tu.get("srclang") or next((lang for lang in variants if lang != "en"), "")
+        # TMX 1.4 names a variant's language in xml:lang, TMX 1.1 (OmegaT's exports) in lang.
+        variants = {_language(tuv.get(XML_LANG) or tuv.get("lang")): tuv
+                    for tuv in _children(tu, "tuv")}
+        source_lang = _language(tu.get("srclang")) or (
+            default_source if default_source in variants else "") or next(
+            (lang for lang in variants if lang != "en"), "")
         if source_lang not in variants or "en" not in variants:
             continue
         segs = [_children(variants[lang], "seg") for lang in (source_lang, "en")]
@@ -167,9 +210,14 @@ def _tmx_units(root, path: Path) -> Iterator[ReviewedUnit]:
             yield ReviewedUnit(correction, True)
 
 
+def _language(code: str | None) -> str:
+    """A language code as the cache keeps it: ``NB``, ``nb-NO`` and ``nb_NO`` are ``nb``."""
+    return (code or "").strip().lower().replace("_", "-").split("-")[0]
+
+
 def _correction(path: Path, src_lang: str, tgt_lang: str, src: str, tgt: str, article: str,
                 index: str) -> Correction | None:
-    src_lang, tgt_lang = src_lang.lower(), tgt_lang.lower().split("-")[0]
+    src_lang, tgt_lang = _language(src_lang), _language(tgt_lang)
     if not src.strip() or not tgt.strip():
         return None
     if not LANGUAGE_CODE.fullmatch(src_lang):

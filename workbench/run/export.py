@@ -13,6 +13,8 @@ from pathlib import Path
 
 from workbench.cache.store import TranslationCache
 from workbench.glossary.enforce import verify_approved
+from workbench.glossary.exchange import omegat_rows
+from workbench.glossary.store import load_glossary
 from workbench.outputs.formats import FORMATS, OutputFormat, WriteOptions
 from workbench.outputs.ownership import names_written
 from workbench.outputs.run_folder import (
@@ -47,7 +49,9 @@ def export(out_dir: Path, formats: Sequence[str], include_kept: bool = False,
     manifest = read_manifest(out_dir)
     current = {f for f in formats if _still_current(FORMATS[f], out_dir, manifest, previous,
                                                     include_kept)}
-    options = WriteOptions(include_kept=include_kept)
+    options = WriteOptions(include_kept=include_kept,
+                           glossary_rows=_glossary_rows(manifest) if "omegat" in formats
+                           else None)
     todo = [FORMATS[name] for name in formats
             if name not in current and FORMATS[name].write is not None]
     progress = progress or NoProgress()
@@ -66,6 +70,16 @@ def export(out_dir: Path, formats: Sequence[str], include_kept: bool = False,
                                  "include_kept": include_kept,
                                  "written": names_written(out_dir)})
     return written
+
+
+def _glossary_rows(manifest: dict) -> Callable[[str], list[tuple[str, str, str]]] | None:
+    """The run's glossary as OmegaT rows per language (None: the run used none)."""
+    paths = [Path(p) for p in (manifest.get("glossary") or {}).get("files", [])]
+    paths = [p for p in paths if p.exists()]
+    if not paths:
+        return None
+    glossary = load_glossary(paths)
+    return lambda lang: omegat_rows(glossary, lang)
 
 
 def _still_current(fmt: OutputFormat, out_dir: Path, manifest: dict, previous: dict | None,
