@@ -186,3 +186,28 @@ def test_a_file_nothing_can_be_read_from_is_one_line_and_exit_3(run, tmp_path):
     assert result.output.strip().splitlines() == [
         f"Error: {empty}: no translation unit with a source and a target was read (not XLIFF "
         "1.2 or TMX as Workbench and OmegaT write them)"]
+
+
+def test_omegat_reads_the_tbx_export_as_a_glossary(run, omegat_command, tmp_path):
+    """OmegaT's own TBX reader (GlossaryReaderTBX, from its jar) on `glossary export`."""
+    out, _, glossary, _ = run
+    tbx = tmp_path / "glossary.tbx"
+    exported = CliRunner().invoke(cli, ["glossary", "export", "--format", "tbx", "-o", str(tbx),
+                                        "--glossary", str(glossary)])
+    assert exported.exit_code == 0, exported.output
+    jar = Path("/usr/share/omegat/OmegaT.jar")
+    assert jar.is_file(), "Debian's omegat puts its jar there"
+    reader = Path(__file__).parent / "data" / "omegat" / "ReadTbx.java"
+    java = shutil.which("java")
+    assert java, "Debian's omegat brings a Java runtime"
+    done = subprocess.run([java, "-cp", f"{jar}:{jar.parent / 'lib'}/*", str(reader),
+                           str(out / "omegat" / "nb-en"), str(tbx)], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.strip().splitlines()
+    read = {tuple(line.split("\t")) for line in lines[1:]}
+    from workbench.glossary.store import load_glossary
+
+    wanted = {(form, term.target) for term in load_glossary([glossary]).terms
+              for form in term.forms.get("nb", ())}
+    assert int(lines[0]) == len(lines) - 1 and read == wanted  # every Norwegian form
