@@ -44,6 +44,15 @@ def _check_valid(name: str, out: Path) -> None:
     elif name == "sqlite":
         with sqlite3.connect(main) as db:
             assert db.execute("select count(*) from records").fetchone()[0] == len(records)
+    elif name == "omegat":  # a project per pair; its memory read back by corrections apply
+        for project in sorted(main.iterdir()):
+            src = project.name.split("-")[0]
+            memory = project / "tm" / "auto" / f"records.{src}-en.tmx"
+            units = list(read_units(memory, memory.read_bytes()))
+            assert {(u.correction.src, u.correction.tgt) for u in units} == \
+                {(r.src, r.tgt) for r in english if r.src_lang == src}
+            source = project / "source" / f"records.{src}.xlf"
+            assert source.is_file() and (project / "omegat.project").is_file()
     else:
         raise AssertionError(f"format {name!r} has no validity check in this contract test")
 
@@ -62,7 +71,10 @@ def test_every_writer_keeps_the_contract(name, tmp_path, installed_models, seeds
     assert name in manifest["derived"]
 
     _translate(tmp_path, installed_models, seeds_dir, "jsonl")  # not asked for: removed
-    assert not any(path.exists() for path in FORMATS[name].paths(out))
+    if FORMATS[name].workspace:  # OmegaT projects hold a translator's work: kept
+        assert all(path.exists() for path in FORMATS[name].paths(out))
+    else:
+        assert not any(path.exists() for path in FORMATS[name].paths(out))
 
 
 def test_the_registry_declares_every_format_once():

@@ -163,7 +163,7 @@ def test_correction_with_a_bad_index_is_one_line(tmp_path, index):
                     f'"tgt": "B.", "index": {index}}}]}}')
     result = CliRunner().invoke(cli, ["corrections", "apply", str(path), "--cache",
                                       str(tmp_path / "cache.db")])
-    error = one_line_error(result, 1)
+    error = one_line_error(result, 3)  # a file not read: incomplete, the others would go on
     assert error.startswith(f"Error: {path}: correction 1: index must be a segment number")
 
 
@@ -282,5 +282,5 @@ def test_a_fifo_for_a_glossary_or_corrections_file_is_refused(tmp_path, article,
     os.mkfifo(tmp_path / "corrections.json")
     result = CliRunner().invoke(cli, ["corrections", "apply", str(tmp_path / "corrections.json"),
                                       "--cache", str(tmp_path / "c.db")])
-    assert one_line_error(result, 1) == (f"Error: {tmp_path / 'corrections.json'}: a named "
+    assert one_line_error(result, 3) == (f"Error: {tmp_path / 'corrections.json'}: a named "
                                          "pipe (FIFO), not a regular file")

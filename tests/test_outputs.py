@@ -184,7 +184,7 @@ def test_bad_corrections_file_is_named(tmp_path):
     bad.write_text('{"corrections": [{"src_lang": "nb"}]}')
     result = CliRunner().invoke(cli, ["corrections", "apply", str(bad), "--cache",
                                       str(tmp_path / "c.db")])
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # the file was not read: incomplete
     assert result.output == (f"Error: {bad}: correction 1 has no tgt_lang, src, tgt "
                              "(text expected)\n")
 
