@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -130,9 +131,12 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
         if settings.cluster:
             from workbench.engines.ray import RayCluster, RayEngines  # imports Ray: if asked
 
-            cluster = RayCluster(settings.cluster, settings)
+            target = os.environ.get("RAY_ADDRESS") if settings.cluster == "ray" \
+                else settings.cluster  # None: a local Ray instance
+            cluster = RayCluster(settings.cluster, settings, target=target)
             _stop_cleanly_on_sigterm()  # Ray put in a handler that dumps C++ stacks instead
-            click.echo(f"Cluster: {settings.cluster}, {cluster.workers} translation workers.",
+            click.echo(f"Cluster: {target or 'a local Ray instance'}, {cluster.workers} "
+                       "translation workers.",
                        err=True)
         try:
             result = translate_inputs(articles, out_dir, settings,

@@ -178,13 +178,16 @@ def token_starts(initials: Iterable[str]) -> regex.Pattern[str]:
                                  for c in initial)
         return "|".join([parts, *whole])
 
-    return regex.compile("(?<![^\\W_])(?:" + "|".join(letters(i) for i in wanted) + ")")
+    # Not after a letter or digit: where a token of ``_TOKEN`` (``re``'s \\w, without marks)
+    # can begin. ``regex``'s own \\w counts combining marks, so it is not used here.
+    return regex.compile("(?<![\\p{L}\\p{N}])(?:" + "|".join(letters(i) for i in wanted)
+                         + ")")
 
 
 def starts_in(starts: regex.Pattern[str], text: str) -> bool:
     """Whether a :func:`token_starts` pattern is in a text (folded first if it must be)."""
-    if _LETTER_OUTSIDE_FOLD_TABLE.search(text) is not None:  # "ﬁ", "Ｔ": fold to compare
-        text = fold(text)
+    if _LETTER_OUTSIDE_FOLD_TABLE.search(text) is not None:  # "ﬁ", "Ｔ": fold each token,
+        return any(starts.match(fold(token)) for token in _TOKEN.findall(text))  # as find
     return starts.search(text) is not None
 
 
