@@ -12,7 +12,14 @@
    prepared-article cache is warm; the translation cache is cold). No cluster can go faster
    than this, whatever its size.
 
+3. Growth with nodes: 1, 2 and 4 real Ray nodes on this machine (``ray.cluster_utils``,
+   one CPU each), translating through ``RayCluster.translate`` with a TEST-DOUBLE worker
+   that sleeps a fixed 2 ms per segment (so nodes, not this machine's two cores, set the
+   pace). Beside it, the pool's previous dispatch (round robin, results taken in
+   submission order) on the same nodes, with one node four times slower, as a straggler.
+
 Usage: uv run --extra ray python benchmarks/cluster.py [--sentences N] [--articles N]
+       [--only growth]
 """
 
 from __future__ import annotations
@@ -36,7 +43,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sentences", type=int, default=400)
     parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--only", choices=["growth"], help="run only the node growth part")
     args = parser.parse_args()
+    if args.only == "growth":
+        growth()
+        return
     if not WMT.exists():
         sys.exit(f"missing benchmark data: {WMT}")
     work = Path(tempfile.mkdtemp(prefix="wb-cluster-"))
@@ -55,6 +66,98 @@ def main() -> None:
               f"instant test-double engine, cold translation cache): {rate:,.0f} segments/s")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    growth()
+
+
+class SleepingWorker:
+    """TEST DOUBLE for TranslationWorker: 'translates' by sleeping a fixed time per segment.
+
+    The first actor created on each node sleeps ``slow`` times longer when asked, so a
+    straggler can be measured.
+    """
+
+    def __init__(self, settings) -> None:
+        import ray
+
+        self.factor = 1.0
+        self.node = ray.get_runtime_context().get_node_id()
+
+    def where(self) -> tuple[str, str]:
+        import socket
+
+        return self.node, socket.gethostname()
+
+    def slow_down(self, factor: float) -> None:
+        self.factor = factor
+
+    def translate(self, package_dir, texts, n_best, alignment, prefixes):
+        from workbench.engines.base import Translation
+
+        time.sleep(SLEEP_PER_SEGMENT * len(texts) * self.factor)
+        return [Translation(t, -0.1) for t in texts]
+
+
+SLEEP_PER_SEGMENT = 0.002
+
+
+def growth() -> None:
+    import ray
+    from ray.cluster_utils import Cluster
+
+    from workbench.engines.ray import RayCluster
+    from workbench.settings import Settings
+
+    batches = [[f"segment {n} {i}" for i in range(16)] for n in range(240)]
+    segments = sum(map(len, batches))
+    print(f"\nGrowth with nodes ({segments:,} segments, test-double worker sleeping "
+          f"{SLEEP_PER_SEGMENT * 1000:.0f} ms per segment, 1 CPU per node)")
+    print(f"{'nodes':>6}{'segments/s':>12}{'previous dispatch':>19}"
+          f"{'with a 4x straggler':>21}{'previous':>10}")
+    for count in (1, 2, 4):
+        if ray.is_initialized():
+            ray.shutdown()
+        nodes = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
+        for _ in range(count - 1):
+            nodes.add_node(num_cpus=1)
+        ray.init(address=nodes.address, include_dashboard=False, log_to_driver=False,
+                 configure_logging=False)
+        try:
+            pool = RayCluster("ray", Settings(), worker_class=SleepingWorker)
+            rates = []
+            for straggler in (1.0, 4.0):
+                ray.get(pool._actors[0].slow_down.remote(straggler))
+                for dispatch in (_now, _previous):
+                    start = time.perf_counter()
+                    results = list(dispatch(pool, batches))
+                    assert all(isinstance(r, list) for r in results)
+                    rates.append(segments / (time.perf_counter() - start))
+            pool.close()
+        finally:
+            ray.shutdown()
+            nodes.shutdown()
+        print(f"{count:>6}{rates[0]:>12,.0f}{rates[1]:>19,.0f}{rates[2]:>21,.0f}"
+              f"{rates[3]:>10,.0f}", flush=True)
+
+
+def _now(pool, batches):
+    return pool.translate(Path("unused"), batches, 1, False)
+
+
+def _previous(pool, batches):
+    """The dispatch before this design (git 9cccea4): round robin, results in order."""
+    from collections import deque
+
+    import ray
+
+    futures = deque()
+    limit = 2 * len(pool._actors)
+    for turn, texts in enumerate(batches):
+        actor = pool._actors[turn % len(pool._actors)]
+        futures.append(actor.translate.remote("unused", texts, 1, False, None))
+        if len(futures) >= limit:
+            yield ray.get(futures.popleft())
+    while futures:
+        yield ray.get(futures.popleft())
 
 
 def overhead(work: Path, sentences: int) -> tuple[float, float, float, float, int, int]:

@@ -63,6 +63,8 @@ class RayCluster:
     address: str
     settings: Settings
     target: str | None = None
+    #: The actor class (a benchmark's test double may stand in for the engine).
+    worker_class: type = field(default=None)  # type: ignore[assignment]
     workers: int = 0
     started: float = field(default_factory=time.perf_counter)
     _actors: list[Any] = field(default_factory=list)
@@ -97,7 +99,7 @@ class RayCluster:
                                f"one node; the largest node of the cluster has {largest:g}: "
                                "lower --threads")
         self._worker = ray.remote(num_cpus=self.per_worker, max_restarts=0,
-                                  max_task_retries=0)(TranslationWorker)
+                                  max_task_retries=0)(self.worker_class or TranslationWorker)
         cpus = int(ray.cluster_resources().get("CPU", 1))
         for _ in range(max(1, cpus // self.per_worker)):
             self._add_actor()
