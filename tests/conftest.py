@@ -43,6 +43,9 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
                  "WORKBENCH_DEVICE", "WORKBENCH_COMPUTE_TYPE", "WORKBENCH_BEAM_SIZE",
                  "WORKBENCH_BATCH_TOKENS", "WORKBENCH_THREADS", "ARGOS_PACKAGES_DIR"):
         monkeypatch.delenv(name, raising=False)
+    # ray.init sets RAY_AUTH_MODE=token in this process and keeps the token in ~/.ray: with a
+    # HOME of its own, the next test's Ray head would look for it there and fail to start.
+    monkeypatch.delenv("RAY_AUTH_MODE", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / "data"))
     monkeypatch.setenv("WORKBENCH_RAISE_ERRORS", "")
