@@ -279,3 +279,24 @@ def test_two_desks_on_one_run_refuse_the_stale_save(run):
         assert gone.status == 409
         assert first.article(record["article"])["segments"][record["index"]]["tgt"] == \
             "First desk."
+
+
+def test_rewriting_a_run_copies_untouched_articles_and_keeps_its_digest(run):
+    """replace_records copies untouched articles' lines as they are: with one record
+    replaced by itself, records.jsonl and run.json's digests are what the run wrote."""
+    from workbench.outputs.run_folder import read_records
+    from workbench.qa.checks import with_qa
+    from workbench.run.export import replace_records
+
+    out, *_ = run
+    before = (out / "records.jsonl").read_bytes()
+    manifest = json.loads((out / "run.json").read_text())
+    first = next(read_records(out))
+    changed = replace_records(out, {(first.article, first.index): first},
+                              lambda records: [with_qa(r) for r in records],
+                              manifest["glossary"]["version"])
+    assert changed == 1
+    assert (out / "records.jsonl").read_bytes() == before
+    after = json.loads((out / "run.json").read_text())
+    assert after["records_sha256"] == manifest["records_sha256"]
+    assert after["outputs_sha256"] == manifest["outputs_sha256"]

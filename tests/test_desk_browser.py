@@ -11,7 +11,11 @@ import urllib.parse
 import pytest
 from browser_tools import network_requests, select_in
 from desk_server import DeskProcess, make_run, records, translate
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import (
+    NoAlertPresentException,
+    NoSuchElementException,
+    StaleElementReferenceException,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -26,7 +30,10 @@ def run(tmp_path, installed_models):
 
 
 def wait(browser, condition, timeout: float = 15):
-    return WebDriverWait(browser, timeout).until(lambda driver: condition(driver))
+    # The page re-renders after each answer: an element found a moment ago may be gone.
+    return WebDriverWait(browser, timeout, ignored_exceptions=(
+        StaleElementReferenceException, NoSuchElementException)).until(
+        lambda driver: condition(driver))
 
 
 def open_article(browser, desk, article: str = ARTICLE):
@@ -143,8 +150,8 @@ def test_two_tabs_one_conflict_refused_with_the_other_text(browser, run):
         message = toast(browser, "changed meanwhile")
         assert "Saved in the second tab." in message
         # The reviewer's own words are still in the editor, to save over the other on purpose.
-        assert browser.find_element(By.ID, "editor").get_attribute("value") == \
-            "Saved in the first tab."
+        wait(browser, lambda d: d.find_element(By.ID, "editor").get_attribute("value") ==
+             "Saved in the first tab.")
         shown = desk.article(ARTICLE)["segments"][index]
         assert shown["tgt"] == "Saved in the second tab."
 

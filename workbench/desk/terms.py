@@ -106,6 +106,7 @@ class TermDesk:
                                        **engine)
         self._engines: KeptLoaded | None = None
         self._changes: dict[int, TermChange] = {}
+        self._plan: tuple[tuple, tuple[str, list[tuple[str, int]]]] | None = None
         self._numbers = itertools.count(1)
 
     @property
@@ -201,7 +202,28 @@ class TermDesk:
         return default_file(folder, request.type) if folder is not None else self.paths[0]
 
     def _planned(self, request: TermRequest) -> tuple[str, list[tuple[str, int]]]:
-        """The edit's outcome and the segments it re-translates, nothing written."""
+        """The edit's outcome and the segments it re-translates, nothing written.
+
+        The last plan is kept while the run's records and the glossary files are as they
+        were, so "Save" after "Preview" does not match the whole run again.
+        """
+        key = (request, self.session.index.stamp, tuple(
+            (str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in self._glossary_files()),
+            frozenset(self.session.approved))
+        if self._plan is not None and self._plan[0] == key:
+            return self._plan[1]
+        plan = self._plan_afresh(request)
+        self._plan = (key, plan)
+        return plan
+
+    def _glossary_files(self) -> list[Path]:
+        """The glossary's files as they are now (a folder's ``*.toml``)."""
+        found = []
+        for path in self.paths:
+            found += sorted(path.glob("*.toml")) if path.is_dir() else [path]
+        return [f for f in found if f.exists()]
+
+    def _plan_afresh(self, request: TermRequest) -> tuple[str, list[tuple[str, int]]]:
         file = self._file_for(request)
         before = self.glossary()
         added, after = self._checked(lambda: edited_glossary(

@@ -51,17 +51,20 @@ class RunWriter:
 
     def write(self, info: ArticleInfo, records: tuple[Record, ...] | list[Record]) -> None:
         """Append one article and its records."""
-        line = dumps(info.to_dict()) + "\n"
-        self._articles.write(line)
-        self._digest.update(line.encode())
-        self._shown.update(line.encode())
-        for record in records:
-            line = dumps(record.to_dict()) + "\n"
+        self.write_lines(dumps(info.to_dict()) + "\n",
+                         [dumps(record.to_dict()) + "\n" for record in records])
+
+    def write_lines(self, info_line: str, record_lines: list[str]) -> None:
+        """Append one article as the JSON lines :func:`raw_articles` read (copied as is)."""
+        self._articles.write(info_line)
+        self._digest.update(info_line.encode())
+        self._shown.update(info_line.encode())
+        for line in record_lines:
             self._records.write(line)
             self._digest.update(line.encode())
-            if record.status is Status.CACHED:  # the derived outputs show it as translated
-                line = line.replace(_CACHED, _TRANSLATED, 1)
-            self._shown.update(line.encode())
+            # The derived outputs show a cached record as translated. The key's quotes are
+            # bare only as the key: inside a text they are escaped.
+            self._shown.update(line.replace(_CACHED, _TRANSLATED, 1).encode())
 
     @property
     def digest(self) -> str:
@@ -176,6 +179,41 @@ def records_between(out_dir: Path, start: int, end: int) -> list[Record]:
         raise InputError(path, f"cannot read: {err.strerror or err}") from err
     return [_typed(Record.from_dict, _object(line, path, 0), path, 0, "record")
             for line in lines if line.strip()]
+
+
+def raw_articles(out_dir: Path) -> Iterator[tuple[str, str, list[tuple[str, dict]]]]:
+    """(article id, its articles.jsonl line, its records' (line, object)), as written.
+
+    For rewriting a run with a few articles changed: the others are copied as they are,
+    never built into records.
+    """
+    records = _raw_lines(out_dir / RECORDS)
+    pending = next(records, None)
+    for info_line, info in _raw_lines(out_dir / ARTICLES):
+        article = info.get("article")
+        own = []
+        while pending is not None and pending[1].get("article") == article:
+            own.append(pending)
+            pending = next(records, None)
+        yield str(article), info_line, own
+    if pending is not None:
+        raise InputError(out_dir / RECORDS, f"record of article {pending[1].get('article')!r} "
+                         f"is not in {ARTICLES} order (the two files are from different runs?)")
+
+
+def _raw_lines(path: Path) -> Iterator[tuple[str, dict]]:
+    """(line as written, its object) for each non-blank line."""
+    if not path.is_file():
+        raise InputError(path, "missing; run `workbench translate` first")
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            for number, line in enumerate(handle, 1):
+                if line.strip():
+                    yield line, _object(line, path, number)
+    except UnicodeDecodeError as err:
+        raise InputError(path, f"not valid UTF-8 ({err.reason})") from err
+    except OSError as err:
+        raise InputError(path, f"cannot read: {err.strerror or err}") from err
 
 
 def read_article_infos(out_dir: Path) -> Iterator[ArticleInfo]:
