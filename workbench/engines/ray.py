@@ -64,7 +64,7 @@ class RayCluster:
     settings: Settings
     target: str | None = None
     #: The actor class (a benchmark's test double may stand in for the engine).
-    worker_class: type = field(default=None)  # type: ignore[assignment]
+    worker_class: type | None = None
     workers: int = 0
     started: float = field(default_factory=time.perf_counter)
     _actors: list[Any] = field(default_factory=list)
