@@ -125,13 +125,16 @@ def run_cache(out_dir: Path) -> Path | None:
 
 def _lines(path: Path) -> Iterator[tuple[int, dict]]:
     """(line number, object) for each non-blank line; a bad line is a file:line error."""
-    for number, _, _, data in _placed_lines(path):
+    for number, _, _, _, data in _placed_lines(path):
         yield number, data
 
 
 def _placed_lines(path: Path, keep: Callable[[str], bool] | None = None
-                  ) -> Iterator[tuple[int, int, int, dict]]:
-    """(line number, start byte, end byte, object) for each non-blank line ``keep`` keeps."""
+                  ) -> Iterator[tuple[int, int, int, str, dict]]:
+    """(number, start byte, end byte, line, object) of each non-blank line ``keep`` keeps.
+
+    The line is as written, its newline included (a rewrite copies it unchanged).
+    """
     if not path.is_file():
         raise InputError(path, "missing; run `workbench translate` first")
     try:
@@ -140,8 +143,8 @@ def _placed_lines(path: Path, keep: Callable[[str], bool] | None = None
             for number, raw in enumerate(handle, 1):
                 start, offset = offset, offset + len(raw)
                 if raw.strip() and (keep is None or keep(line := raw.decode("utf-8"))):
-                    yield number, start, offset, _object(
-                        line if keep is not None else raw.decode("utf-8"), path, number)
+                    line = raw.decode("utf-8") if keep is None else line
+                    yield number, start, offset, line, _object(line, path, number)
     except UnicodeDecodeError as err:
         raise InputError(path, f"not valid UTF-8 ({err.reason})") from err
     except OSError as err:
@@ -161,7 +164,7 @@ def _object(line: str, path: Path, number: int) -> dict:
 def placed_records(out_dir: Path) -> Iterator[tuple[int, int, Record]]:
     """Every record of a run with the byte range of its line, to read it back later."""
     path = out_dir / RECORDS
-    for number, start, end, data in _placed_lines(path):
+    for number, start, end, _, data in _placed_lines(path):
         yield start, end, _typed(Record.from_dict, data, path, number, "record")
 
 
@@ -187,9 +190,9 @@ def raw_articles(out_dir: Path) -> Iterator[tuple[str, str, list[tuple[str, dict
     For rewriting a run with a few articles changed: the others are copied as they are,
     never built into records.
     """
-    records = _raw_lines(out_dir / RECORDS)
+    records = ((line, data) for *_, line, data in _placed_lines(out_dir / RECORDS))
     pending = next(records, None)
-    for info_line, info in _raw_lines(out_dir / ARTICLES):
+    for *_, info_line, info in _placed_lines(out_dir / ARTICLES):
         article = info.get("article")
         own = []
         while pending is not None and pending[1].get("article") == article:
@@ -199,21 +202,6 @@ def raw_articles(out_dir: Path) -> Iterator[tuple[str, str, list[tuple[str, dict
     if pending is not None:
         raise InputError(out_dir / RECORDS, f"record of article {pending[1].get('article')!r} "
                          f"is not in {ARTICLES} order (the two files are from different runs?)")
-
-
-def _raw_lines(path: Path) -> Iterator[tuple[str, dict]]:
-    """(line as written, its object) for each non-blank line."""
-    if not path.is_file():
-        raise InputError(path, "missing; run `workbench translate` first")
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            for number, line in enumerate(handle, 1):
-                if line.strip():
-                    yield line, _object(line, path, number)
-    except UnicodeDecodeError as err:
-        raise InputError(path, f"not valid UTF-8 ({err.reason})") from err
-    except OSError as err:
-        raise InputError(path, f"cannot read: {err.strerror or err}") from err
 
 
 def read_article_infos(out_dir: Path) -> Iterator[ArticleInfo]:
@@ -227,7 +215,7 @@ def read_records(out_dir: Path, keep: Callable[[str], bool] | None = None
                  ) -> Iterator[Record]:
     """Every record of a run, in order, typed; ``keep`` skips raw lines before parsing."""
     path = out_dir / RECORDS
-    for number, _, _, data in _placed_lines(path, keep):
+    for number, _, _, _, data in _placed_lines(path, keep):
         yield _typed(Record.from_dict, data, path, number, "record")
 
 
