@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from workbench.desk.segments import current
 from workbench.desk.session import DeskError, DeskSession
 from workbench.outputs.run_folder import RECORDS
 from workbench.records import Record
@@ -39,7 +38,7 @@ def concordance(session: DeskSession, query: str) -> dict[str, Any]:
         session.refresh()
         wanted = [phrase, *_approved_sources(session, phrase)]
         hits = [(session.index.articles[r.article], r)
-                for r in _shown(session, list(_lines_holding(session, wanted)))
+                for r in session.shown(list(_lines_holding(session, wanted)))
                 if phrase in r.src.casefold() or phrase in (r.tgt or "").casefold()]
     in_source = in_english = 0
     languages: Counter[str] = Counter()
@@ -90,15 +89,6 @@ def _lines_holding(session: DeskSession, texts: list[str]) -> Iterator[Record]:
                 last = start
                 line = text[start:end if end >= 0 else len(text)]
                 yield Record.from_dict(json.loads(line))
-
-
-def _shown(session: DeskSession, records: list[Record]) -> list[Record]:
-    """The records with the English the desk shows (an approval since the run wins)."""
-    sources: dict[tuple[str, str], list[str]] = {}
-    for r in records:
-        sources.setdefault((r.src_lang, r.tgt_lang), []).append(r.src)
-    approved = {pair: session.cache.approved(*pair, texts) for pair, texts in sources.items()}
-    return [current(r, approved[(r.src_lang, r.tgt_lang)].get(r.src), r.tgt) for r in records]
 
 
 def _approved_sources(session: DeskSession, phrase: str) -> list[str]:

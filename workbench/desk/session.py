@@ -147,6 +147,14 @@ class DeskSession:
             records = self.index.records(article)
         except KeyError:
             raise DeskError(f"no article {article[:80]!r} in this run", 404) from None
+        return self.shown(records)
+
+    def shown(self, records: list[Record]) -> list[Record]:
+        """Records with the English the desk shows (articles and concordance alike).
+
+        An approval made since the run wins; a withdrawn one falls back to the cache's
+        machine English.
+        """
         pairs: dict[tuple[str, str], list[str]] = {}
         for r in records:
             if reviewable(r):
