@@ -31,6 +31,8 @@ KEPT_TABLES = ("translations", "approvals", "lemmas")
 #: Made again from an article when it is met again: prepared articles, matches, QA flags.
 #: Every changed file adds entries, so these are what grows; ``prune_derived`` trims them.
 DERIVED_TABLES = ("prepared", "matched", "qa")
+#: What a cluster worker adds to its copy of the cache, merged back into the run's cache.
+MERGED_TABLES = ("translations", "lemmas", *DERIVED_TABLES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,6 +333,55 @@ class TranslationCache(ReviewerApprovals):
         """Rebuild the file without its free pages (it needs as much free disk again)."""
         self.conn.execute("VACUUM")
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the rebuilt pages, into the file
+
+    @guarded
+    def copy_to(self, path: Path) -> None:
+        """Write a consistent copy of the whole cache to ``path``, one file, WAL included.
+
+        SQLite's backup API copies the database as one transaction sees it, committed WAL
+        frames and all; copying the file alone would lose whatever is still in ``-wal``.
+        """
+        copy = sqlite3.connect(str(path))
+        try:
+            self.conn.backup(copy)
+            copy.execute("PRAGMA journal_mode = delete")  # one file, readable anywhere
+        finally:
+            copy.close()
+
+    @guarded
+    def high_water(self) -> dict[str, int]:
+        """The last row id of each merged table: rows added later come after it."""
+        return {table: self.conn.execute(f"select coalesce(max(rowid), 0) from {table}"
+                                         ).fetchone()[0] for table in MERGED_TABLES}
+
+    @guarded
+    def rows_after(self, marks: dict[str, int]) -> dict[str, tuple[list[str], list[tuple]]]:
+        """(columns, rows) of each merged table added after ``marks`` (:meth:`high_water`).
+
+        A row replaced since (``insert or replace``) has a new row id, so it is included.
+        """
+        found = {}
+        for table in MERGED_TABLES:
+            cursor = self.conn.execute(f"select * from {table} where rowid > ? order by rowid",
+                                       [marks.get(table, 0)])
+            rows = cursor.fetchall()
+            if rows:
+                found[table] = ([d[0] for d in cursor.description], rows)
+        return found
+
+    @guarded
+    def merge_rows(self, tables: dict[str, tuple[list[str], list[tuple]]]) -> int:
+        """Store rows :meth:`rows_after` took from another copy, in one transaction."""
+        count = 0
+        with self._immediate():
+            for table, (columns, rows) in tables.items():
+                if table not in MERGED_TABLES or not all(c.isidentifier() for c in columns):
+                    raise ValueError(f"not a mergeable table or columns: {table} {columns}")
+                self.conn.executemany(
+                    f"insert or replace into {table} ({', '.join(columns)}) "
+                    f"values ({', '.join('?' * len(columns))})", rows)
+                count += len(rows)
+        return count
 
     @guarded
     def count(self) -> int:

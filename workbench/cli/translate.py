@@ -27,7 +27,8 @@ from workbench.outputs.formats import DEFAULT_FORMATS, DERIVED_FORMATS, FORMATS,
 from workbench.outputs.ownership import claimed
 from workbench.records import Status
 from workbench.run.export import export
-from workbench.run.runner import count_articles, translate_inputs
+from workbench.run.runner import RunResult, count_articles, translate_inputs
+from workbench.settings import Settings
 from workbench.text.feed import field_names
 from workbench.text.reader import MAX_ARTICLE_BYTES, ArticleFile
 
@@ -127,26 +128,16 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
                    "files...", err=True)
     articles = [_stdin_article() if str(item) == "-" else item for item in inputs]
     with claimed(out_dir, inputs, new_run=True) as previous:
-        cluster = None
         if settings.cluster:
-            from workbench.engines.ray import RayCluster, RayEngines  # imports Ray: if asked
-
-            target = os.environ.get("RAY_ADDRESS") if settings.cluster == "ray" \
-                else settings.cluster  # None: a local Ray instance
-            cluster = RayCluster(settings.cluster, settings, target=target)
-            _stop_cleanly_on_sigterm()  # Ray put in a handler that dumps C++ stacks instead
-            click.echo(f"Cluster: {target or 'a local Ray instance'}, {cluster.workers} "
-                       "translation workers.",
-                       err=True)
-        try:
-            result = translate_inputs(articles, out_dir, settings,
-                                      RayEngines(engines, cluster) if cluster else engines,
-                                      progress, fields=fields)
-        finally:
-            if cluster is not None:
-                cluster.close()
-        remove_stale(out_dir, formats)
-        export(out_dir, formats, include_kept, previous=previous, progress=progress)
+            explicit = click.get_current_context().get_parameter_source("formats") != \
+                click.core.ParameterSource.DEFAULT
+            result = _on_cluster(settings, articles, out_dir, progress, fields, include_kept,
+                                 install_missing, formats if explicit else [])
+        else:
+            result = translate_inputs(articles, out_dir, settings, engines, progress,
+                                      fields=fields)
+            remove_stale(out_dir, formats)
+            export(out_dir, formats, include_kept, previous=previous, progress=progress)
     stats = result.stats
     for notice in stats.notices:
         click.echo(f"Note: {notice}", err=True)
@@ -163,7 +154,9 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
         f"{count(stats.glossary_redecoded, 'segment')} re-decoded to place a term, "
         f"{stats.glossary_retranslated:,} re-translated for glossary changes, "
         f"{count(stats.glossary_missed, 'term')} missed.\n"
-        f"Output: {result.out_dir}", err=True)
+        f"Output: {result.out_dir}" + (
+            f" (in parts; `workbench export {result.out_dir}` merges them)"
+            if settings.cluster else ""), err=True)
     if stats.missing_pairs:
         pairs = sorted(stats.missing_pairs)
         codes = " ".join(src for src, _ in pairs)
@@ -200,6 +193,35 @@ def export_command(out_dir: Path, formats: list[str], include_kept: bool,
     finally:
         if cache is not None:
             cache.close()
+
+
+def _on_cluster(settings: Settings, articles: list, out_dir: Path, progress: ClickProgress,
+                fields: dict[str, tuple[str, ...]], include_kept: bool, install_missing: bool,
+                formats: list[str]) -> RunResult:
+    """A cluster run: the workers write parts; formats asked for beyond them are merged."""
+    if install_missing:
+        raise click.UsageError("--install-missing installs on this machine only, not on the "
+                               "cluster's nodes: install the models on every node first "
+                               "(workbench models install CODE), then run without it")
+    from workbench.cluster.driver import PART_FORMATS, translate_on_cluster  # imports Ray
+    from workbench.cluster.pool import RayCluster
+
+    target = os.environ.get("RAY_ADDRESS") if settings.cluster == "ray" \
+        else settings.cluster  # None: a local Ray instance
+    cluster = RayCluster(settings.cluster or "ray", settings, target=target)
+    _stop_cleanly_on_sigterm()  # Ray put in a handler that dumps C++ stacks instead
+    click.echo(f"Cluster: {target or 'a local Ray instance'}, {cluster.cpus} CPUs on "
+               f"{count(len(cluster.nodes()), 'node')}.", err=True)
+    try:
+        result = translate_on_cluster(cluster, articles, out_dir, settings, progress,
+                                      fields=fields, include_kept=include_kept)
+    finally:
+        cluster.close()
+    merged = [f for f in formats if f not in PART_FORMATS]
+    remove_stale(out_dir, merged)  # the single TMX and XLIFF files are in parts now
+    if merged:
+        export(out_dir, merged, include_kept, progress=progress)
+    return result
 
 
 def _stop_cleanly_on_sigterm() -> None:

@@ -21,20 +21,22 @@ from pathlib import Path
 from workbench import __version__
 from workbench.errors import InputError, OutputError
 from workbench.outputs.formats import FORMATS
+from workbench.outputs.parts import OUR_PART_FILE
 from workbench.outputs.run_folder import (
     MANIFEST,
     OMEGAT,
+    PARTS,
     REVIEW_PAGES,
     read_manifest,
     write_manifest,
 )
 
 #: Every name Workbench may write in a run folder.
-OUR_NAMES = (MANIFEST, *(name for fmt in FORMATS.values() for name in fmt.files))
+OUR_NAMES = (MANIFEST, PARTS, *(name for fmt in FORMATS.values() for name in fmt.files))
 #: What a page folder of ours holds.
 _PAGE = re.compile(r"\d{5}\.html")
 #: Temporary files and folders of ours: atomic writes, staged and replaced page folders.
-_FILES = "|".join(re.escape(name) for name in OUR_NAMES if name != REVIEW_PAGES)
+_FILES = "|".join(re.escape(name) for name in OUR_NAMES if name not in (REVIEW_PAGES, PARTS))
 _LEFTOVER = re.compile(rf"\.(?:(?:{_FILES})\.[^/]*\.tmp|{re.escape(REVIEW_PAGES)}-[^/]*)")
 
 
@@ -87,11 +89,12 @@ def foreign(out_dir: Path, manifest: dict) -> Path | None:
             continue
         if name not in ours or path.is_symlink():
             return path
-        if name == REVIEW_PAGES:
+        folder_of = {REVIEW_PAGES: _PAGE, PARTS: OUR_PART_FILE}.get(name)  # files we name
+        if folder_of is not None:
             if not path.is_dir():
                 return path
             stray = next((p for p in sorted(path.iterdir())
-                          if not (_PAGE.fullmatch(p.name) and p.is_file())), None)
+                          if not (folder_of.fullmatch(p.name) and p.is_file())), None)
             if stray is not None:
                 return stray
         elif path.is_dir() and name != OMEGAT:  # OmegaT projects: a folder people work in

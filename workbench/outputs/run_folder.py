@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench import __version__
+from workbench.display import display_path
 from workbench.errors import InputError
 from workbench.outputs.atomic import atomic_write
 from workbench.outputs.jsonl import dumps
@@ -33,20 +34,26 @@ REVIEW = "review.html"
 REVIEW_PAGES = "review"  # one page per article, linked from review.html
 RECORDS_DB = "records.db"
 OMEGAT = "omegat"  # one OmegaT project per language pair
+PARTS = "parts"  # a cluster run's outputs, part by part, and their manifest
+PARTS_MANIFEST = "manifest.json"
 
 
 class RunWriter:
     """Stream articles and their records into the run folder, atomically on close."""
 
-    def __init__(self, out_dir: Path) -> None:
+    def __init__(self, out_dir: Path, records: str = RECORDS, articles: str = ARTICLES
+                 ) -> None:
+        """``records`` and ``articles``: the files' names in ``out_dir`` (a part's, say)."""
         self.out_dir = out_dir
+        self._names = (records, articles)
         self._stack = contextlib.ExitStack()
         self._digest = hashlib.sha256()
         self._shown = hashlib.sha256()
 
     def __enter__(self) -> RunWriter:
-        self._records = self._stack.enter_context(atomic_write(self.out_dir / RECORDS))
-        self._articles = self._stack.enter_context(atomic_write(self.out_dir / ARTICLES))
+        records, articles = self._names
+        self._records = self._stack.enter_context(atomic_write(self.out_dir / records))
+        self._articles = self._stack.enter_context(atomic_write(self.out_dir / articles))
         return self
 
     def write(self, info: ArticleInfo, records: tuple[Record, ...] | list[Record]) -> None:
@@ -136,6 +143,9 @@ def _placed_lines(path: Path, keep: Callable[[str], bool] | None = None
     The line is as written, its newline included (a rewrite copies it unchanged).
     """
     if not path.is_file():
+        if (path.parent / PARTS / PARTS_MANIFEST).is_file():
+            raise InputError(path, f"not merged yet: a cluster run wrote {PARTS}/; "
+                                   f"`workbench export {display_path(path.parent)}` merges it")
         raise InputError(path, "missing; run `workbench translate` first")
     try:
         with path.open("rb") as handle:
@@ -184,15 +194,16 @@ def records_between(out_dir: Path, start: int, end: int) -> list[Record]:
             for line in lines if line.strip()]
 
 
-def raw_articles(out_dir: Path) -> Iterator[tuple[str, str, list[tuple[str, dict]]]]:
+def raw_articles(out_dir: Path, records_name: str = RECORDS, articles_name: str = ARTICLES
+                 ) -> Iterator[tuple[str, str, list[tuple[str, dict]]]]:
     """(article id, its articles.jsonl line, its records' (line, object)), as written.
 
     For rewriting a run with a few articles changed: the others are copied as they are,
-    never built into records.
+    never built into records. The names may be a part's (``outputs.parts``).
     """
-    records = ((line, data) for *_, line, data in _placed_lines(out_dir / RECORDS))
+    records = ((line, data) for *_, line, data in _placed_lines(out_dir / records_name))
     pending = next(records, None)
-    for *_, info_line, info in _placed_lines(out_dir / ARTICLES):
+    for *_, info_line, info in _placed_lines(out_dir / articles_name):
         article = info.get("article")
         own = []
         while pending is not None and pending[1].get("article") == article:
@@ -200,7 +211,7 @@ def raw_articles(out_dir: Path) -> Iterator[tuple[str, str, list[tuple[str, dict
             pending = next(records, None)
         yield str(article), info_line, own
     if pending is not None:
-        raise InputError(out_dir / RECORDS, f"record of article {pending[1].get('article')!r} "
+        raise InputError(out_dir / records_name, f"record of article {pending[1].get('article')!r} "
                          f"is not in {ARTICLES} order (the two files are from different runs?)")
 
 

@@ -18,7 +18,9 @@ from workbench.glossary.exchange import omegat_rows
 from workbench.glossary.store import load_glossary
 from workbench.outputs.formats import FORMATS, OutputFormat, WriteOptions
 from workbench.outputs.ownership import names_written
+from workbench.outputs.parts import merge_parts, read_parts_manifest
 from workbench.outputs.run_folder import (
+    ARTICLES,
     RECORDS,
     RunWriter,
     raw_articles,
@@ -46,6 +48,9 @@ def export(out_dir: Path, formats: Sequence[str], include_kept: bool = False,
     re-run that changed nothing costs no rendering.
     """
     written = []
+    if not (out_dir / RECORDS).is_file() and read_parts_manifest(out_dir) is not None:
+        merge_run_parts(out_dir)
+        written += [out_dir / RECORDS, out_dir / ARTICLES]
     if cache is not None and apply_approvals(out_dir, cache):
         written.append(out_dir / RECORDS)
     manifest = read_manifest(out_dir)
@@ -72,6 +77,20 @@ def export(out_dir: Path, formats: Sequence[str], include_kept: bool = False,
                                  "include_kept": include_kept,
                                  "written": names_written(out_dir)})
     return written
+
+
+def merge_run_parts(out_dir: Path) -> None:
+    """Join a cluster run's parts into ``records.jsonl`` and ``articles.jsonl``.
+
+    ``run.json`` then names their digests, as a local run's does.
+    """
+    writer = merge_parts(out_dir)
+    manifest = read_manifest(out_dir)
+    if manifest:
+        version = (manifest.get("glossary") or {}).get("version", "")
+        write_manifest(out_dir, {**manifest, "records_sha256": writer.digest,
+                                 "outputs_sha256": writer.outputs_digest(version),
+                                 "written": names_written(out_dir)})
 
 
 def _glossary_rows(manifest: dict) -> Callable[[str], list[tuple[str, str, str]]] | None:

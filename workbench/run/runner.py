@@ -12,7 +12,7 @@ import sqlite3
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +23,7 @@ from workbench.cache.store import TranslationCache
 from workbench.errors import InputError
 from workbench.glossary.store import Glossary, load_glossary
 from workbench.outputs.ownership import names_written
+from workbench.outputs.parts import remove_stale_parts
 from workbench.outputs.run_folder import RunWriter, write_manifest
 from workbench.run.pipeline import (
     EngineLookup,
@@ -56,13 +57,20 @@ def prepared_articles(inputs: Sequence[Path | ArticleFile], preparer: Preparer,
                       ) -> Iterator[MatchedArticle | InputError]:
     """Find and prepare every article, in input order; unusable files and lines as errors.
 
-    Errors are yielded, not raised. Feeds are expanded entry by entry, never read whole. Up to
-    ``preparer.in_flight`` articles are being prepared ahead of the one yielded.
+    Errors are yielded, not raised. Feeds are expanded entry by entry, never read whole.
+    """
+    yield from prepare_each(article_files(inputs, fields or DEFAULT_FIELDS), preparer, notices)
+
+
+def prepare_each(items: Iterable[ArticleFile | InputError | InputNotice], preparer: Preparer,
+                 notices: list[str] | None = None) -> Iterator[MatchedArticle | InputError]:
+    """Prepare articles already found (:func:`article_files`), in order; errors yielded.
+
+    Up to ``preparer.in_flight`` articles are being prepared ahead of the one yielded.
     """
     started: deque[Pending | InputError] = deque()
     try:
-        for item, ahead in _looking_ahead(_articles(inputs, fields or DEFAULT_FIELDS),
-                                          WORKERS_AFTER):
+        for item, ahead in _looking_ahead(iter(items), WORKERS_AFTER):
             if isinstance(item, InputNotice):
                 if notices is not None:
                     notices.append(str(item))
@@ -113,8 +121,8 @@ def _timed(preparer: Preparer, step: Callable[[Any], Any], item: Any) -> Any:
         preparer.seconds += time.perf_counter() - started
 
 
-def _articles(inputs: Sequence[Path | ArticleFile], fields: Mapping[str, tuple[str, ...]]
-              ) -> Iterator[ArticleFile | InputError | InputNotice]:
+def article_files(inputs: Sequence[Path | ArticleFile], fields: Mapping[str, tuple[str, ...]]
+                  ) -> Iterator[ArticleFile | InputError | InputNotice]:
     """Every article, feed entries included, each id used once: a repeat gets ``~2``..."""
     with _SeenIds() as seen:
         for item in _expanded(inputs, fields):
@@ -227,11 +235,11 @@ def translate_inputs(inputs: Sequence[Path | ArticleFile], out_dir: Path, settin
                                  f"{settings.cache_path} ignored and made again; "
                                  "`workbench cache prune` drops derived ones")
         stats.prepare_seconds = preparer.seconds
+    remove_stale_parts(out_dir)  # a cluster run's, now behind these records
     # Problems finding engines (a package index out of reach) are the run's errors too.
     stats.errors[:0] = [p for p in getattr(engines, "problems", []) if p not in stats.errors]
-    cluster = getattr(engines, "cluster", None)
     write_manifest(out_dir, {**manifest_of(stats, settings, started, glossary),
-                             "cluster": cluster.describe() if cluster else None,
+                             "cluster": None,
                              "records_sha256": writer.digest,
                              "outputs_sha256": writer.outputs_digest(glossary.version),
                              "derived": [],  # export lists each format it writes afresh

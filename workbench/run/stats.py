@@ -50,3 +50,16 @@ class RunStats:
         """True when every article was read and every segment meant for English got it."""
         return not self.failed_articles and not any(
             self.statuses[status] for status in INCOMPLETE_STATUSES)
+
+    def add(self, other: RunStats) -> None:
+        """Count another part of the same run in (a cluster worker's batch of articles)."""
+        for name in ("articles", "failed_articles", "prepared_reused", "glossary_matched",
+                     "glossary_retranslated", "glossary_missed", "glossary_redecoded",
+                     "translate_seconds", "prepare_seconds"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.statuses.update(other.statuses)
+        self.missing_pairs |= other.missing_pairs
+        self.loaded_pairs |= other.loaded_pairs
+        self.signatures.update(other.signatures)
+        self.errors += other.errors
+        self.notices += [n for n in other.notices if n not in self.notices]
