@@ -1,8 +1,9 @@
 """Nodes that leave and join: several real Ray nodes on this machine (``ray.cluster_utils``).
 
-Batches go through the real CTranslate2 engine with a RANDOM-WEIGHT model (see conftest);
-what is checked is that every batch comes back, once, whoever translated it, and what
-``run.json``'s cluster section says. Also an unreachable address and a worker too big for
+Articles go through the whole cluster data path and the real CTranslate2 engine with a
+RANDOM-WEIGHT model (see conftest); what is checked is that the run completes with every
+article's records once, whoever translated them, and what ``run.json``'s cluster section
+says. Also an unreachable address and a worker too big for
 any node, each one line.
 """
 
@@ -29,23 +30,27 @@ def scenario(name: str, models: Path) -> dict:
 
 def test_a_node_lost_mid_run_hands_its_work_to_the_others(installed_models):
     found = scenario("lost", installed_models)
-    assert found["results"] == found["batches"] and found["all_lists"]
-    described = found["described"]
-    assert described["lost_workers"] >= 1
-    # Every segment was translated once, by some node (the lost one's unanswered batches
-    # were sent again: counted apart).
-    assert sum(n["segments"] for n in described["nodes"]) == 8 * found["batches"]
+    run, described = found["run"], found["described"]
+    assert run["complete"] and not run["errors"], run
+    assert run["articles"] == run["in_records"] == 120 and run["contiguous"]
+    assert run["records"] == run["unique"]  # every record once
+    assert described["lost_workers"] >= 1 and described["resent"] >= 1, described
     assert sum(n["lost_actors"] for n in described["nodes"]) == described["lost_workers"]
+    # The segments each node translated add up to the run's (a lost batch's work was done
+    # again elsewhere, and counted there).
+    assert sum(n["segments"] for n in described["nodes"]) == run["translated"]
 
 
 def test_a_node_that_joins_mid_run_gets_work(installed_models):
     found = scenario("joins", installed_models)
-    described = found["described"]
-    assert found["all_lists"] and found["after_join"] > 3, found
+    run, described = found["run"], found["described"]
+    assert run["complete"] and run["articles"] == run["in_records"] == 400, run
+    assert run["records"] == run["unique"] and run["contiguous"]
+    assert found["after_join"] > 3, found
     assert len(described["nodes"]) == 2, described
     assert all(node["segments"] > 0 for node in described["nodes"]), described
     assert sum(node["actors"] for node in described["nodes"]) == 2
-    assert sum(node["segments"] for node in described["nodes"]) == 8 * found["batches"]
+    assert sum(node["segments"] for node in described["nodes"]) == run["translated"]
 
 
 def test_a_worker_bigger_than_every_node_is_one_line(installed_models):
