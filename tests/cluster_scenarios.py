@@ -69,7 +69,8 @@ def cluster_run(models: Path, count: int, progress: NoProgress) -> tuple[dict, d
              "unique": len({(r["article"], r["index"]) for r in lines}),
              "in_records": len({r["article"] for r in lines}),
              "contiguous": all(r["index"] == 0 or r["index"] == p["index"] + 1
-                               for p, r in zip([{"index": -1}, *lines], lines)),
+                               for p, r in zip([{"index": -1}, *lines[:-1]], lines,
+                                               strict=True)),
              "translated": result.stats.statuses["translated"]},
             json.loads((work / "out" / "run.json").read_text())["cluster"])
 
