@@ -1,31 +1,31 @@
-"""Ray's overhead against the in-process path, and the driver's own ceiling.
+"""The cluster data path against the previous design (a git ref), side by side.
 
-1. Overhead: the same model and input, translated in process (2 replicas x 1 thread, the
-   local default on 2 cores) and with ``--cluster ray`` on a local Ray instance (2 workers x
-   1 thread), each on a new cache. The model is RANDOM-WEIGHT and Argos-sized (6+6 layers,
-   d_model 512, int8; tests/random_package.py), the input WMT21 German news sentences
-   (../shared/eval/wmt21) in articles of 20. Ray's start-up (a local instance, the actors) is
-   shown apart from the run itself.
-2. The driver's ceiling: what the driver does per segment besides translating (cache
-   lookups, cache writes, glossary enforcement, record assembly and the JSON Lines), measured
-   with a TEST-DOUBLE engine that returns its input at once, on articles already prepared (the
-   prepared-article cache is warm; the translation cache is cold). No cluster can go faster
-   than this, whatever its size.
+1. The driver's ceiling: 2,000 articles (benchmarks/scale.py's corpus of WMT21 German and
+   Russian news sentences, from ../shared/eval), glossary on, a TEST-DOUBLE engine that
+   returns its input at once, prepared articles cached and the translation cache cold.
+   - previous design (``--baseline``, a git ref): everything but translation runs on the
+     driver, so its rate is the ceiling of any cluster (measured in process, as there);
+   - this design: the workers do everything; the driver plans, merges cache rows and writes
+     run.json. Its ceiling is segments per CPU second of the driver process (Ray's threads
+     included), the rate at which it would saturate with unlimited workers. The wall rate
+     of this machine's few workers is shown beside it.
+2. Growth with nodes: 1, 2 and 4 real Ray nodes on this machine (``ray.cluster_utils``, one
+   CPU each), each worker's engine a TEST DOUBLE sleeping a fixed 10 ms per segment (so
+   nodes, not this machine's cores, set the pace), over 200 articles of 20 WMT21 German
+   sentences, none repeated, in parts of 10 articles, through the whole data path. Beside
+   it, the previous design's growth as its own benchmark printed it (batches of segments
+   only; run from the git ref).
 
-3. Growth with nodes: 1, 2 and 4 real Ray nodes on this machine (``ray.cluster_utils``,
-   one CPU each), translating through ``RayCluster.translate`` with a TEST-DOUBLE worker
-   that sleeps a fixed 2 ms per segment (so nodes, not this machine's two cores, set the
-   pace). Beside it, the pool's previous dispatch (round robin, results taken in
-   submission order) on the same nodes, with one node four times slower, as a straggler.
-
-Usage: uv run --extra ray python benchmarks/cluster.py [--sentences N] [--articles N]
-       [--only growth]
+Usage: uv run --group dev python benchmarks/cluster.py [--articles N] [--baseline REF]
+       [--only ceiling|growth]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,215 +33,176 @@ from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))  # random-weight package builder, shared with tests
 sys.path.insert(0, str(ROOT / "benchmarks"))
-WMT = ROOT.parent / "shared" / "eval" / "wmt21" / "newstest2021.de-en.src.de"
-LINES_PER_ARTICLE = 20
+WMT = ROOT.parent / "shared" / "eval" / "wmt21"
+SLEEP_PER_SEGMENT = 0.010
+GROWTH_ARTICLES, LINES_PER_ARTICLE = 200, 20
+#: The design before the data path moved to the workers.
+BASELINE = "9b6b97c"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sentences", type=int, default=400)
-    parser.add_argument("--articles", type=int, default=1000)
-    parser.add_argument("--only", choices=["growth"], help="run only the node growth part")
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--baseline", default=BASELINE, help="git ref of the previous design")
+    parser.add_argument("--only", choices=["ceiling", "growth"])
     args = parser.parse_args()
-    if args.only == "growth":
-        growth()
-        return
     if not WMT.exists():
-        sys.exit(f"missing benchmark data: {WMT}")
+        sys.exit(f"missing benchmark data: {WMT} (../shared/eval is not beside this clone)")
     work = Path(tempfile.mkdtemp(prefix="wb-cluster-"))
     try:
-        local, ray_total, ray_run, startup, segments, workers = overhead(work, args.sentences)
-        print(f"\n{'':52}{'seconds':>9}{'segments/s':>12}")
-        print(f"{'in process (2 replicas x 1 thread)':52}{local:9.1f}{segments / local:12.1f}")
-        print(f"{f'--cluster ray, local instance ({workers} workers x 1 thread)':52}"
-              f"{ray_total:9.1f}{segments / ray_total:12.1f}")
-        print(f"{'  of which Ray start-up (instance, actors)':52}{startup:9.1f}")
-        print(f"{'  the run itself':52}{ray_run:9.1f}{segments / ray_run:12.1f}")
-        print(f"Ray overhead: {ray_run / local:.2f}x the in-process time for the run itself, "
-              f"{ray_total / local:.2f}x with start-up (goal: within 1.15x)")
-        rate, count = driver_ceiling(work, args.articles)
-        print(f"\nDriver ceiling ({count} segments of {args.articles} prepared articles, "
-              f"instant test-double engine, cold translation cache): {rate:,.0f} segments/s")
+        baseline = checkout(args.baseline, work / "baseline")
+        if args.only in (None, "ceiling"):
+            ceiling(work, args.articles, baseline, args.baseline)
+        if args.only in (None, "growth"):
+            growth(work, baseline, args.baseline)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    growth()
 
 
-class SleepingWorker:
-    """TEST DOUBLE for TranslationWorker: 'translates' by sleeping a fixed time per segment.
+def checkout(ref: str, into: Path) -> Path:
+    """The previous design's files, from git (nothing in this clone changes)."""
+    into.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref], check=True,
+                             capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
 
-    The first actor created on each node sleeps ``slow`` times longer when asked, so a
-    straggler can be measured.
-    """
 
-    def __init__(self, settings) -> None:
-        import ray
+class Instant:
+    """TEST DOUBLE engine: returns each input as its 'translation', at once."""
 
-        self.factor = 1.0
-        self.node = ray.get_runtime_context().get_node_id()
+    batch_tokens = 1024
+    supports_prefix = True
+    loaded = False
 
-    def where(self) -> tuple[str, str]:
-        import socket
+    def __init__(self, src: str, version: int, sleep: float = 0.0) -> None:
+        self.src, self.tgt, self.version, self.sleep = src, "en", version, sleep
 
-        return self.node, socket.gethostname()
-
-    def slow_down(self, factor: float) -> None:
-        self.factor = factor
-
-    def translate(self, package_dir, texts, n_best, alignment, prefixes):
+    def translate_batch(self, texts: Sequence[str], n_best: int = 1, alignment: bool = False,
+                        prefixes: Sequence[str | None] | None = None) -> list:
         from workbench.engines.base import Translation
 
-        time.sleep(SLEEP_PER_SEGMENT * len(texts) * self.factor)
-        return [Translation(t, -0.1) for t in texts]
+        time.sleep(self.sleep * len(texts))
+        return [Translation(f"{(prefixes or [None] * len(texts))[i] or ''} {t}".strip(), -0.1)
+                for i, t in enumerate(texts)]
+
+    def translate_stream(self, batches, n_best: int = 1, alignment: bool = False):
+        for batch in batches:
+            yield self.translate_batch(batch, n_best, alignment)
+
+    def prefix_problem(self, prefix: str) -> None:
+        return None
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def signature(self) -> str:
+        return f"instant-test-double|v{self.version}|sleep{self.sleep}"
+
+    def release(self) -> None:
+        pass
 
 
-SLEEP_PER_SEGMENT = 0.002
+def doubles(version: int, sleep: float = 0.0):
+    """Each worker's engine lookup: the test double for every pair."""
+    return lambda settings: (lambda src, tgt: Instant(src, version, sleep))
 
 
-def growth() -> None:
+def cluster_run(corpus: Path, out: Path, cache: Path, version: int, sleep: float = 0.0,
+                per_part: int = 50) -> tuple[int, float, float]:
+    """(segments, wall seconds, driver CPU seconds) of one run through the data path."""
+    from workbench.cluster.driver import translate_on_cluster
+    from workbench.cluster.pool import RayCluster
+    from workbench.settings import Settings
+
+    settings = Settings(models_dir=out.parent / "none", cache_path=cache, cluster="ray",
+                        glossary_paths=(ROOT / "glossary",))
+    pool = RayCluster("ray", settings)
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = translate_on_cluster(pool, [corpus], out, settings,
+                                  engines=doubles(version, sleep), articles_per_part=per_part)
+    assert result.stats.complete, result.stats.errors[:3]
+    return (result.stats.segments, time.perf_counter() - wall, time.process_time() - cpu)
+
+
+def ceiling(work: Path, articles: int, baseline: Path, ref: str) -> None:
+    import ray
+    from scale import make_corpus
+
+    corpus = work / "corpus"
+    make_corpus(corpus, articles)
+    print(f"Driver ceiling: {articles:,} articles, glossary on, instant TEST-DOUBLE engine, "
+          "prepared articles cached, translation cache cold", flush=True)
+    code = ("import sys, time; from pathlib import Path\n"
+            f"sys.path[0:0] = [{str(baseline)!r}, {str(baseline / 'benchmarks')!r}, "
+            f"{str(baseline / 'tests')!r}]\n"
+            "import scale; scale.make_corpus = lambda folder, size: None\n"
+            "from cluster import driver_ceiling\n"
+            f"work = Path({str(work / 'old')!r}); work.mkdir()\n"
+            f"(work / 'corpus').symlink_to({str(corpus)!r})\n"
+            f"rate, count = driver_ceiling(work, {articles})\n"
+            "print(rate, count)")
+    old = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=baseline)
+    if old.returncode:
+        sys.exit(f"the baseline at {ref} failed:\n{old.stderr[-2000:]}")
+    old_rate, old_count = old.stdout.split()[-2:]
+    ray.init(num_cpus=os.cpu_count(), include_dashboard=False, log_to_driver=False,
+             configure_logging=False)
+    try:
+        cache = work / "new.db"
+        cluster_run(corpus, work / "new-1", cache, 1)  # prepares, fills the cache
+        segments, wall, cpu = cluster_run(corpus, work / "new-2", cache, 2)
+    finally:
+        ray.shutdown()
+    print(f"{'':44}{'segments/s':>12}")
+    print(f"{f'previous design ({ref}), driver does all':44}{float(old_rate):12,.0f}"
+          f"   ({int(old_count):,} segments)")
+    print(f"{'this design: driver ceiling (per CPU s)':44}{segments / cpu:12,.0f}"
+          f"   ({segments:,} segments, driver CPU {cpu:.2f} s)")
+    print(f"{f'this design: wall, {os.cpu_count()} workers on this machine':44}"
+          f"{segments / wall:12,.0f}   ({wall:.1f} s)", flush=True)
+
+
+def growth(work: Path, baseline: Path, ref: str) -> None:
     import ray
     from ray.cluster_utils import Cluster
 
-    from workbench.engines.ray import RayCluster
-    from workbench.settings import Settings
-
-    batches = [[f"segment {n} {i}" for i in range(16)] for n in range(240)]
-    segments = sum(map(len, batches))
-    print(f"\nGrowth with nodes ({segments:,} segments, test-double worker sleeping "
-          f"{SLEEP_PER_SEGMENT * 1000:.0f} ms per segment, 1 CPU per node)")
-    print(f"{'nodes':>6}{'segments/s':>12}{'previous dispatch':>19}"
-          f"{'with a 4x straggler':>21}{'previous':>10}")
-    for count in (1, 2, 4):
-        if ray.is_initialized():
-            ray.shutdown()
+    corpus = work / "growth-corpus"
+    corpus.mkdir()
+    lines = (WMT / "newstest2021.de-en.src.de").read_text("utf-8").splitlines()
+    for n in range(GROWTH_ARTICLES):
+        chunk = [f"{lines[(n * LINES_PER_ARTICLE + i) % len(lines)]} ({n}.{i})"
+                 for i in range(LINES_PER_ARTICLE)]
+        (corpus / f"wmt-{n:04d}.txt").write_text("\n".join(chunk) + "\n", "utf-8")
+    cache = work / "growth.db"
+    print(f"\nGrowth with nodes: {GROWTH_ARTICLES} articles of {LINES_PER_ARTICLE} sentences "
+          f"through the data path, TEST-DOUBLE engine sleeping "
+          f"{SLEEP_PER_SEGMENT * 1000:.0f} ms per segment, 1 CPU per node", flush=True)
+    rates = {}
+    for version, count in enumerate((1, 1, 2, 4)):  # the first run prepares, at no sleep
         nodes = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
         for _ in range(count - 1):
             nodes.add_node(num_cpus=1)
         ray.init(address=nodes.address, include_dashboard=False, log_to_driver=False,
                  configure_logging=False)
         try:
-            pool = RayCluster("ray", Settings(), worker_class=SleepingWorker)
-            rates = []
-            for straggler in (1.0, 4.0):
-                ray.get(pool._actors[0].slow_down.remote(straggler))
-                for dispatch in (_now, _previous):
-                    start = time.perf_counter()
-                    results = list(dispatch(pool, batches))
-                    assert all(isinstance(r, list) for r in results)
-                    rates.append(segments / (time.perf_counter() - start))
-            pool.close()
+            segments, wall, _ = cluster_run(corpus, work / f"g{version}", cache, 10 + version,
+                                            SLEEP_PER_SEGMENT if version else 0, per_part=10)
         finally:
             ray.shutdown()
             nodes.shutdown()
-        print(f"{count:>6}{rates[0]:>12,.0f}{rates[1]:>19,.0f}{rates[2]:>21,.0f}"
-              f"{rates[3]:>10,.0f}", flush=True)
-
-
-def _now(pool, batches):
-    return pool.translate(Path("unused"), batches, 1, False)
-
-
-def _previous(pool, batches):
-    """The dispatch before this design (git 9cccea4): round robin, results in order."""
-    from collections import deque
-
-    import ray
-
-    futures = deque()
-    limit = 2 * len(pool._actors)
-    for turn, texts in enumerate(batches):
-        actor = pool._actors[turn % len(pool._actors)]
-        futures.append(actor.translate.remote("unused", texts, 1, False, None))
-        if len(futures) >= limit:
-            yield ray.get(futures.popleft())
-    while futures:
-        yield ray.get(futures.popleft())
-
-
-def overhead(work: Path, sentences: int) -> tuple[float, float, float, float, int, int]:
-    from random_package import ModelSize, build_random_package
-
-    from workbench.engines.lookup import ArgosEngines
-    from workbench.engines.ray import RayCluster, RayEngines
-    from workbench.models.packages import install_archive
-    from workbench.run.runner import translate_inputs
-    from workbench.settings import Settings
-
-    lines = WMT.read_text("utf-8").splitlines()[:sentences]
-    print("Building a random-weight Argos-size de→en model ...", flush=True)
-    size = ModelSize(layers=6, d_model=512, heads=8, ffn=2048, vocab=8000)
-    archive = build_random_package(work / "archives", "de", lines, size=size,
-                                   quantization="int8")
-    models = work / "models"
-    install_archive(archive, models)
-    articles = work / "articles"
-    articles.mkdir()
-    for start in range(0, len(lines), LINES_PER_ARTICLE):
-        chunk = lines[start:start + LINES_PER_ARTICLE]
-        (articles / f"wmt-{start:05d}.txt").write_text("\n".join(chunk) + "\n", "utf-8")
-
-    settings = Settings(models_dir=models, cache_path=work / "local.db")
-    start = time.perf_counter()
-    result = translate_inputs([articles], work / "out-local", settings, ArgosEngines(settings))
-    local = time.perf_counter() - start
-    segments = result.stats.segments
-
-    import ray
-
-    settings = Settings(models_dir=models, cache_path=work / "ray.db", cluster="ray")
-    start = time.perf_counter()
-    ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False)
-    cluster = RayCluster("ray", settings)
-    ray.get([actor.translate.remote("", [], 1, False, None) for actor in cluster._actors])
-    started = time.perf_counter()
-    try:
-        translate_inputs([articles], work / "out-ray", settings,
-                         RayEngines(ArgosEngines(settings), cluster))
-    finally:
-        cluster.close()
-        ray.shutdown()
-    done = time.perf_counter()
-    same = (work / "out-ray" / "records.jsonl").read_bytes() == \
-        (work / "out-local" / "records.jsonl").read_bytes()
-    print(f"records identical to the in-process run: {same}")
-    return local, done - start, done - started, started - start, segments, cluster.workers
-
-
-def driver_ceiling(work: Path, size: int) -> tuple[float, int]:
-    from scale import make_corpus
-
-    from workbench.engines.base import Engine, Translation
-    from workbench.run.runner import translate_inputs
-    from workbench.settings import Settings
-
-    class Instant(Engine):
-        """TEST DOUBLE: returns each input as its 'translation', at once."""
-
-        def __init__(self, src: str, version: int) -> None:
-            self.src, self.tgt, self.version = src, "en", version
-            self.supports_prefix = True
-
-        def translate_batch(self, texts: Sequence[str], n_best: int = 1,
-                            alignment: bool = False,
-                            prefixes: Sequence[str | None] | None = None) -> list[Translation]:
-            return [Translation(f"{(prefixes or [None] * len(texts))[i] or ''} {t}".strip(),
-                                -0.1) for i, t in enumerate(texts)]
-
-        def signature(self) -> str:
-            return f"instant-test-double|v{self.version}"
-
-    corpus = work / "corpus"
-    make_corpus(corpus, size)
-    settings = Settings(models_dir=work / "none", cache_path=work / "driver.db",
-                        glossary_paths=(ROOT / "glossary",))
-    # First run: prepares every article (and fills the prepared-article cache).
-    translate_inputs([corpus], work / "out-1", settings, lambda s, t: Instant(s, 1))
-    start = time.perf_counter()
-    result = translate_inputs([corpus], work / "out-2", settings, lambda s, t: Instant(s, 2))
-    seconds = time.perf_counter() - start
-    return result.stats.segments / seconds, result.stats.segments
+        if version:
+            rates[count] = segments / wall
+    old = subprocess.run([sys.executable, str(baseline / "benchmarks" / "cluster.py"),
+                          "--only", "growth"], capture_output=True, text=True, cwd=baseline,
+                         env={**os.environ, "PYTHONPATH": str(baseline)})
+    old_rows = {int(line.split()[0]): line.split()[1] for line in old.stdout.splitlines()
+                if line.strip()[:1].isdigit()}
+    print(f"{'nodes':>6}{'segments/s':>12}{f'previous ({ref}): segment batches only':>42}")
+    for count, rate in rates.items():
+        print(f"{count:>6}{rate:>12,.0f}{old_rows.get(count, 'n/a'):>42}")
 
 
 if __name__ == "__main__":
