@@ -235,3 +235,29 @@ def test_a_bad_cluster_is_a_usage_error(tmp_path, value):
                                       "--cluster", value])
     assert result.exit_code == 2
     assert "--cluster: must be 'ray'" in result.output
+
+
+class StopTheDriver(NoProgress):
+    """The driver stops (as Ctrl-C stops it) after ``parts`` parts came back."""
+
+    def __init__(self, parts: int) -> None:
+        self.parts, self.seen = parts, 0
+
+    def advance(self, n: int) -> None:
+        self.seen += 1
+        if self.seen == self.parts:
+            raise KeyboardInterrupt
+
+
+def test_a_stopped_driver_resumes_with_only_the_unfinished_parts_translated(
+        tmp_path, ray_local, aren_models):
+    inputs = [arabic_articles(tmp_path / "in", 12)]
+    with pytest.raises(KeyboardInterrupt):
+        run_cluster(tmp_path, aren_models, inputs, "remote", StopTheDriver(2), per_part=2)
+    # Each part's cache rows were merged as it came back: a re-run translates only the rest.
+    again = run_local(tmp_path, aren_models, inputs, "again",
+                      settings_for(tmp_path, aren_models, "remote"))
+    assert again.stats.complete
+    assert again.stats.statuses["cached"] >= 2 * 2 * 5  # two parts of 2 articles of 5 lines
+    assert again.stats.statuses["translated"] == 60 - again.stats.statuses["cached"]
+    assert not (tmp_path / "remote" / "parts" / "cache-snapshot.db").exists()

@@ -163,7 +163,7 @@ def test_a_feed_is_streamed_not_loaded(tmp_path):
 
 
 def test_hostile_feeds_and_pages_are_one_line_each(tmp_path):
-    from workbench.run.runner import _articles
+    from workbench.run.runner import article_files
 
     folder = tmp_path / "in"
     folder.mkdir()
@@ -171,7 +171,7 @@ def test_hostile_feeds_and_pages_are_one_line_each(tmp_path):
     (folder / "nul.csv").write_bytes(b"\x00\x01garbage")
     (folder / "deep.jsonl").write_text('{"text": ' + "[" * 100_000 + "]" * 100_000 + "}\n")
     os.mkfifo(folder / "fifo.jsonl")
-    errors = [str(item) for item in _articles([folder], DEFAULT_FIELDS)
+    errors = [str(item) for item in article_files([folder], DEFAULT_FIELDS)
               if isinstance(item, InputError)]
     empty = "no articles in this feed (empty, or a header and no rows)"
     assert errors == [f"{folder / 'deep.jsonl'}:1: not valid JSON (nested too deeply)",
@@ -184,12 +184,12 @@ def test_hostile_feeds_and_pages_are_one_line_each(tmp_path):
 
 
 def test_article_ids_are_unique_across_files_and_feeds(tmp_path):
-    from workbench.run.runner import _articles
+    from workbench.run.runner import article_files
 
     (tmp_path / "b.jsonl").write_text('{"id": "z", "text": "Ein Text."}\n'
                                       '{"id": "z", "text": "Noch ein Text."}\n', "utf-8")
     (tmp_path / "z.txt").write_text("Die Regierung tagte heute lange.\n", "utf-8")
-    ids = [item.article for item in _articles([tmp_path], DEFAULT_FIELDS)]
+    ids = [item.article for item in article_files([tmp_path], DEFAULT_FIELDS)]
     assert ids == ["z", "z~2", "z~3"]  # the feed comes first (b < z), then the file
 
 
