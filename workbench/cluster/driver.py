@@ -66,7 +66,8 @@ def translate_on_cluster(cluster: RayCluster, inputs: Sequence[Path | ArticleFil
     (out_dir / PARTS).mkdir(parents=True, exist_ok=True)
     (out_dir / PARTS / PARTS_MANIFEST).unlink(missing_ok=True)  # no stale list of parts
     snapshot = out_dir / PARTS / SNAPSHOT
-    batches: dict[int, list[ArticleFile | InputError]] = {}
+    batches: dict[int, list[ArticleFile | InputError]] = {}  # sent, not back yet
+    spans: dict[int, tuple[int, str, str]] = {}  # back: how many articles, first, last
     with TranslationCache(settings.cache_path) as cache:
         cache.copy_to(snapshot)
         try:
@@ -81,13 +82,15 @@ def translate_on_cluster(cluster: RayCluster, inputs: Sequence[Path | ArticleFil
                 if isinstance(outcome, PartResult):
                     cache.merge_rows(outcome.rows)
                 parts[n + 1] = outcome  # calls are numbered from 0, parts from 1
-                progress.advance(len(batches[n + 1]))
+                batch = batches.pop(n + 1)  # a feed's entries carry their bytes: let go
+                spans[n + 1] = (len(batch), _name(batch[0]), _name(batch[-1]))
+                progress.advance(len(batch))
             progress.finish()
             described = cluster.describe()
         finally:
             cluster.close(farewell="finish")
             snapshot.unlink(missing_ok=True)
-    entries = _count_in(stats, parts, batches)
+    entries = _count_in(stats, parts, spans)
     write_parts_manifest(out_dir, entries)
     remove_stale_parts(out_dir, entries)
     write_manifest(out_dir, {**manifest_of(stats, settings, started, glossary),
@@ -121,24 +124,28 @@ def _batches(items: Iterable[ArticleFile | InputError | InputNotice], size: int,
 def _numbered(batches: Iterator[list[ArticleFile | InputError]],
               kept: dict[int, list[ArticleFile | InputError]]
               ) -> Iterator[tuple[int, list[ArticleFile | InputError]]]:
-    """Batches numbered from 1, each kept until its part is back (to name a failed one)."""
+    """Batches numbered from 1, each kept until its part is back (to count and name it)."""
     for number, batch in enumerate(batches, 1):
         kept[number] = batch
         yield number, batch
 
 
-def _count_in(stats: RunStats, parts: dict, batches: dict[int, list]) -> list[dict]:
+def _name(item: ArticleFile | InputError) -> str:
+    return item.article if isinstance(item, ArticleFile) else str(item.path)
+
+
+def _count_in(stats: RunStats, parts: dict, spans: dict[int, tuple[int, str, str]]
+              ) -> list[dict]:
     """Add each part's counts to the run's, in input order; return the manifest entries."""
     entries = []
-    for number in sorted(batches):
+    for number in sorted(spans):
         part = parts.get(number)
         if isinstance(part, PartResult):
             stats.add(part.stats)
             entries.append(part.entry)
             continue
-        names = [item.article if isinstance(item, ArticleFile) else str(item.path)
-                 for item in batches[number]]
-        stats.failed_articles += len(names)
-        stats.errors.append(f"part {number} (articles {names[0]} to {names[-1]}) failed on "
-                            f"the cluster: {part}; run again to translate it")
+        count, first, last = spans[number]
+        stats.failed_articles += count
+        stats.errors.append(f"part {number} (articles {first} to {last}) failed on the "
+                            f"cluster: {part}; run again to translate it")
     return entries
