@@ -125,7 +125,11 @@ def test_merged_parts_are_a_local_runs_records_and_the_cache_serves_a_local_run(
 
 
 class KillAWorker(NoProgress):
-    """After the first finished part, SIGKILL one worker's process."""
+    """After the first finished part, SIGKILL one of this test's workers' processes.
+
+    Only a descendant of this process (the local Ray instance it started): another suite
+    running on the machine has workers of the same name.
+    """
 
     def __init__(self) -> None:
         self.killed: int | None = None
@@ -135,7 +139,8 @@ class KillAWorker(NoProgress):
             import psutil
 
             for process in psutil.process_iter(["pid", "cmdline"]):
-                if any("ArticleWorker" in part for part in process.info["cmdline"] or ()):
+                if any("ArticleWorker" in part for part in process.info["cmdline"] or ()) \
+                        and _descends_from_us(process):
                     os.kill(process.info["pid"], signal.SIGKILL)
                     self.killed = process.info["pid"]
                     break
@@ -158,6 +163,15 @@ def merge_and_compare(tmp_path: Path) -> None:
             (tmp_path / "local" / name).read_bytes()
     assert json.loads((tmp_path / "remote" / "run.json").read_text())["records_sha256"] == \
         json.loads((tmp_path / "local" / "run.json").read_text())["records_sha256"]
+
+
+def _descends_from_us(process) -> bool:
+    import psutil
+
+    try:
+        return any(parent.pid == os.getpid() for parent in process.parents())
+    except psutil.Error:
+        return False
 
 
 def test_a_killed_worker_is_survived(tmp_path, ray_local, aren_models):
