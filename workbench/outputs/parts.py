@@ -29,7 +29,13 @@ from pathlib import Path
 
 from workbench.errors import InputError
 from workbench.outputs.atomic import atomic_write
-from workbench.outputs.run_folder import PARTS, PARTS_MANIFEST, RunWriter, raw_articles
+from workbench.outputs.run_folder import (
+    PARTS,
+    PARTS_MANIFEST,
+    RunWriter,
+    hash_article,
+    raw_articles,
+)
 from workbench.outputs.tmx import write_tmx
 from workbench.outputs.xliff import write_xliff
 from workbench.records import ArticleInfo, Record
@@ -107,10 +113,9 @@ def merge_parts(out_dir: Path) -> RunWriter:
             digest = hashlib.sha256()
             for _, info_line, lines in raw_articles(out_dir, files["records"],
                                                     files["articles"]):
-                digest.update(info_line.encode())
-                for line, _ in lines:
-                    digest.update(line.encode())
-                writer.write_lines(info_line, [line for line, _ in lines])
+                record_lines = [line for line, _ in lines]
+                hash_article(digest, info_line, record_lines)
+                writer.write_lines(info_line, record_lines)
             if digest.hexdigest() != entry["sha256"]:
                 raise InputError(out_dir / files["records"], "changed since the run wrote it "
                                  "(its digest differs from parts/manifest.json); translate "

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -64,14 +64,13 @@ class RunWriter:
     def write_lines(self, info_line: str, record_lines: list[str]) -> None:
         """Append one article as the JSON lines :func:`raw_articles` read (copied as is)."""
         self._articles.write(info_line)
-        self._digest.update(info_line.encode())
-        self._shown.update(info_line.encode())
-        for line in record_lines:
+        for line in record_lines:  # write() names the file on a full disk; writelines would not
             self._records.write(line)
-            self._digest.update(line.encode())
-            # The derived outputs show a cached record as translated. The key's quotes are
-            # bare only as the key: inside a text they are escaped.
-            self._shown.update(line.replace(_CACHED, _TRANSLATED, 1).encode())
+        hash_article(self._digest, info_line, record_lines)
+        # The derived outputs show a cached record as translated. The key's quotes are bare
+        # only as the key: inside a text they are escaped.
+        hash_article(self._shown, info_line,
+                     (line.replace(_CACHED, _TRANSLATED, 1) for line in record_lines))
 
     @property
     def digest(self) -> str:
@@ -91,6 +90,13 @@ class RunWriter:
 
     def __exit__(self, *exc: Any) -> bool | None:
         return self._stack.__exit__(*exc)
+
+
+def hash_article(hasher: Any, info_line: str, record_lines: Iterable[str]) -> None:
+    """Add one article's lines to a digest, as :attr:`RunWriter.digest` counts them."""
+    hasher.update(info_line.encode())
+    for line in record_lines:
+        hasher.update(line.encode())
 
 
 def write_manifest(out_dir: Path, manifest: dict) -> None:
