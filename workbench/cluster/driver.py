@@ -75,9 +75,8 @@ def translate_on_cluster(cluster: RayCluster, inputs: Sequence[Path | ArticleFil
                                                     glossary, languages, settings.tgt_lang,
                                                     include_kept, engines))
             progress.start(f"Translating on {cluster.workers} workers", 0)
-            calls = ((number, batch) for number, batch in
-                     _numbered(_batches(article_files(inputs, fields or DEFAULT_FIELDS),
-                                        articles_per_part, stats.notices), batches))
+            calls = _numbered(_batches(article_files(inputs, fields or DEFAULT_FIELDS),
+                                       articles_per_part, stats.notices), batches)
             for n, outcome in cluster.run("translate", calls, _translated):
                 if isinstance(outcome, PartResult):
                     cache.merge_rows(outcome.rows)
@@ -101,7 +100,7 @@ def translate_on_cluster(cluster: RayCluster, inputs: Sequence[Path | ArticleFil
     return RunResult(out_dir, stats)
 
 
-def _translated(args: tuple, outcome: object) -> int:
+def _translated(outcome: object) -> int:
     return outcome.translated if isinstance(outcome, PartResult) else 0
 
 

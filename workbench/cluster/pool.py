@@ -151,13 +151,13 @@ class RayCluster:
                 "nodes": sorted(nodes.values(), key=lambda n: n["node"]),
                 "seconds": round(time.perf_counter() - self.started, 2)}
 
-    def run(self, method: str, calls: Iterable[tuple], count: Callable[[tuple, Any], int]
+    def run(self, method: str, calls: Iterable[tuple], count: Callable[[Any], int]
             ) -> Iterator[tuple[int, Any]]:
         """``(n, outcome)`` of each call ``actor.method(*args)``, in the order they finish.
 
         ``n`` numbers the calls from 0. An outcome is the method's return value, a
         :class:`ClusterError` for the one line a worker returned instead (a ``str``), or the
-        exception the call raised. ``count(args, outcome)`` is the work a call did (segments
+        exception the call raised. ``count(outcome)`` is the work a call did (segments
         translated), for ``run.json``. A call whose actor was lost is sent to another; calls
         are drawn from ``calls`` only as actors free up.
         """
@@ -187,7 +187,7 @@ class RayCluster:
                     self._submit(jobs, method, n, args)
                     continue
                 if not isinstance(outcome, Exception):
-                    self._segments[key] = self._segments.get(key, 0) + count(args, outcome)
+                    self._segments[key] = self._segments.get(key, 0) + count(outcome)
                 yield n, outcome
 
     def _submit(self, jobs: dict, method: str, n: int, args: tuple) -> None:

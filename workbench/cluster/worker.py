@@ -55,7 +55,6 @@ class WorkerPlan:
 class PartResult:
     """What a worker sends back for a batch: its manifest entry, counts and new cache rows."""
 
-    number: int
     entry: dict
     stats: RunStats
     rows: dict[str, tuple[list[str], list[tuple]]] = field(default_factory=dict)
@@ -104,7 +103,7 @@ class ArticleWorker:
                            [(r.info, r.records) for r in results], self.plan.include_kept)
         rows = self._cache.rows_after(self._marks)
         self._marks = self._cache.high_water()
-        return PartResult(number, entry, stats, rows)
+        return PartResult(entry, stats, rows)
 
     def _open(self) -> str | None:
         """Copy the run's cache to this node and get ready; a line when this node cannot."""

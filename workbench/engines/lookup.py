@@ -75,11 +75,12 @@ class ArgosEngines:
 
 
 class KeptLoaded:
-    """An engine lookup for a long-lived process (the review desk): models stay loaded.
+    """An engine lookup for a long-lived process (review desk, cluster worker): models stay.
 
     A run unloads each model when a chunk has no more segments for it; the desk translates a
-    few segments per glossary change, and loading a model for each would cost more than the
-    translating. Each model is loaded once, on first use, and kept.
+    few segments per glossary change and a cluster worker one batch of articles at a time,
+    and loading a model for each would cost more than the translating. Each model is loaded
+    once, on first use, and kept.
     """
 
     def __init__(self, engines: ArgosEngines) -> None:
