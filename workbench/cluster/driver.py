@@ -80,6 +80,7 @@ def translate_on_cluster(cluster: RayCluster, inputs: Sequence[Path | ArticleFil
             for n, outcome in cluster.run("translate", calls, _translated):
                 if isinstance(outcome, PartResult):
                     cache.merge_rows(outcome.rows)
+                    outcome.rows = {}  # merged: a run's worth of cache rows is not kept here
                 parts[n + 1] = outcome  # calls are numbered from 0, parts from 1
                 batch = batches.pop(n + 1)  # a feed's entries carry their bytes: let go
                 spans[n + 1] = (len(batch), _name(batch[0]), _name(batch[-1]))
