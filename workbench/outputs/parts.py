@@ -48,8 +48,9 @@ LAYOUT = 1
 #: What Workbench writes in ``parts/``: part files, the manifest, the cache copy workers
 #: start from (while a run lasts), and atomic writes' temporary files.
 SNAPSHOT = "cache-snapshot.db"
-OUR_PART_FILE = re.compile(r"\d{5,}\.(?:records\.jsonl|articles\.jsonl|tmx|xlf)|"
-                           rf"{re.escape(PARTS_MANIFEST)}|{re.escape(SNAPSHOT)}|\..+\.tmp")
+_SUFFIXES = "|".join(re.escape(suffix) for suffix in PART_SUFFIXES.values())
+OUR_PART_FILE = re.compile(rf"\d{{5,}}\.(?:{_SUFFIXES})|{re.escape(PARTS_MANIFEST)}|"
+                           rf"{re.escape(SNAPSHOT)}|\..+\.tmp")
 
 
 def part_files(number: int) -> dict[str, str]:
