@@ -153,14 +153,20 @@ def _placed_lines(path: Path, keep: Callable[[str], bool] | None = None
             raise InputError(path, f"not merged yet: a cluster run wrote {PARTS}/; "
                                    f"`workbench export {display_path(path.parent)}` merges it")
         raise InputError(path, "missing; run `workbench translate` first")
+    with _reading(path), path.open("rb") as handle:
+        offset = 0
+        for number, raw in enumerate(handle, 1):
+            start, offset = offset, offset + len(raw)
+            if raw.strip() and (keep is None or keep(line := raw.decode("utf-8"))):
+                line = raw.decode("utf-8") if keep is None else line
+                yield number, start, offset, line, _object(line, path, number)
+
+
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Reading a run's JSON Lines: undecodable bytes and read errors name the file."""
     try:
-        with path.open("rb") as handle:
-            offset = 0
-            for number, raw in enumerate(handle, 1):
-                start, offset = offset, offset + len(raw)
-                if raw.strip() and (keep is None or keep(line := raw.decode("utf-8"))):
-                    line = raw.decode("utf-8") if keep is None else line
-                    yield number, start, offset, line, _object(line, path, number)
+        yield
     except UnicodeDecodeError as err:
         raise InputError(path, f"not valid UTF-8 ({err.reason})") from err
     except OSError as err:
@@ -187,15 +193,9 @@ def placed_records(out_dir: Path) -> Iterator[tuple[int, int, Record]]:
 def records_between(out_dir: Path, start: int, end: int) -> list[Record]:
     """The records whose lines fill a byte range :func:`placed_records` gave."""
     path = out_dir / RECORDS
-    try:
-        with path.open("rb") as handle:
-            handle.seek(start)
-            chunk = handle.read(end - start)
-        lines = chunk.decode("utf-8").splitlines()
-    except UnicodeDecodeError as err:
-        raise InputError(path, f"not valid UTF-8 ({err.reason})") from err
-    except OSError as err:
-        raise InputError(path, f"cannot read: {err.strerror or err}") from err
+    with _reading(path), path.open("rb") as handle:
+        handle.seek(start)
+        lines = handle.read(end - start).decode("utf-8").splitlines()
     return [_typed(Record.from_dict, _object(line, path, 0), path, 0, "record")
             for line in lines if line.strip()]
 
