@@ -56,11 +56,12 @@ def export(out_dir: Path, formats: Sequence[str], include_kept: bool = False,
     manifest = read_manifest(out_dir)
     current = {f for f in formats if _still_current(FORMATS[f], out_dir, manifest, previous,
                                                     include_kept)}
-    options = WriteOptions(include_kept=include_kept,
-                           glossary_rows=_glossary_rows(manifest) if "omegat" in formats
-                           else None)
     todo = [FORMATS[name] for name in formats
             if name not in current and FORMATS[name].write is not None]
+    # The glossary is read only for OmegaT projects about to be written, not current ones.
+    options = WriteOptions(include_kept=include_kept,
+                           glossary_rows=_glossary_rows(manifest)
+                           if FORMATS["omegat"] in todo else None)
     progress = progress or NoProgress()
     if todo:
         progress.start("Writing outputs", len(todo))
