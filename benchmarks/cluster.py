@@ -12,7 +12,8 @@
 2. Growth with nodes: 1, 2 and 4 real Ray nodes on this machine (``ray.cluster_utils``, one
    CPU each), each worker's engine a TEST DOUBLE sleeping a fixed 10 ms per segment (so
    nodes, not this machine's cores, set the pace), over 200 articles of 20 WMT21 German
-   sentences, none repeated, in parts of 10 articles, through the whole data path. Beside
+   sentences, none repeated, in parts of 10 articles, through the whole data path; also the
+   time until the first part is back (start-up included) and the rate after it. Beside
    it, the previous design's growth as its own benchmark printed it (batches of segments
    only; run from the git ref).
 
@@ -109,8 +110,29 @@ def doubles(version: int, sleep: float = 0.0):
     return lambda settings: (lambda src, tgt: Instant(src, version, sleep))
 
 
+class FirstPart:
+    """Progress that notes when the first part came back, and the articles after it."""
+
+    def __init__(self) -> None:
+        self.first: float | None = None
+        self.after = 0
+
+    def start(self, label: str, total: int) -> None:
+        pass
+
+    def advance(self, n: int) -> None:
+        if self.first is None:
+            self.first = time.perf_counter()
+        else:
+            self.after += n
+
+    def finish(self) -> None:
+        pass
+
+
 def cluster_run(corpus: Path, out: Path, cache: Path, version: int, sleep: float = 0.0,
-                per_part: int = 50) -> tuple[int, float, float]:
+                per_part: int = 50, progress: FirstPart | None = None
+                ) -> tuple[int, float, float]:
     """(segments, wall seconds, driver CPU seconds) of one run through the data path."""
     from workbench.cluster.driver import translate_on_cluster
     from workbench.cluster.pool import RayCluster
@@ -120,7 +142,7 @@ def cluster_run(corpus: Path, out: Path, cache: Path, version: int, sleep: float
                         glossary_paths=(ROOT / "glossary",))
     pool = RayCluster("ray", settings)
     wall, cpu = time.perf_counter(), time.process_time()
-    result = translate_on_cluster(pool, [corpus], out, settings,
+    result = translate_on_cluster(pool, [corpus], out, settings, progress,
                                   engines=doubles(version, sleep), articles_per_part=per_part)
     assert result.stats.complete, result.stats.errors[:3]
     return (result.stats.segments, time.perf_counter() - wall, time.process_time() - cpu)
@@ -188,21 +210,30 @@ def growth(work: Path, baseline: Path, ref: str) -> None:
         ray.init(address=nodes.address, include_dashboard=False, log_to_driver=False,
                  configure_logging=False)
         try:
+            parts = FirstPart()
+            started = time.perf_counter()
             segments, wall, _ = cluster_run(corpus, work / f"g{version}", cache, 10 + version,
-                                            SLEEP_PER_SEGMENT if version else 0, per_part=10)
+                                            SLEEP_PER_SEGMENT if version else 0, per_part=10,
+                                            progress=parts)
+            done = time.perf_counter()
         finally:
             ray.shutdown()
             nodes.shutdown()
         if version:
-            rates[count] = segments / wall
+            assert parts.first is not None
+            # After the first part: start-up (connecting, workers, cache copies) is behind.
+            steady = segments * parts.after / GROWTH_ARTICLES / (done - parts.first)
+            rates[count] = (segments / wall, parts.first - started, steady)
     old = subprocess.run([sys.executable, str(baseline / "benchmarks" / "cluster.py"),
                           "--only", "growth"], capture_output=True, text=True, cwd=baseline,
                          env={**os.environ, "PYTHONPATH": str(baseline)})
     old_rows = {int(line.split()[0]): line.split()[1] for line in old.stdout.splitlines()
                 if line.strip()[:1].isdigit()}
-    print(f"{'nodes':>6}{'segments/s':>12}{f'previous ({ref}): segment batches only':>42}")
-    for count, rate in rates.items():
-        print(f"{count:>6}{rate:>12,.0f}{old_rows.get(count, 'n/a'):>42}")
+    print(f"{'nodes':>6}{'segments/s':>12}{'first part (s)':>16}{'after it (seg/s)':>18}"
+          f"{f'previous ({ref}): segment batches only':>42}")
+    for count, (rate, first, steady) in rates.items():
+        print(f"{count:>6}{rate:>12,.0f}{first:>16.1f}{steady:>18,.0f}"
+              f"{old_rows.get(count, 'n/a'):>42}")
 
 
 if __name__ == "__main__":
