@@ -18,8 +18,47 @@ from workbench.errors import InputError
 
 #: Glossary or corrections files larger than this.
 MAX_CONFIG_BYTES = 64 * 1024 * 1024
+#: (device, inode) of every SQLite file this process has a connection to. On POSIX, closing
+#: any descriptor of a file drops every lock the process holds on it, so reading one of these
+#: through a plain ``open()`` would let another process delete the WAL SQLite still writes.
+_OPEN_DATABASES: dict[tuple[int, int], int] = {}
+#: Files SQLite keeps beside a database, which the same rule covers.
+_DATABASE_SIDE_FILES = ("-wal", "-shm", "-journal")
 _SPECIAL_FILES = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
                   (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def hold_database(path: Path) -> tuple[int, int]:
+    """Note that this process has ``path`` open in SQLite; :func:`open_regular` refuses it."""
+    found = os.stat(path)
+    key = (found.st_dev, found.st_ino)
+    _OPEN_DATABASES[key] = _OPEN_DATABASES.get(key, 0) + 1
+    return key
+
+
+def release_database(key: tuple[int, int]) -> None:
+    """Undo one :func:`hold_database` (its connection is closed)."""
+    left = _OPEN_DATABASES.pop(key, 0) - 1
+    if left > 0:
+        _OPEN_DATABASES[key] = left
+
+
+def is_open_database(path: Path) -> bool:
+    """Whether a plain read of ``path`` would drop SQLite locks this process holds.
+
+    True for a database this process has open, and for the WAL, shared-memory or journal
+    file beside one.
+    """
+    if not _OPEN_DATABASES:
+        return False
+    candidates = [path] + [path.with_name(path.name[:-len(side)])
+                           for side in _DATABASE_SIDE_FILES if path.name.endswith(side)]
+    for candidate in candidates:
+        with contextlib.suppress(OSError):
+            found = os.stat(candidate)
+            if (found.st_dev, found.st_ino) in _OPEN_DATABASES:
+                return True
+    return False
 
 
 def read_bytes(path: Path, limit: int) -> bytes:
@@ -50,6 +89,9 @@ def open_regular(path: Path) -> Iterator[BinaryIO]:
     Raises:
         InputError: not a regular file, or it cannot be opened.
     """
+    if is_open_database(path):
+        raise InputError(path, "is a database this command has open (the cache); it is "
+                               "never read as an input file")
     try:
         kind = _special_kind(os.stat(path).st_mode)
         if kind:

@@ -20,6 +20,7 @@ from workbench.cache.approvals import ReviewerApprovals, guarded
 from workbench.cache.keys import cache_key, segment_key, text_key
 from workbench.cache.schema import MIGRATION_SET, NewerCache, migrate
 from workbench.errors import CacheError
+from workbench.files import hold_database, release_database
 from workbench.records import GlossaryHit
 
 #: Seconds a writer waits for another process's transaction before giving up.
@@ -82,12 +83,16 @@ def check_is_ours(path: Path) -> None:
     """
     if not path.exists() or path.stat().st_size == 0:
         return
-    with path.open("rb") as handle:
-        if handle.read(16) != b"SQLite format 3\x00":
-            raise CacheError(path, "is not an SQLite database; refusing to overwrite it")
-    conn = _read_only(path)
+    # Through SQLite only: a plain open() and close() of a database this process has open
+    # (the desk's own cache) drops its POSIX locks, and another run may then delete its WAL.
+    try:
+        conn = _read_only(path)
+    except sqlite3.DatabaseError as err:
+        raise CacheError(path, "is not an SQLite database; refusing to overwrite it") from err
     try:
         _check_tables(conn, path)
+    except sqlite3.DatabaseError as err:
+        raise CacheError(path, "is not an SQLite database; refusing to overwrite it") from err
     finally:
         conn.close()
 
@@ -101,6 +106,9 @@ def _read_only(path: Path, shared: bool = False) -> sqlite3.Connection:
     except sqlite3.OperationalError:  # WAL needs a writable -shm: read the file as it is
         conn.close()
         conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, check_same_thread=not shared)
+    except sqlite3.DatabaseError:
+        conn.close()
+        raise
     return conn
 
 
@@ -137,10 +145,12 @@ class TranslationCache(ReviewerApprovals):
         self.path = path
         #: Rows found damaged or foreign since opening (each was treated as a miss).
         self.damaged = 0
+        self._held: tuple[int, int] | None = None
         if path.exists() and not path.is_file():
             raise CacheError(path, "is not a file (a folder or a special file)")
         if read_only:
             self._open_read_only(path, shared)
+            self._held = hold_database(path)
             return
         from filelock import FileLock, Timeout  # imported when a cache is opened, not at start
 
@@ -156,6 +166,7 @@ class TranslationCache(ReviewerApprovals):
                 if self.journal_mode != "wal":
                     self.conn.execute("PRAGMA journal_mode = wal")
                 migrate(self.conn)
+            self._held = hold_database(path)
         except NewerCache as err:
             raise CacheError(path, f"made by a newer Workbench (migration {err} is unknown "
                                    "here); upgrade Workbench, or use another --cache") from err
@@ -183,6 +194,9 @@ class TranslationCache(ReviewerApprovals):
     def close(self) -> None:
         """Close the database."""
         self.conn.close()
+        if self._held is not None:
+            release_database(self._held)
+            self._held = None
 
     @property
     def journal_mode(self) -> str:

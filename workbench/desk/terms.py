@@ -229,7 +229,7 @@ class TermDesk:
         added, after = self._checked(lambda: edited_glossary(
             lambda: add_term(file, request.target, request.type,
                              {request.lang: [request.form]}, request.note, self.paths)))
-        shown = preview(self.session.out_dir, before, after)
+        shown = preview(self.session.out_dir, before, after, self.session.cache)
         approved = self.session.approved
         segments = [(article, index) for article, index, _ in shown.segments]
         if approved:  # a reviewer's English stays whatever the glossary says

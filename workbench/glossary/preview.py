@@ -60,8 +60,13 @@ class Preview:
     per_article: Counter[str] = field(default_factory=Counter)
 
 
-def preview(out_dir: Path, before: Glossary, after: Glossary) -> Preview:
-    """Which translated segments of the run in ``out_dir`` the change would re-translate."""
+def preview(out_dir: Path, before: Glossary, after: Glossary,
+            cache: TranslationCache | None = None) -> Preview:
+    """Which translated segments of the run in ``out_dir`` the change would re-translate.
+
+    ``cache``: the run's cache, when the caller has it open (the desk): a second connection
+    to the same file in one process is what SQLite's POSIX locks cannot survive.
+    """
     shown = Preview()
     changed = _changed_terms(before, after)
     if not changed:
@@ -74,7 +79,7 @@ def preview(out_dir: Path, before: Glossary, after: Glossary) -> Preview:
             gates[lang] = Matcher(Glossary(tuple(changed), "changed"), lang)
         return gates[lang]
 
-    with _lemma_store(out_dir) as store:
+    with _lemma_store(out_dir, cache) as store:
         matchers: dict[tuple[int, str], Matcher] = {}
 
         def matches(glossary: Glossary, lang: str, text: str) -> list[tuple]:
@@ -123,8 +128,12 @@ def _changed_terms(before: Glossary, after: Glossary) -> list[Term]:
 
 
 @contextlib.contextmanager
-def _lemma_store(out_dir: Path) -> Iterator[BlobBuffer | None]:
+def _lemma_store(out_dir: Path, opened: TranslationCache | None
+                 ) -> Iterator[BlobBuffer | None]:
     """The dictionary forms the run's cache holds, as the run itself used them."""
+    if opened is not None:
+        yield BlobBuffer(opened)
+        return
     cache = run_cache(out_dir)
     if cache is None or not cache.is_file():
         yield None

@@ -81,6 +81,11 @@ def _cleaned(value: Any) -> Any:
     return value
 
 
+def remove_invisible(text: str) -> str:
+    """``text`` without zero-width and formatting characters (joiners kept where they are text)."""
+    return _INVISIBLE_RE.sub("", text)
+
+
 def normalize_line(line: str) -> tuple[str, int]:
     """Normalize one line; return it and how many characters went or were replaced.
 
