@@ -64,6 +64,9 @@ def load_project(marker: Path) -> Project:
         data = tomllib.loads(read_config_text(marker, 1 << 20))
     except tomllib.TOMLDecodeError as err:
         raise InputError(marker, f"not valid TOML: {err}") from err
+    except (ValueError, RecursionError) as err:  # a 4,301-digit integer; deep nesting
+        raise InputError(marker, "not valid TOML: " + ("nested too deeply" if isinstance(
+            err, RecursionError) else "an integer longer than Python converts")) from err
     unknown = sorted(set(data) - {"glossary", "cache"})
     if unknown:
         raise InputError(marker, f"unknown key {unknown[0]!r} (expected glossary, cache)")

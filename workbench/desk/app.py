@@ -8,7 +8,6 @@ looked up by id in the run's index, and the only files served are the desk's own
 
 from __future__ import annotations
 
-import json
 import logging
 from importlib import resources
 from typing import Any
@@ -23,6 +22,7 @@ from workbench.desk.guard import MAX_BODY_BYTES, Guard
 from workbench.desk.session import DeskError, DeskSession
 from workbench.desk.terms import TermDesk, term_request
 from workbench.errors import WorkbenchError
+from workbench.text.normalize import parse_json
 
 logger = logging.getLogger(__name__)
 _STATIC = resources.files("workbench.desk") / "static"
@@ -132,8 +132,8 @@ async def _json(request: Request) -> dict[str, Any]:
     if len(body) > MAX_BODY_BYTES:
         raise DeskError("request body too large", 413)
     try:
-        data = json.loads(body)
-    except (ValueError, RecursionError):
+        data = parse_json(body)
+    except ValueError:
         raise DeskError("the request body is not JSON") from None
     if not isinstance(data, dict):
         raise DeskError("the request body must be a JSON object")

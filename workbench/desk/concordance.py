@@ -15,6 +15,7 @@ from typing import Any
 from workbench.desk.session import DeskError, DeskSession
 from workbench.outputs.run_folder import RECORDS
 from workbench.records import Record
+from workbench.text.normalize import json_without_surrogates
 
 #: Segments a search lists (all are counted).
 SHOWN = 200
@@ -88,7 +89,7 @@ def _lines_holding(session: DeskSession, texts: list[str]) -> Iterator[Record]:
                 end = text.find("\n", match.end())
                 last = start
                 line = text[start:end if end >= 0 else len(text)]
-                yield Record.from_dict(json.loads(line))
+                yield Record.from_dict(json_without_surrogates(line))
 
 
 def _approved_sources(session: DeskSession, phrase: str) -> list[str]:

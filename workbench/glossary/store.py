@@ -189,6 +189,11 @@ def parse_glossary(text: str, file: Path) -> list[Term]:
         line = getattr(err, "lineno", None) or _line_from_message(str(err))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(err))
         raise InputError(file, f"not valid TOML: {message}", line) from err
+    except ValueError as err:  # int() refused the digits: Python's conversion limit
+        digits = re.search(r"\d{4301,}", text)
+        line = text.count("\n", 0, digits.start()) + 1 if digits else 1
+        raise InputError(file, "not valid TOML: an integer longer than Python converts",
+                         line) from err
     unknown = set(data) - {"term"}
     if unknown:
         raise InputError(file, f"unknown top-level key {sorted(unknown)[0]!r}; "

@@ -15,6 +15,7 @@ import zlib
 from pathlib import Path, PurePosixPath
 
 from workbench.errors import PackageError
+from workbench.text.normalize import parse_json
 
 #: Refuse archives that would unpack to more than this (a zip bomb guard).
 MAX_UNPACKED_BYTES = 8 * 1024**3
@@ -31,7 +32,7 @@ _PACKAGE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 def read_metadata(data: bytes, origin: Path) -> dict:
     """Parse and check a package's ``metadata.json``."""
     try:
-        metadata = json.loads(data.decode("utf-8"))
+        metadata = parse_json(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise PackageError(origin, f"metadata.json is not valid JSON ({err})") from err
     if not isinstance(metadata, dict):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from workbench.errors import IndexUnavailable, UnknownPackage
 from workbench.models.packages import PackageInfo
+from workbench.text.normalize import parse_json
 
 #: Called with (bytes received so far, total bytes or None when the server does not say).
 ProgressCallback = Callable[[int, int | None], None]
@@ -77,7 +78,7 @@ def parse_pair(code: str, tgt: str = "en") -> tuple[str, str]:
 def parse_index(data: bytes, url: str) -> PackageIndex:
     """Parse index JSON, keeping translate packages and skipping malformed entries."""
     try:
-        entries = json.loads(data.decode("utf-8"))
+        entries = parse_json(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise IndexUnavailable(f"{url}: package index is not valid JSON ({err})") from err
     if not isinstance(entries, list):

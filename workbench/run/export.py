@@ -6,7 +6,6 @@ first: ``records.jsonl`` is rewritten with them as ``approved``, so every format
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -31,6 +30,7 @@ from workbench.outputs.run_folder import (
 from workbench.qa.checks import with_qa
 from workbench.records import TRANSLATED_KINDS, ArticleInfo, Record, Status
 from workbench.run.progress import NoProgress, Progress
+from workbench.text.normalize import json_without_surrogates
 
 #: Statuses an approved correction may replace.
 REPLACEABLE = frozenset({Status.TRANSLATED, Status.CACHED, Status.NO_MODEL, Status.FAILED,
@@ -143,7 +143,7 @@ def replace_records(out_dir: Path, new: Mapping[tuple[str, int], Record],
                 statuses.update(str(data.get("status")) for _, data in lines)
                 writer.write_lines(info_line, [line for line, _ in lines])
                 continue
-            info = ArticleInfo.from_dict(json.loads(info_line))
+            info = ArticleInfo.from_dict(json_without_surrogates(info_line))
             records = [Record.from_dict(data) for _, data in lines]
             changed["records"] += sum((r.article, r.index) in new for r in records)
             records = checked([new.get((r.article, r.index), r) for r in records])

@@ -19,7 +19,7 @@ from workbench.display import safe_text
 from workbench.errors import InputError
 from workbench.files import open_regular
 from workbench.records import Kind
-from workbench.text.normalize import replace_surrogates
+from workbench.text.normalize import parse_json, replace_surrogates
 from workbench.text.parts import ArticleParts
 from workbench.text.reader import MAX_ARTICLE_BYTES
 
@@ -95,15 +95,14 @@ def _json_rows(path: Path) -> Iterator[tuple[int, dict | InputError]]:
             if not raw.strip():
                 continue
             try:
-                row = json.loads(raw.decode("utf-8-sig" if line == 1 else "utf-8"))
+                row = parse_json(raw.decode("utf-8-sig" if line == 1 else "utf-8"))
             except UnicodeDecodeError as err:
                 yield line, InputError(path, f"not valid UTF-8 (byte 0x{raw[err.start]:02x})",
                                        line)
                 continue
-            except (json.JSONDecodeError, RecursionError) as err:
-                reason = err.msg if isinstance(err, json.JSONDecodeError) else "nested too deeply"
-                where = f" at column {err.colno}" if isinstance(err, json.JSONDecodeError) else ""
-                yield line, InputError(path, f"not valid JSON ({reason}{where})", line)
+            except json.JSONDecodeError as err:
+                where = f" at column {err.colno}" if err.pos else ""
+                yield line, InputError(path, f"not valid JSON ({err.msg}{where})", line)
                 continue
             if not isinstance(row, dict):
                 yield line, InputError(path, f"expected a JSON object (got "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,8 @@ _SPACE_BEFORE_PUNCT_RE = re.compile(r"(?<=\S) +(?=[,.;:!?](?:\s|$))")
 _TRAILING_SEPARATOR_RE = re.compile(r"\s+[|•·]+\s*$")
 # Half of a UTF-16 surrogate pair, alone: JSON can carry one ("\ud83d"), UTF-8 cannot.
 _LONE_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+# A JSON integer too long for int(): the place json_without_surrogates reports.
+_LONG_NUMBER_RE = re.compile(rf"\d{{{sys.get_int_max_str_digits() + 1},}}")
 # ...as a JSON escape: only a text with one can decode to a lone surrogate.
 _SURROGATE_ESCAPE_RE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
@@ -61,13 +64,35 @@ def replace_surrogates(text: str) -> tuple[str, int]:
     return _LONE_SURROGATE_RE.subn("\ufffd", text)
 
 
-def json_without_surrogates(raw: str) -> Any:
-    """``json.loads``, with every lone surrogate in the result replaced by U+FFFD.
+def parse_json(raw: str | bytes) -> Any:
+    """``json.loads`` for JSON from outside: the one reader of every file and request.
 
-    A file Workbench reads back (a feed, a run's records, a reviewer's corrections) may hold
+    Feeds, a run's files, manifests, corrections, the desk's requests, package metadata.
+    Whatever ``json`` cannot take is a :class:`json.JSONDecodeError` with its place, so every
+    caller's one-line error covers it: a number longer than Python converts (4,300 digits)
+    and nesting deeper than the interpreter's stack.
+    """
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        raise
+    except (RecursionError, ValueError) as err:
+        text = raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
+        if isinstance(err, RecursionError):
+            raise json.JSONDecodeError("nested too deeply", text, 0) from None
+        # int() refused the digits: Python's integer string conversion limit.
+        digits = _LONG_NUMBER_RE.search(text)
+        raise json.JSONDecodeError(f"a number of over {sys.get_int_max_str_digits():,} "
+                                   "digits", text, digits.start() if digits else 0) from None
+
+
+def json_without_surrogates(raw: str) -> Any:
+    """:func:`parse_json`, with every lone surrogate in the result replaced by U+FFFD.
+
+    A file Workbench reads back (a run's records, a reviewer's corrections) may hold
     ``"\ud83d"``: valid JSON, but text that no file, database or terminal can take.
     """
-    data = json.loads(raw)
+    data = parse_json(raw)
     return _cleaned(data) if _SURROGATE_ESCAPE_RE.search(raw) else data
 
 
