@@ -87,14 +87,15 @@ def check_is_ours(path: Path) -> None:
     # (the desk's own cache) drops its POSIX locks, and another run may then delete its WAL.
     try:
         conn = _read_only(path)
+        try:
+            _check_tables(conn, path)
+        finally:
+            conn.close()
     except sqlite3.DatabaseError as err:
-        raise CacheError(path, "is not an SQLite database; refusing to overwrite it") from err
-    try:
-        _check_tables(conn, path)
-    except sqlite3.DatabaseError as err:
-        raise CacheError(path, "is not an SQLite database; refusing to overwrite it") from err
-    finally:
-        conn.close()
+        if str(err) == "file is not a database":
+            raise CacheError(path, "is not an SQLite database; refusing to overwrite it"
+                             ) from err
+        raise CacheError(path, f"not a usable workbench cache ({err})") from err
 
 
 def _read_only(path: Path, shared: bool = False) -> sqlite3.Connection:
