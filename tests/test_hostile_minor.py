@@ -9,6 +9,7 @@ import sqlite3
 import stat
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from workbench.cli import cli
@@ -100,6 +101,18 @@ def test_init_writes_nothing_through_a_glossary_symlink(tmp_path):
     assert "symbolic link" in one_error(invoke("init", str(project)))
     assert list(elsewhere.iterdir()) == []
     assert not (project / "workbench.toml").exists()
+
+
+@pytest.mark.parametrize("name", ["cache", "glossary", "incoming"])
+def test_init_where_a_folder_it_makes_is_a_file_names_it_and_makes_nothing(tmp_path, name):
+    project = tmp_path / "desk"
+    project.mkdir()
+    (project / name).write_text("mine", encoding="utf-8")
+    line = one_error(invoke("init", str(project)))
+    assert line == (f"Error: {project / name} is a file, where init makes a folder (move it, "
+                    "or init elsewhere)")
+    assert sorted(p.name for p in project.iterdir()) == [name]
+    assert (project / name).read_text(encoding="utf-8") == "mine"
 
 
 def test_a_csv_header_with_a_column_twice_is_refused(tmp_path, installed_models):

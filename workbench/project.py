@@ -89,10 +89,15 @@ def init_project(directory: Path) -> Project:
     marker = directory / MARKER
     if marker.exists():
         raise WorkbenchError(f"{marker} already exists: {directory} is a workbench project")
-    for name in (GLOSSARY_DIR, "cache"):
-        if (directory / name).is_symlink():  # init writes only into folders it can vouch for
-            raise WorkbenchError(f"{directory / name} is a symbolic link; init writes no files "
+    # Every folder is checked before any is made: a refused init leaves nothing behind.
+    for name in (GLOSSARY_DIR, "cache", INCOMING_DIR):
+        folder = directory / name
+        if folder.is_symlink():  # init writes only into folders it can vouch for
+            raise WorkbenchError(f"{folder} is a symbolic link; init writes no files "
                                  "through one (replace it with a folder, or init elsewhere)")
+        if folder.exists() and not folder.is_dir():
+            raise WorkbenchError(f"{folder} is a file, where init makes a folder (move it, "
+                                 "or init elsewhere)")
     try:
         (directory / GLOSSARY_DIR).mkdir(parents=True, exist_ok=True)
         (directory / "cache").mkdir(exist_ok=True)
@@ -103,7 +108,8 @@ def init_project(directory: Path) -> Project:
                 target.write_text(text, encoding="utf-8")
         marker.write_text(_TEMPLATE, encoding="utf-8")
     except OSError as err:
-        raise WorkbenchError(f"cannot create a project in {directory}: "
+        where = f" ({err.filename})" if err.filename else ""
+        raise WorkbenchError(f"cannot create a project in {directory}{where}: "
                              f"{err.strerror or err}") from err
     return load_project(marker)
 
