@@ -66,7 +66,8 @@ def test_omegat_fills_every_unit_of_every_project(run, omegat_command, tmp_path)
     assert [p.name for p in projects] == ["nb-en", "pl-en"]
     for project in projects:
         assert (project / "omegat.project").is_file() and (project / "omegat").is_dir()
-        assert (project / "glossary" / "glossary.txt").read_text("utf-8").count("\t") > 0
+        assert (project / "glossary" / "workbench.utf8").read_text("utf-8").count("\t") > 0
+        assert not (project / "glossary" / "glossary.txt").exists()  # the translator's
         console_translate(omegat_command, project, tmp_path)
         src = project.name.split("-")[0]
         filled = units(project / "target" / f"records.{src}.xlf")
@@ -211,3 +212,99 @@ def test_omegat_reads_the_tbx_export_as_a_glossary(run, omegat_command, tmp_path
     wanted = {(form, term.target) for term in load_glossary([glossary]).terms
               for form in term.forms.get("nb", ())}
     assert int(lines[0]) == len(lines) - 1 and read == wanted  # every Norwegian form
+
+
+#: OmegaT's own GlossaryManager, headless: what its start() does (find every file of the
+#: glossary folder with its DirectoryMonitor, read each by its extension), in one thread.
+LIST_GLOSSARY = """
+import org.omegat.core.Core;
+import org.omegat.core.data.ProjectProperties;
+import org.omegat.core.data.RealProject;
+import org.omegat.gui.glossary.GlossaryEntry;
+import org.omegat.gui.glossary.GlossaryManager;
+import org.omegat.util.DirectoryMonitor;
+import org.omegat.util.ProjectFileStorage;
+import java.io.File;
+
+public class ListGlossary extends GlossaryManager {
+    ListGlossary() {
+        super(null);  // no glossary pane: only its refresh after each file needs one
+    }
+
+    void load(ProjectProperties props) {
+        priorityGlossary = new File(props.getWriteableGlossary());
+        monitor = new DirectoryMonitor(new File(props.getGlossaryRoot()), file -> {
+            try {
+                fileChanged(file);
+            } catch (NullPointerException noPane) {
+                // the file is loaded; then fileChanged refreshes the pane there is none of
+            }
+        });
+        monitor.checkChanges();
+    }
+
+    public static void main(String[] args) throws Exception {
+        ProjectProperties props = ProjectFileStorage.loadProjectProperties(new File(args[0]));
+        Core.setProject(new RealProject(props));
+        ListGlossary manager = new ListGlossary();
+        manager.load(props);
+        System.out.println(props.getWriteableGlossary());
+        for (GlossaryEntry e : manager.getGlossaryEntries("")) {
+            System.out.println(e.getSrcText() + "\t" + e.getLocText());
+        }
+    }
+}
+"""
+
+
+def omegat_glossary(project: Path, tmp_path: Path) -> tuple[str, set[tuple[str, str]]]:
+    """OmegaT's writeable glossary file and the (source, English) terms it loads."""
+    source = tmp_path / "ListGlossary.java"
+    source.write_text(LIST_GLOSSARY, encoding="utf-8")
+    jar = Path("/usr/share/omegat/OmegaT.jar")
+    java = shutil.which("java")
+    assert java and jar.is_file(), "Debian's omegat brings its jar and a Java runtime"
+    done = subprocess.run([java, "-cp", f"{jar}:{jar.parent / 'lib'}/*", str(source),
+                           str(project)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    writeable, *lines = done.stdout.strip().splitlines()
+    return writeable, {tuple(line.split("\t")) for line in lines}
+
+
+def test_omegat_sees_our_terms_and_a_translators_and_a_re_export_keeps_theirs(
+        run, omegat_command, tmp_path):
+    out, _, glossary, _ = run
+    project = out / "omegat" / "nb-en"
+    from workbench.glossary.exchange import omegat_rows
+    from workbench.glossary.store import load_glossary
+
+    ours = {(" ".join(form.split()), " ".join(english.split()))
+            for form, english, _ in omegat_rows(load_glossary([glossary]), "nb")}
+    assert ours and any(not form.isascii() for form, _ in ours)  # read as UTF-8
+    writeable, seen = omegat_glossary(project, tmp_path)
+    # OmegaT (3.6 too) writes a translator's new terms to glossary/glossary.txt: never ours
+    assert Path(writeable) == project / "glossary" / "glossary.txt"
+    assert seen == ours
+    theirs = project / "glossary" / "glossary.txt"
+    theirs.write_bytes("Løvebakken\tthe Storting's hill\tadded in OmegaT\r\n".encode())
+    mine = theirs.read_bytes()
+    again = CliRunner().invoke(cli, ["export", str(out), "--format", "omegat"])
+    assert again.exit_code == 0, again.output
+    assert theirs.read_bytes() == mine
+    _, seen = omegat_glossary(project, tmp_path)
+    assert ("Løvebakken", "the Storting's hill") in seen and len(seen) == len(ours) + 1
+
+
+def test_an_earlier_exports_glossary_txt_is_removed_only_while_it_is_ours(run, tmp_path):
+    """Workbench once wrote its terms to glossary.txt: a copy OmegaT would show twice."""
+    out, *_ = run
+    folder = out / "omegat" / "nb-en" / "glossary"
+    ours = (folder / "workbench.utf8").read_bytes()
+    (folder / "glossary.txt").write_bytes(ours)
+    again = CliRunner().invoke(cli, ["export", str(out), "--format", "omegat"])
+    assert again.exit_code == 0, again.output
+    assert not (folder / "glossary.txt").exists()
+    (folder / "glossary.txt").write_bytes(ours + b"ny\tnew\t\n")  # a term added
+    again = CliRunner().invoke(cli, ["export", str(out), "--format", "omegat"])
+    assert again.exit_code == 0, again.output
+    assert (folder / "glossary.txt").read_bytes() == ours + b"ny\tnew\t\n"
