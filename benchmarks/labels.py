@@ -1,14 +1,24 @@
-"""Line labels against the labelled dev set (../shared/eval/labels), side by side with an
-earlier version of the labeller (a git ref), in one run.
+"""Line labels on the labelled sets (../shared/eval/labels), per set, per kind and on sets
+the model never saw, side by side with earlier versions of the labeller (git refs).
 
-Each ``NAME.txt`` has a ``NAME.gold.jsonl`` with one ``{"line", "kind"}`` per non-blank line.
-A line's predicted kind is the kind of its records (``workbench.text.prepare``: normalize,
-label, segment). Printed per version: lines right; lost (a line meant for translation, gold
-title/body/caption, that is kept untranslated); leaked (a kept line, gold credit, byline,
-dateline, source or boilerplate, that is sent to the model); then precision and recall per
-gold kind. ``credit`` (a photo credit or caption label alone) is its own kind here.
+Each ``NAME.txt`` has a ``NAME.gold.jsonl`` with one ``{"line", "kind"}`` per non-blank line;
+the first letter of NAME names its set: ``d`` (15 dev articles), ``l`` (10 articles held
+out earlier), ``n`` (20 whole-page dumps with heavy chrome). A line's predicted kind is the
+kind of its records (``workbench.text.prepare``: normalize, label, segment). Per version:
+lines right; lost (a line meant for translation, gold title/body/caption, kept untranslated);
+leaked (a kept line, gold credit, byline, dateline, source or boilerplate, sent to the
+model); precision and recall per gold kind. A dateline glued to a body line
+(``dateline_prefix``) counts as body: the line is article text and is translated.
 
-Usage: uv run python benchmarks/labels.py [--baseline c9b00cd] [--show-wrong]
+Held out (this version only; earlier versions have no trained part, so their per-set rows
+are already "unseen"): leave-one-set-out fits the model (``benchmarks/train_labels.py``)
+on two sets and scores the third; leave-one-language-out fits on the other four languages
+of all sets and scores the fifth (the closest to a new site: its layouts, words and chrome
+are all unseen). Training is deterministic (fixed seed): two runs give the same file, and
+the same figures here.
+
+Usage: uv run --group dev python benchmarks/labels.py [--baseline 7201cea c9b00cd]
+       [--show-wrong] [--no-held-out]
 """
 
 from __future__ import annotations
@@ -24,6 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ROOT.parent / "shared" / "eval" / "labels"
 TRANSLATED = {"title", "body", "caption"}
+SETS = ("d", "l", "n")
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 PREDICT = """
 import json, sys
@@ -58,21 +70,42 @@ def predictions(package_root: Path) -> dict[str, list[str]]:
     return json.loads(done.stdout)
 
 
-def gold() -> dict[str, list[dict]]:
-    return {p.name.removesuffix(".gold.jsonl"): [json.loads(line) for line in p.open()]
-            for p in sorted(LABELS.glob("*.gold.jsonl"))}
+def held_out(groups: dict[str, list[Path]]) -> dict[str, list[str]]:
+    """Labels of each group's articles by a model fitted on all the other groups."""
+    import train_labels
+
+    from workbench.text.labels import label_lines
+    from workbench.text.line_model import LineModel
+
+    out = {}
+    everything = [p for paths in groups.values() for p in paths]
+    for paths in groups.values():
+        model = LineModel.from_dict(train_labels.train([p for p in everything
+                                                        if p not in paths]))
+        for path in paths:
+            lines, lang = train_labels.article_lines(path)
+            out[path.stem] = [line.kind.value for line in
+                              label_lines(lines, lang, model).lines]
+    return out
 
 
-def score(predicted: dict[str, list[str]], golden: dict[str, list[dict]],
+def gold() -> dict[str, list[str]]:
+    import train_labels
+
+    return {p.stem: train_labels.gold_kinds(p) for p in sorted(LABELS.glob("*.txt"))}
+
+
+def score(predicted: dict[str, list[str]], golden: dict[str, list[str]], names: list[str],
           show_wrong: bool = False) -> dict:
     right = lost = leaked = total = 0
     per_kind: dict[str, Counter] = {}
-    for name, lines in golden.items():
-        guesses = predicted.get(name, [])
+    for name in names:
+        lines, guesses = golden[name], predicted.get(name, [])
         if len(guesses) != len(lines):
             sys.exit(f"{name}: {len(guesses)} labelled lines against {len(lines)} gold lines")
-        for entry, guess in zip(lines, guesses, strict=True):
-            kind = entry["kind"]
+        texts = [t for t in (LABELS / f"{name}.txt").read_text("utf-8").splitlines()
+                 if t.strip()]
+        for kind, guess, text in zip(lines, guesses, texts, strict=True):
             total += 1
             right += guess == kind
             lost += kind in TRANSLATED and guess not in TRANSLATED
@@ -82,38 +115,66 @@ def score(predicted: dict[str, list[str]], golden: dict[str, list[dict]],
             if guess == kind:
                 per_kind[kind]["right"] += 1
             elif show_wrong:
-                print(f"  {name}: {kind:>11} <- {guess:<11} {entry['line'][:70]}")
+                print(f"  {name}: {kind:>11} <- {guess:<11} {text[:70]}")
     return {"lines": total, "right": right, "lost": lost, "leaked": leaked,
             "per_kind": per_kind}
 
 
+def cell(s: dict) -> str:
+    return (f"{100 * s['right'] / s['lines']:5.1f} % {s['lost']:>3} {s['leaked']:>4}"
+            if s["lines"] else "")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--baseline", default="c9b00cd")
+    parser.add_argument("--baseline", nargs="*", default=["7201cea", "c9b00cd"])
     parser.add_argument("--show-wrong", action="store_true")
+    parser.add_argument("--no-held-out", action="store_true")
     args = parser.parse_args()
     if not LABELS.is_dir():
-        sys.exit(f"missing benchmark data: {LABELS} (the labelled dev set)")
+        sys.exit(f"missing benchmark data: {LABELS} (the labelled sets)")
     golden = gold()
-    with tempfile.TemporaryDirectory() as work:
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.baseline,
-                                  "workbench"], check=True, capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", work], input=archive, check=True)
-        runs = {"this version": predictions(ROOT), args.baseline: predictions(Path(work))}
-    scores = {label: score(p, golden, args.show_wrong and label == "this version")
-              for label, p in runs.items()}
-    labels = list(scores)
-    print(f"{'':<22}" + "".join(f"{label:>16}" for label in labels))
-    for key in ("lines", "right", "lost", "leaked"):
-        cells = []
-        for label in labels:
-            s = scores[label]
-            value = s[key]
-            cells.append(f"{value} ({100 * value / s['lines']:.1f} %)" if key == "right"
-                         else str(value))
-        print(f"{key:<22}" + "".join(f"{c:>16}" for c in cells))
+    runs = {"this version": predictions(ROOT)}
+    for ref in args.baseline:
+        with tempfile.TemporaryDirectory() as work:
+            archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "workbench"],
+                                     check=True, capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", work], input=archive, check=True)
+            runs[ref] = predictions(Path(work))
+    names = sorted(golden)
+    by_set = {s: [n for n in names if n[0] == s] for s in SETS}
+    labels = list(runs)
+    width = 18
+    print("right %, lost, leaked" + " " * 9 + "".join(f"{label:>{width}}" for label in labels))
+    rows = [("all sets", names)] + [(f"set {s} ({len(v)})", v) for s, v in by_set.items()]
+    for title, subset in rows:
+        print(f"{title:<30}" + "".join(
+            f"{cell(score(runs[label], golden, subset)):>{width}}" for label in labels))
+    lines = sum(len(golden[n]) for n in names)
+    print(f"{'lines':<30}" + "".join(f"{lines:>{width}}" for _ in labels))
+    if args.show_wrong:
+        score(runs["this version"], golden, names, show_wrong=True)
+    if not args.no_held_out:
+        paths = {n: LABELS / f"{n}.txt" for n in names}
+        print("\nheld out (this version; earlier versions: their rows above, nothing trained)")
+        loso = held_out({s: [paths[n] for n in v] for s, v in by_set.items()})
+        for s, subset in by_set.items():
+            print(f"{'leave-one-set-out: ' + s:<30}{cell(score(loso, golden, subset)):>{width}}")
+        print(f"{'leave-one-set-out: all':<30}{cell(score(loso, golden, names)):>{width}}")
+        langs = sorted({n.split("_")[1] for n in names})
+        lolo = held_out({lang: [paths[n] for n in names if n.endswith(lang)]
+                         for lang in langs})
+        for lang in langs:
+            subset = [n for n in names if n.endswith(lang)]
+            print(f"{'leave-one-language-out: ' + lang:<30}"
+                  f"{cell(score(lolo, golden, subset)):>{width}}")
+        for s, subset in by_set.items():
+            print(f"{'  ...on set ' + s:<30}{cell(score(lolo, golden, subset)):>{width}}")
+        print(f"{'leave-one-language-out: all':<30}{cell(score(lolo, golden, names)):>{width}}")
+    scores = {label: score(p, golden, names) for label, p in runs.items()}
     kinds = sorted({k for s in scores.values() for k in s["per_kind"]} - {"(none)"})
-    print(f"\n{'kind: precision/recall':<22}" + "".join(f"{label:>16}" for label in labels))
+    print(f"\n{'kind: precision/recall (gold)':<30}" +
+          "".join(f"{label:>{width}}" for label in labels))
     for kind in kinds:
         cells = []
         for label in labels:
@@ -121,7 +182,7 @@ def main() -> None:
             precision = c["right"] / c["predicted"] if c["predicted"] else float("nan")
             recall = c["right"] / c["gold"] if c["gold"] else float("nan")
             cells.append(f"{precision:.2f}/{recall:.2f} ({c['gold']})")
-        print(f"{kind:<22}" + "".join(f"{c:>16}" for c in cells))
+        print(f"{kind:<30}" + "".join(f"{c:>{width}}" for c in cells))
 
 
 if __name__ == "__main__":
