@@ -3,7 +3,8 @@
 import pytest
 from conftest import SEED_LANGUAGES
 
-from workbench.records import Kind
+from workbench.records import TRANSLATED_KINDS, Kind
+from workbench.text import line_features, line_model
 from workbench.text.labels import label_lines, parse_date
 from workbench.text.prepare import prepare
 from workbench.text.reader import ArticleFile
@@ -197,3 +198,48 @@ def test_a_site_name_and_a_numeric_date_stay_a_dateline(tmp_path):
                     "utf-8")
     article = prepare(ArticleFile("a", path))
     assert article.segments[1].kind == Kind.DATELINE and article.info.date == "2025-10-29"
+
+
+PAGE_BODY = [
+    "Regjeringen la i dag fram en plan for å bygge flere skoler i nord, og ordførerne i "
+    "regionen sier at de har ventet på dette i mange år.",
+    "Planen skal koste om lag fire milliarder kroner og gjennomføres over de neste fem årene, "
+    "skriver departementet i en pressemelding.",
+]
+
+
+@pytest.mark.parametrize("chrome", [
+    ["Meny", "Logga in", "Nyheter · Sport · Kultur"],
+    ["Поделиться в соцсетях", "Kopiera länk", "Följ"],
+    ["Lyssna: 4 min", "Meny", "Logga in"],
+])
+def test_chrome_around_a_page_is_kept_and_prose_is_translated(chrome):
+    lines = [*chrome, *PAGE_BODY, *chrome]
+    labelled = label_lines(tuple(enumerate(lines, 1)), "nb")
+    kinds = [line.kind for line in labelled.lines]
+    assert len(kinds) == len(lines)  # no line is ever dropped
+    assert kinds[len(chrome):len(chrome) + 2] == [Kind.BODY, Kind.BODY]
+    assert all(kind not in TRANSLATED_KINDS for kind in kinds[:len(chrome)])
+    assert all(kind not in TRANSLATED_KINDS for kind in kinds[len(chrome) + 2:])
+
+
+@pytest.mark.parametrize("credit", ["Zdjęcie: VNA", "Foto: Reuters", "Фото: ТАСС"])
+def test_a_photo_credit_alone_is_kept(credit):
+    labelled = label_lines(tuple(enumerate([*PAGE_BODY, credit], 1)), "pl")
+    assert labelled.lines[-1].kind == Kind.CREDIT
+
+
+@pytest.mark.parametrize("lines", [
+    ["Hallo Welt, wie geht es dir heute?"] * 3,
+    ["Ein kurzer Satz.", "Noch einer.", "Und ein dritter Satz hier."],
+])
+def test_sentences_are_never_kept_by_the_model(lines):
+    labelled = label_lines(tuple(enumerate(lines, 1)), "de")
+    assert all(line.kind in TRANSLATED_KINDS for line in labelled.lines)
+
+
+def test_the_shipped_model_loads_and_matches_the_features():
+    model = line_model.shipped()
+    assert set(model.kinds) == set(Kind) and len(model.trees) > 0
+    row = [0.0] * len(line_features.FEATURE_NAMES)
+    assert sum(model.probabilities(row).values()) == pytest.approx(1.0)

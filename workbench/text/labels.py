@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from workbench.records import Kind
-from workbench.text import cues
+from workbench.text import cues, line_features, line_model
 
 #: A line with at least this many words is article text, never footer or navigation.
 LONG_LINE_WORDS = 20
@@ -112,10 +112,31 @@ def _ends_with_name(text: str) -> bool:
     return len(tokens) >= 3 and all(_NAME_TOKEN.match(t) for t in tokens[-2:])
 
 
-def label_lines(lines: tuple[tuple[int, str], ...], lang: str) -> LabelledArticle:
-    """Label every line of an article written (mostly) in ``lang``."""
+def label_lines(lines: tuple[tuple[int, str], ...], lang: str,
+                model: line_model.LineModel | None = None) -> LabelledArticle:
+    """Label every line of an article written (mostly) in ``lang``.
+
+    The rules below give a first label; the shipped model (or ``model``) then weighs it with
+    evidence that holds on any layout (``line_features``) and may move a line between kinds,
+    to a kept kind only when the evidence is strong.
+    """
     texts = [text for _, text in lines]
     cued = [_cue(text) for text in texts]
+    kinds = rule_kinds(texts, lang, cued)
+    rows = line_features.article_features(texts, lang, kinds,
+                                          [kind is not None for kind, _, _ in cued])
+    decided = (model or line_model.shipped()).decide(rows, kinds)
+    labelled = tuple(
+        LabelledLine(number, text, kind, url, cue_lang)
+        for (number, text), kind, (_, url, cue_lang) in zip(lines, decided, cued, strict=True))
+    return _with_metadata(labelled)
+
+
+def rule_kinds(texts: list[str], lang: str,
+               cued: list[tuple[Kind | None, str | None, str | None]] | None = None
+               ) -> list[Kind]:
+    """The rules' label for each line: wording cues first, then layout."""
+    cued = cued if cued is not None else [_cue(text) for text in texts]
     kinds: list[Kind | None] = [kind for kind, _, _ in cued]
     long_after = _long_line_after(texts)
 
@@ -157,11 +178,7 @@ def label_lines(lines: tuple[tuple[int, str], ...], lang: str) -> LabelledArticl
             kinds[i] = Kind.CAPTION
         else:
             kinds[i] = Kind.BODY
-
-    labelled = tuple(
-        LabelledLine(number, text, kind or Kind.BODY, url, cue_lang)
-        for (number, text), kind, (_, url, cue_lang) in zip(lines, kinds, cued, strict=True))
-    return _with_metadata(labelled)
+    return [kind or Kind.BODY for kind in kinds]
 
 
 #: A caption before a credit is at most this long (a longer line there is article text).
