@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -24,6 +25,9 @@ from workbench.glossary.edit import TermProposal
 from workbench.outputs.run_folder import run_cache
 from workbench.review.apply import ApplyReport, apply_file
 from workbench.review.corrections import ReviewFileInfo, describe_review_file
+
+#: Embeddings, overrides and isolates: a unit id holding one would reorder the line shown.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 @cli.group("corrections", context_settings=CONTEXT)
@@ -50,6 +54,7 @@ def corrections_apply(files: tuple[Path, ...], cache_path: Path | None,
       omegat/xx-en/target/records.xx.xlf
                          what OmegaT wrote for a project of `export --format omegat`
       project_save.tmx   OmegaT's memory, or any TMX 1.1/1.4 a CAT tool exports
+      corrections.jsonl  one correction object per line (as in corrections.json)
 
     From XLIFF, a unit is approved when its English differs from the machine translation and
     it is marked done (state translated, signed-off or final, or approved="yes"); a file
@@ -57,6 +62,10 @@ def corrections_apply(files: tuple[Path, ...], cache_path: Path | None,
     differs. Untouched units are counted as unchanged; a unit whose "English" is its source
     text is refused; units whose source this cache never translated are reported. A file
     that cannot be read is named in one line, the others go on, and the exit code is 3.
+    So is a unit whose English holds a control character, a lone surrogate, a
+    noncharacter, a bidirectional control or a line break, or one that gives a source
+    other English than another unit of the file (neither is stored): each is one line
+    naming its file and line (or entry), and the others are stored.
     The next `workbench translate` or `workbench export` shows
     the approved ones with status "approved".
 
@@ -78,23 +87,49 @@ def corrections_apply(files: tuple[Path, ...], cache_path: Path | None,
             try:
                 report = apply_file(file, cache)
             except InputError as err:  # one bad file does not stop the others
-                click.secho(f"Error: {err}", fg="red", err=True)
+                click.secho(f"Error: {_shown(str(err))}", fg="red", err=True)
                 unreadable += 1
                 continue
-            total += len(report.applied)
-            click.echo(f"{file}: approved {len(report.applied)}, left unchanged "
-                       f"{report.unchanged}, edited but not marked done {report.not_done}, "
-                       f"could not match {len(report.unmatched)}"
-                       + (f", refused {report.source_as_english} whose English is the source "
-                          "text" if report.source_as_english else "") + ".", err=True)
+            total += report.approved
+            _say_problems(report)
+            click.echo(_summary(file, report), err=True)
             _warn_unmatched(report)
             refused += _add_proposed_terms(file, report.terms, glossary_dir)
+            refused += not report.complete
     if unreadable < len(files):
         click.echo(f"Approved {total} corrections in {settings.cache_path}. Re-run "
                    "`workbench translate` (or `workbench export`) to see them in the "
                    "outputs.", err=True)
     if refused or unreadable:
         raise SystemExit(EXIT_INCOMPLETE)
+
+
+def _shown(line: str) -> str:
+    """A line as it can be shown: controls escaped, bidirectional controls too."""
+    return _BIDI.sub(lambda found: f"\\u{ord(found.group()):04x}", safe_text(line))
+
+
+def _say_problems(report: ApplyReport) -> None:
+    """One line per refused unit or conflict (the first few hundred, then a count)."""
+    for line in report.problems:
+        click.secho(_shown(line), fg="red", err=True)
+    if report.problem_count > len(report.problems):
+        click.secho(f"... and {report.problem_count - len(report.problems)} more such "
+                    "lines.", fg="red", err=True)
+
+
+def _summary(file: Path, report: ApplyReport) -> str:
+    """The file's counts in one line; the rarer ones only when there are any."""
+    extra = [(report.source_as_english, f"refused {report.source_as_english} whose English "
+                                        "is the source text"),
+             (report.refused, f"refused {report.refused} that cannot be stored"),
+             (report.conflicting, f"left out {report.conflicting} that give one source "
+                                  "different English"),
+             (report.repeated, f"stored {report.repeated} repeated units once")]
+    return (f"{_shown(str(file))}: approved {report.approved}, left unchanged "
+            f"{report.unchanged}, edited but not marked done {report.not_done}, could not "
+            f"match {report.unmatched}" + "".join(f", {text}" for count, text in extra if count)
+            + ".")
 
 
 def _run_cache(infos: Iterable[ReviewFileInfo]) -> Path | None:
@@ -128,14 +163,13 @@ def _add_proposed_terms(file: Path, proposals: list[TermProposal],
 
 
 def _warn_unmatched(report: ApplyReport) -> None:
-    unknown_pair = report.unknown_pairs
-    unknown_segment = [c for c in report.unmatched if c not in unknown_pair]
+    unknown_pair = sum(report.unknown_pairs.values())
+    unknown_segment = report.unmatched - unknown_pair
     if unknown_pair:
-        pairs = sorted({f"{c.src_lang}→{c.tgt_lang}" for c in unknown_pair})
-        click.secho(f"Warning: {len(unknown_pair)} corrections are for language pairs this "
+        pairs = sorted(f"{src}→{tgt}" for src, tgt in report.unknown_pairs)
+        click.secho(f"Warning: {unknown_pair} corrections are for language pairs this "
                     f"cache has never translated ({', '.join(pairs)}).", fg="yellow", err=True)
     if unknown_segment:
-        first = unknown_segment[0]
-        click.secho(f"Warning: {len(unknown_segment)} corrections are for sentences this "
-                    f"cache has never translated (first: {first.article}:{first.index}). Is "
-                    "this the cache of the run they were made on?", fg="yellow", err=True)
+        click.secho(f"Warning: {unknown_segment} corrections are for sentences this "
+                    f"cache has never translated (first: {_shown(report.first_unmatched)}). "
+                    "Is this the cache of the run they were made on?", fg="yellow", err=True)
