@@ -6,7 +6,9 @@ A local web server is reachable by every page the reviewer's browser opens, so:
   when sent, must be the desk's own;
 - every state-changing request must carry the per-server token (the desk's page holds it;
   another site cannot read it) and come from the desk's origin;
-- request bodies are bounded, and only GET, HEAD and POST are served;
+- request bodies are JSON (the media type exactly), framed by one Content-Length (never also
+  chunked: a body two parsers could frame differently is how requests are smuggled), read
+  whole and bounded before the app sees them; only GET, HEAD and POST are served;
 - every response forbids framing, sniffing, referrers and any script or style not the desk's.
 
 Pure ASGI middleware, so it runs before routing and holds for every route.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -29,6 +32,7 @@ TOKEN_HEADER = "x-desk-token"
 #: Largest request body accepted (a correction or a term is a few hundred bytes).
 MAX_BODY_BYTES = 64 * 1024
 SAFE_METHODS = frozenset({"GET", "HEAD"})
+_LENGTH_RE = re.compile("[0-9]{1,18}")
 SECURITY_HEADERS = [
     (b"content-security-policy",
      b"default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
@@ -62,7 +66,17 @@ class Guard:
         if problem is not None:
             await _refuse(send, *problem)
             return
-        await self.app(scope, _bounded(receive), _with_headers(send))
+        if scope["method"] in SAFE_METHODS:
+            await self.app(scope, receive, _with_headers(send))
+            return
+        try:
+            body = await _read_body(receive, int(headers["content-length"]))
+        except _ClientGone:
+            return  # nobody to answer
+        except _BadBody as err:
+            await _refuse(send, err.status, str(err))
+            return
+        await self.app(scope, _replaying(body, receive), _with_headers(send))
 
     def _refusal(self, method: str, headers: dict[str, str]) -> tuple[int, str] | None:
         host = headers.get("host", "")
@@ -81,29 +95,82 @@ class Guard:
                                    self.token.encode()):
             return 403, "missing or wrong desk token: reload the desk's page"
         length = headers.get("content-length")
-        if length is None or not length.isdigit():
+        if length is not None and "transfer-encoding" in headers:
+            return 400, "a request body has a Content-Length or a Transfer-Encoding, not both"
+        if length is None:
             return 411, "a request body needs a Content-Length"
+        if not _LENGTH_RE.fullmatch(length):
+            return (413, f"request body over {MAX_BODY_BYTES} bytes") if length.isascii() \
+                and length.isdigit() else (400, "the Content-Length is not a number")
         if int(length) > MAX_BODY_BYTES:
             return 413, f"request body over {MAX_BODY_BYTES} bytes"
-        if not headers.get("content-type", "").startswith("application/json"):
+        if _media_type(headers.get("content-type", "")) != "application/json":
             return 415, "send JSON (Content-Type: application/json)"
         return None
 
 
-def _bounded(receive: Receive) -> Receive:
-    """Stop reading a body that grows past the bound (its Content-Length lied)."""
+def _media_type(content_type: str) -> str:
+    """``type/subtype``, parameters dropped: compared whole (``application/jsonp`` is not JSON)."""
+    return content_type.partition(";")[0].strip().lower()
+
+
+class _BadBody(Exception):
+    """A request body the desk will not read further; the message is the one-line answer."""
+
+    def __init__(self, status: int, problem: str) -> None:
+        super().__init__(problem)
+        self.status = status
+
+
+class _ClientGone(Exception):
+    """The client closed the connection before its body was complete."""
+
+
+async def _read_body(receive: Receive, length: int) -> bytes:
+    """The whole body, read before the app runs, never more than its bound.
+
+    Reading it here means no route can be handed a body over the bound, or one that ends
+    early, and no app code meets a client that left half-way (Starlette's
+    ``ClientDisconnect`` would be a traceback).
+
+    Raises:
+        _BadBody: the body is over the bound, or not as long as its Content-Length says.
+        _ClientGone: the client disconnected first.
+    """
+    parts: list[bytes] = []
     seen = 0
-
-    async def bounded() -> Message:
-        nonlocal seen
+    while True:
         message = await receive()
-        if message["type"] == "http.request":
-            seen += len(message.get("body", b""))
-            if seen > MAX_BODY_BYTES:
-                raise ValueError(f"request body over {MAX_BODY_BYTES} bytes")
-        return message
+        if message["type"] == "http.disconnect":
+            raise _ClientGone
+        if message["type"] != "http.request":
+            continue
+        chunk = message.get("body", b"")
+        seen += len(chunk)
+        if seen > MAX_BODY_BYTES:
+            raise _BadBody(413, f"request body over {MAX_BODY_BYTES} bytes")
+        if seen > length:
+            raise _BadBody(400, "the request body is longer than its Content-Length")
+        parts.append(chunk)
+        if not message.get("more_body", False):
+            break
+    if seen != length:
+        raise _BadBody(400, "the request body is shorter than its Content-Length")
+    return b"".join(parts)
 
-    return bounded
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """Give the app the body already read; after it, what the server says (a disconnect)."""
+    given = False
+
+    async def replay() -> Message:
+        nonlocal given
+        if not given:
+            given = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
 
 
 def _with_headers(send: Send) -> Send:
