@@ -4,11 +4,18 @@ Starlette, for routing and requests, under :mod:`workbench.desk.guard`. The page
 every piece of run text reaches it as JSON and is put into the page as text (never as HTML),
 so an article's ``<script>`` shows as what it is. No route takes a file path: articles are
 looked up by id in the run's index, and the only files served are the desk's own three.
+
+Everything a request brings (a JSON body, a query parameter) passes :func:`_json` or
+:func:`_query`, which refuse a lone surrogate in any string or key: no file, database or
+terminal can hold one, so it would otherwise fail deep inside a route. What a person enters
+is then checked by the one rule for entered text (``text.entered``) where it is stored.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from importlib import resources
 from typing import Any
 
@@ -51,10 +58,10 @@ def create_app(session: DeskSession, terms: TermDesk, token: str,
             return _error(err)
 
     def article(request: Request) -> Response:
-        return _answer(lambda: session.article(request.query_params.get("id", "")))
+        return _answer(lambda: session.article(_query(request, "id")))
 
     def search(request: Request) -> Response:
-        return _answer(lambda: concordance(session, request.query_params.get("q", "")))
+        return _answer(lambda: concordance(session, _query(request, "q")))
 
     def glossary(request: Request) -> Response:
         return _answer(terms.entries)
@@ -104,10 +111,21 @@ def create_app(session: DeskSession, terms: TermDesk, token: str,
     return Guard(app, token, hosts)
 
 
+class _JSONResponse(JSONResponse):
+    """JSON that any text can be sent in (a lone surrogate read from a file: as its escape)."""
+
+    def render(self, content: Any) -> bytes:
+        """UTF-8 JSON; ASCII with escapes when the text holds what UTF-8 cannot encode."""
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            return json.dumps(content, separators=(",", ":")).encode("ascii")
+
+
 def _answer(step) -> Response:
     """Run a request's work; a refusal is JSON with its status and words."""
     try:
-        return JSONResponse(step())
+        return _JSONResponse(step())
     except DeskError as err:
         return _error(err)
     except WorkbenchError as err:
@@ -124,20 +142,60 @@ async def _threaded(step) -> Response:
 
 
 def _error(err: DeskError) -> JSONResponse:
-    return JSONResponse({"error": str(err), **err.details}, status_code=err.status)
+    return _JSONResponse({"error": str(err), **err.details}, status_code=err.status)
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 async def _json(request: Request) -> dict[str, Any]:
+    """The request's JSON object, every string and key in it text that can be stored.
+
+    Raises:
+        DeskError: the body is over the bound, not JSON (invalid UTF-8, too deep, a number
+            too long), not an object, or holds a lone surrogate.
+    """
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
         raise DeskError("request body too large", 413)
     try:
         data = parse_json(body)
-    except ValueError:
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
         raise DeskError("the request body is not JSON") from None
     if not isinstance(data, dict):
         raise DeskError("the request body must be a JSON object")
+    _refuse_surrogates(data, "the request body")
     return data
+
+
+def _query(request: Request, name: str) -> str:
+    """A query parameter, held to the same rule as a JSON body's text."""
+    value = request.query_params.get(name, "")
+    _refuse_surrogates(value, name)
+    return value
+
+
+def _refuse_surrogates(value: Any, where: str) -> None:
+    """Refuse a lone surrogate anywhere in ``value`` (strings, keys, nested lists/objects).
+
+    Valid JSON (``"\\udc80"``) but not text: SQLite, UTF-8 files and the terminal refuse it.
+    ``parse_json`` bounds the nesting, so the walk is bounded too.
+    """
+    stack = [(value, where)]
+    while stack:
+        item, place = stack.pop()
+        if isinstance(item, str):
+            found = _SURROGATE_RE.search(item)
+            if found:
+                raise DeskError(f"{place} holds a lone surrogate (U+{ord(found.group()):04X} "
+                                f"at character {found.start() + 1}): send text as UTF-8")
+        elif isinstance(item, dict):
+            for key, inner in item.items():
+                stack.append((key, f"a key in {place}"))
+                stack.append((inner, key if key.isidentifier() and len(key) <= 40
+                              else f"{key[:40]!r} in {place}"))
+        elif isinstance(item, list):
+            stack.extend((inner, place) for inner in item)
 
 
 def _text(data: dict[str, Any], name: str) -> str:

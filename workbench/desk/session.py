@@ -14,6 +14,7 @@ is lost, and none overwrites another unseen.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -27,9 +28,12 @@ from workbench.desk.segments import current, reviewable, segment_view
 from workbench.errors import InputError, WorkbenchError
 from workbench.outputs.run_folder import MANIFEST, read_manifest, run_cache
 from workbench.records import Correction, Record, Status
+from workbench.text.entered import EnteredTextError, clean_entered_text
 
 #: Longest English a reviewer may save for one segment (a segment is at most a long sentence).
 MAX_ENGLISH_CHARS = 10_000
+# What the editor's textarea gives for Enter: a space, as the English is one line.
+_EDITOR_BREAK_RE = re.compile("\r\n?|\n")
 
 
 class DeskError(WorkbenchError):
@@ -194,11 +198,12 @@ class DeskSession:
         """Store a reviewer's English (edited, or the machine's approved as is).
 
         ``base`` is the English the reviewer saw; if the segment's English is no longer that,
-        nothing is stored and :class:`Conflict` says what it is now.
+        nothing is stored and :class:`Conflict` says what it is now. The English is held to
+        the rule for entered text (:func:`entered`), so every format stores the same text.
         """
-        english = " ".join(english.split())
-        if not english:
+        if not english.strip():
             raise DeskError("the English is empty: write a translation, or undo the approval")
+        english = entered(_EDITOR_BREAK_RE.sub(" ", english), "the English")
         if len(english) > MAX_ENGLISH_CHARS:
             raise DeskError(f"the English is over {MAX_ENGLISH_CHARS:,} characters")
         with self.lock:
@@ -249,6 +254,21 @@ class DeskSession:
         return {"segment": segment_view(by_index[index], by_index),
                 "article_reviewed": done.reviewed, "article_reviewable": done.total,
                 "run_reviewed": run.reviewed, "run_reviewable": run.total}
+
+
+def entered(text: str, what: str) -> str:
+    """Text a person entered at the desk, as it is stored: one rule for every format.
+
+    ``text.entered.clean_entered_text`` (controls, lone surrogates, noncharacters and bidi
+    controls refused; invisible characters removed), then runs of spaces made one.
+
+    Raises:
+        DeskError: the text breaks the rule (400, the rule's one-line message).
+    """
+    try:
+        return " ".join(clean_entered_text(text, what).split())
+    except EnteredTextError as err:
+        raise DeskError(str(err)) from None
 
 
 def _row_json(entry: ArticleEntry) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.desk.run_index import review_key
-from workbench.desk.session import DeskError, DeskSession
+from workbench.desk.session import DeskError, DeskSession, entered
 from workbench.engines.lookup import ArgosEngines, KeptLoaded
 from workbench.errors import WorkbenchError
 from workbench.glossary.edit import add_term, default_file, restore_files
@@ -54,15 +54,18 @@ def term_request(data: dict[str, Any]) -> TermRequest:
     """Check a term posted by the page.
 
     Raises:
-        DeskError: a field is missing, too long, or not one of the allowed values.
+        DeskError: a field is missing, too long, not one of the allowed values, or text that
+            breaks the rule for entered text (a control character, a bidi control...).
     """
     def text(name: str, required: bool = True) -> str:
         value = data.get(name, "")
         if not isinstance(value, str):
             raise DeskError(f"{name} must be text")
-        value = " ".join(value.split())
-        if required and not value:
-            raise DeskError(f"give the term's {name}")
+        if not value.strip():
+            if required:
+                raise DeskError(f"give the term's {name}")
+            return ""
+        value = entered(value, name)  # the glossary's own check says the same, later
         if len(value) > MAX_TERM_CHARS:
             raise DeskError(f"{name} is over {MAX_TERM_CHARS} characters")
         return value
