@@ -370,7 +370,8 @@ def test_json_that_cannot_be_read_is_one_line_and_the_other_files_go_on(run, tmp
     ("[1, 2]", "entry is not an object"),
     ('{"src_lang": "nb", "tgt_lang": "en", "src": "A.", "tgt": "B.", "index": "x"}',
      "entry: index must be a segment number (got 'x')"),
-    ("{not json", "not valid JSON: Expecting property name enclosed in double quotes")])
+    ("{not json", "not valid JSON: Expecting property name enclosed in double quotes"),
+    ('{"src": "' + "x" * 2_000_000 + '"}', "longer than 1,048,576 bytes")])
 def test_jsonl_a_malformed_line_is_one_line_and_the_others_are_stored(run, tmp_path, line,
                                                                      problem):
     _out, cache, rows = run

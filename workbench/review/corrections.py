@@ -18,6 +18,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from workbench.errors import InputError
 from workbench.files import open_regular, read_config_text
@@ -28,6 +29,8 @@ from workbench.text.normalize import parse_json, replace_surrogates
 
 #: Names of files that hold one correction per line.
 JSON_LINES_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+#: A longer line of a JSON Lines file is refused without being held (a correction is short).
+MAX_LINE_BYTES = 1024 * 1024
 
 
 @dataclass
@@ -69,27 +72,42 @@ def read_json_lines(path: Path) -> Iterator[ReviewedUnit | RefusedUnit]:
     """
     with open_regular(path) as handle:
         try:
-            for number, raw in enumerate(handle, 1):
+            for number, raw in _lines(handle):
                 place = f"{path}:{number}"
-                if not raw.strip():
-                    continue
-                try:
-                    entry = parse_json(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
-                except UnicodeDecodeError as err:
-                    yield RefusedUnit(place, f"not valid UTF-8 (byte 0x{raw[err.start]:02x} "
-                                             f"at column {err.start + 1})")
-                    continue
-                except json.JSONDecodeError as err:
-                    yield RefusedUnit(place, f"not valid JSON: {err.msg} (column {err.colno})")
-                    continue
-                try:
-                    correction = _correction(entry, "entry", path)
-                except _EntryError as err:
-                    yield RefusedUnit(place, str(err))
-                    continue
-                yield ReviewedUnit(correction, True, place, own=True)
+                if raw is None:
+                    yield RefusedUnit(place, f"longer than {MAX_LINE_BYTES:,} bytes")
+                elif raw.strip():
+                    yield _json_line(raw, number == 1, place, path)
         except OSError as err:
             raise InputError(path, f"cannot read: {err.strerror or err}") from err
+
+
+def _lines(handle: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
+    """Numbered lines, each read to at most MAX_LINE_BYTES (None: the line was longer)."""
+    number = 0
+    while raw := handle.readline(MAX_LINE_BYTES + 1):
+        number += 1
+        if len(raw) <= MAX_LINE_BYTES or raw.endswith(b"\n"):
+            yield number, raw
+            continue
+        while (rest := handle.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+            pass  # skip the rest of the long line without holding it
+        yield number, None
+
+
+def _json_line(raw: bytes, first: bool, place: str, path: Path) -> ReviewedUnit | RefusedUnit:
+    """One line of a JSON Lines file as a correction, or why it is refused."""
+    try:
+        entry = parse_json(raw.decode("utf-8-sig" if first else "utf-8"))
+    except UnicodeDecodeError as err:
+        return RefusedUnit(place, f"not valid UTF-8 (byte 0x{raw[err.start]:02x} at column "
+                                  f"{err.start + 1})")
+    except json.JSONDecodeError as err:
+        return RefusedUnit(place, f"not valid JSON: {err.msg} (column {err.colno})")
+    try:
+        return ReviewedUnit(_correction(entry, "entry", path), True, place, own=True)
+    except _EntryError as err:
+        return RefusedUnit(place, str(err))
 
 
 @dataclass(frozen=True)
