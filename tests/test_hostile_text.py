@@ -58,7 +58,10 @@ def test_a_lone_surrogate_in_a_feed_is_replaced_and_counted(tmp_path, installed_
         assert articles[0]["removed_chars"] >= 1
 
 
-def test_a_lone_surrogate_in_corrections_and_run_files_is_replaced(tmp_path, installed_models):
+def test_a_lone_surrogate_in_corrections_is_refused_and_in_run_files_replaced(
+        tmp_path, installed_models):
+    """A reviewer's English follows the one rule for entered text (refused, one line); a
+    run file read back gets U+FFFD."""
     out = one_article_run(tmp_path, installed_models)
     first = records(out)[0]
     corrections = tmp_path / "corrections.json"
@@ -67,18 +70,21 @@ def test_a_lone_surrogate_in_corrections_and_run_files_is_replaced(tmp_path, ins
          "tgt": "The government@@ presented the budget."}]}).replace("@@", LONE),
         encoding="utf-8")
     result = invoke("corrections", "apply", str(corrections), "--cache", str(tmp_path / "c.db"))
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output
     assert "Traceback" not in result.output
+    assert "English holds a lone surrogate (U+D83D at character 15); not stored" in \
+        result.output
     lines = (out / "records.jsonl").read_text("utf-8").splitlines()
-    lines[0] = lines[0].replace('"src_lang"', f'"note": "x{LONE}", "src_lang"', 1)
+    lines[0] = lines[0].replace('"tgt": "', f'"tgt": "x{LONE}', 1).replace(
+        '"tgt":"', f'"tgt":"x{LONE}', 1)
     (out / "records.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     for command in (["export", str(out), "--cache", str(tmp_path / "c.db")],
                     ["qa", str(out)]):
         result = invoke(*command)
         assert "Traceback" not in result.output, command
         assert result.exception is None or isinstance(result.exception, SystemExit), command
-    assert records(out)[0]["status"] == "approved"
-    assert "\ufffd" in records(out)[0]["tgt"]
+    assert records(out)[0]["status"] != "approved"
+    assert "x\ufffd" in (out / "records.tmx").read_text("utf-8")  # written from what was read
 
 
 @pytest.mark.parametrize(("edit", "problem"), [
