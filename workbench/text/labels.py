@@ -123,9 +123,14 @@ def label_lines(lines: tuple[tuple[int, str], ...], lang: str,
     texts = [text for _, text in lines]
     cued = [_cue(text) for text in texts]
     kinds = rule_kinds(texts, lang, cued)
-    rows = line_features.article_features(texts, lang, kinds,
-                                          [kind is not None for kind, _, _ in cued])
-    decided = (model or line_model.shipped()).decide(rows, kinds)
+    decided = kinds
+    # The model's evidence (function-word shares above all) means something only in the
+    # languages it was trained on; elsewhere the rules decide (a one-word Arabic article
+    # is not a menu).
+    if lang in line_features.stopwords():
+        rows = line_features.article_features(texts, lang, kinds,
+                                              [kind is not None for kind, _, _ in cued])
+        decided = (model or line_model.shipped()).decide(rows, kinds)
     labelled = tuple(
         LabelledLine(number, text, kind, url, cue_lang)
         for (number, text), kind, (_, url, cue_lang) in zip(lines, decided, cued, strict=True))

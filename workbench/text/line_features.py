@@ -71,7 +71,8 @@ def _own(text: str, stop: frozenset[str], counts: dict[str, int]) -> list[float]
     lowered = [t.lower() for t in _TOKEN.findall(text)]
     words = max(len(lowered), 1)
     n_stop = sum(w in stop for w in lowered)
-    n_any = sum(w in _any_stopwords() for w in lowered)
+    any_stop = _any_stopwords()
+    n_any = sum(w in any_stop for w in lowered)
     chars = max(len(text), 1)
     letters = [t for t in tokens if t[:1].isalpha()]
     ends = _SENTENCE_END.search(text) is not None
@@ -82,8 +83,8 @@ def _own(text: str, stop: frozenset[str], counts: dict[str, int]) -> list[float]
         text.count(",") / words, float(len(re.findall(r"[.!?…]\s+\w", text))),
         sum(t[:1].isupper() for t in letters) / max(len(letters), 1),
         sum(t.isupper() and len(t) > 1 for t in letters) / max(len(letters), 1),
-        sum(c.isdigit() for c in text) / chars,
-        sum(not (c.isalnum() or c.isspace()) for c in text) / chars,
+        sum(map(str.isdigit, text)) / chars,  # map over a C method: no per-character frame
+        (len(text) - sum(map(str.isalnum, text)) - sum(map(str.isspace, text))) / chars,
         float(_SEPARATORS.search(text) is not None), float(_BULLET.match(text) is not None),
         float(_TIME.search(text) is not None),
         float(is_prose(n, stop_share, ends)), float(n <= SHORT_WORDS and not ends),
