@@ -68,18 +68,25 @@ def atomic_write(path: Path, mode: str = "w", dir_fd: int | None = None) -> Iter
     except OSError as err:
         raise OutputError(path, f"cannot write: {err.strerror or err}") from err
     try:
-        encoding = None if "b" in mode else "utf-8"
-        with os.fdopen(handle, mode, encoding=encoding) as out:
-            yield _Guarded(out, path)
-            with _as_output_error(path):
-                out.flush()
-                os.fsync(out.fileno())
+        with _synced(handle, mode, path) as out:
+            yield out
         with _as_output_error(path):
-            os.chmod(temp, 0o666 & ~_umask())
             os.replace(temp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
+
+
+@contextlib.contextmanager
+def _synced(handle: int, mode: str, path: Path) -> Iterator[Any]:
+    """The temporary file as a guarded stream: on disk, with the umask's mode, when done."""
+    encoding = None if "b" in mode else "utf-8"
+    with os.fdopen(handle, mode, encoding=encoding) as out:
+        yield _Guarded(out, path)
+        with _as_output_error(path):
+            out.flush()
+            os.fsync(out.fileno())
+            os.fchmod(out.fileno(), 0o666 & ~_umask())
 
 
 @contextlib.contextmanager
@@ -96,13 +103,8 @@ def _atomic_write_in(dir_fd: int, path: Path, mode: str) -> Iterator[Any]:
             except FileExistsError:
                 continue
     try:
-        encoding = None if "b" in mode else "utf-8"
-        with os.fdopen(handle, mode, encoding=encoding) as out:
-            yield _Guarded(out, path)
-            with _as_output_error(path):
-                out.flush()
-                os.fsync(out.fileno())
-                os.fchmod(out.fileno(), 0o666 & ~_umask())
+        with _synced(handle, mode, path) as out:
+            yield out
         with _as_output_error(path):
             os.replace(temp, path.name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
     finally:
