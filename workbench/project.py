@@ -22,6 +22,8 @@ GLOSSARY_DIR = "glossary"
 #: Where ``init`` suggests putting the articles to translate.
 INCOMING_DIR = "incoming"
 CACHE_FILE = "cache/workbench.db"
+#: The project's folder of site rules (label fixes per site), beside the glossary.
+LABELS_DIR = "labels"
 _TEMPLATE = """\
 # A workbench project: `workbench translate` run here or in any sub-folder uses the
 # glossary and the cache below (paths are relative to this file).
@@ -42,6 +44,11 @@ class Project:
     def marker(self) -> Path:
         """The ``workbench.toml`` file."""
         return self.root / MARKER
+
+    @property
+    def labels_dir(self) -> Path:
+        """Where the project's site rules live (``labels/``, made when the first is added)."""
+        return self.root / LABELS_DIR
 
 
 def find_project(start: Path) -> Project | None:

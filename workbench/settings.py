@@ -153,6 +153,8 @@ class Settings:
     cluster: str | None = None
     tgt_lang: str = PIVOT_LANGUAGE
     glossary_paths: tuple[Path, ...] = ()
+    #: The project's site rules folder (None: outside any project, no site rules).
+    labels_dir: Path | None = None
     #: The workbench project the defaults came from (None: outside any project).
     project: Path | None = None
 
@@ -172,7 +174,7 @@ class Settings:
         values: dict[str, Any] = {"models_dir": argos_packages_dir(env)}
         if project is not None:
             values.update(project=project.root, cache_path=project.cache_path,
-                          glossary_paths=(project.glossary_dir,))
+                          glossary_paths=(project.glossary_dir,), labels_dir=project.labels_dir)
         for setting in SETTINGS:
             if setting.env and env.get(setting.env):
                 values[setting.name] = setting.parse(env[setting.env], setting.env)
