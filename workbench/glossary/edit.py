@@ -8,7 +8,7 @@ that a run would refuse.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +21,7 @@ from workbench.files import read_config_text
 from workbench.glossary.store import LATIN, Term, form_key, load_glossary, parse_glossary
 from workbench.outputs.atomic import atomic_write
 from workbench.records import TERM_TYPES
+from workbench.text.entered import EnteredTextError, clean_entered_text
 
 DEFAULT_FILES = {"person": "people.toml", "title": "titles.toml", "body": "bodies.toml",
                  "document": "documents.toml", "place": "places.toml"}
@@ -63,13 +64,19 @@ def add_term(file: Path, target: str, kind: str, forms: dict[str, list[str]],
     from that entry (which must keep at least one form).
 
     Returns ``"added"``, ``"extended"`` or ``"unchanged"``, with what was moved.
+
+    Raises:
+        WorkbenchError: the type is unknown, there is no form, a text breaks the rule for
+            entered text (``text.entered``), the file is not one an edit may write
+            (:func:`writable_file`), or the glossary would not be valid.
     """
     if kind not in TERM_TYPES:
         raise WorkbenchError(f"unknown type {kind!r}; use one of {', '.join(TERM_TYPES)}")
     if not forms:
         raise WorkbenchError("give at least one source form, e.g. --form ru='Лыонг Кыонг'")
+    target, forms, forbidden = clean_edit(target, forms, forbidden or [])
     glossary = glossary if glossary is not None else [file.parent]
-    _check_inside(file, [g for g in glossary if g.is_dir()])
+    writable_file(file, glossary)
     import tomlkit
 
     documents: dict[Path, tomlkit.TOMLDocument] = {}
@@ -77,9 +84,9 @@ def add_term(file: Path, target: str, kind: str, forms: dict[str, list[str]],
 
     def document_of(path: Path) -> tomlkit.TOMLDocument:
         if path not in documents:
-            originals[path] = text = _read(path)
+            originals[path] = text = read_file(path)
             parse_glossary(text, path)  # a malformed file is named with its line, never edited
-            documents[path] = _parse(text, path)
+            documents[path] = parse_document(text, path)
         return documents[path]
 
     document = document_of(file)
@@ -89,47 +96,97 @@ def add_term(file: Path, target: str, kind: str, forms: dict[str, list[str]],
     if entries is None:
         entries = tomlkit.aot()
         document.append("term", entries)
-    existing = next((e for e in entries if e.get("target") == target
+    existing = next((e for e in entries if _same(e.get("target"), target)
                      and e.get("type") == kind), None)
     if existing is not None:
-        changed = False
-        for lang, values in forms.items():
-            current = existing.get(lang)
-            if current is None:
-                existing[lang] = list(values)
-                changed = True
-                continue
-            known = [current] if isinstance(current, str) else list(current)
-            new = [v for v in values if v not in known]
-            if new:
-                existing[lang] = known + new
-                changed = True
-        if note and existing.get("note") != note:
-            existing["note"] = note
-            changed = True
-        current_forbidden = existing.get("forbidden", [])
-        current_forbidden = [current_forbidden] if isinstance(current_forbidden, str) \
-            else list(current_forbidden)
-        if new_forbidden := [f for f in forbidden or [] if f not in current_forbidden]:
-            existing["forbidden"] = current_forbidden + new_forbidden
-            changed = True
-        outcome = "extended" if changed else "unchanged"
+        outcome = "extended" if extend_entry(existing, forms, note, forbidden) else "unchanged"
     else:
-        entry = tomlkit.table()
-        entry["target"] = target
-        entry["type"] = kind
-        if note:
-            entry["note"] = note
-        for lang, values in forms.items():
-            entry[lang] = list(values)
-        if forbidden:
-            entry["forbidden"] = list(forbidden)
-        entries.append(entry)
+        entries.append(new_entry(target, kind, forms, note, forbidden))
         outcome = "added"
     texts = {path: tomlkit.dumps(doc) for path, doc in documents.items()}
-    _write_validated({path: text for path, text in texts.items()
+    write_validated({path: text for path, text in texts.items()
                       if text != originals[path] or path == file}, glossary)
     return Added(outcome, tuple(moved))
+
+
+def clean_edit(target: str, forms: dict[str, list[str]], forbidden: list[str]
+               ) -> tuple[str, dict[str, list[str]], list[str]]:
+    """An edit's English and forms under the rule for entered text (``text.entered``).
+
+    Every way into the glossary (``glossary add``/``rename``/``import``, the desk's term
+    form, reviewers' proposals) passes here, so a target of zero-width spaces or one holding
+    U+202E is refused in one line, and a form with a soft hyphen is stored as it matches.
+
+    Raises:
+        WorkbenchError: a text holds what the rule refuses, or nothing visible.
+    """
+    try:
+        return (clean_entered_text(target, "the English (target)"),
+                {lang: [clean_entered_text(form, f"the {lang} form") for form in values]
+                 for lang, values in forms.items()},
+                [clean_entered_text(text, "a forbidden rendering") for text in forbidden])
+    except EnteredTextError as err:
+        raise WorkbenchError(str(err)) from err
+
+
+def _same(written: object, target: str) -> bool:
+    """Whether a target as written in a file is ``target`` (as loading cleans it)."""
+    if not isinstance(written, str):
+        return False
+    try:
+        return written == target or clean_entered_text(written) == target
+    except EnteredTextError:
+        return False
+
+
+def extend_entry(entry: MutableMapping[str, Any], forms: dict[str, list[str]], note: str,
+                 forbidden: list[str]) -> bool:
+    """Add forms, a note and forbidden renderings to an entry (a table); return if it changed.
+
+    Works on a tomlkit table (keeping its layout) and on a plain dict alike, so an import can
+    try an edit on a copy before making it.
+    """
+    changed = False
+    for lang, values in forms.items():
+        current = entry.get(lang)
+        if current is None:
+            entry[lang] = list(values)
+            changed = True
+            continue
+        known = [current] if isinstance(current, str) else list(current)
+        new = [v for v in values if v not in known]
+        if new:
+            entry[lang] = known + new
+            changed = True
+    if note and entry.get("note") != note:
+        entry["note"] = note
+        changed = True
+    current_forbidden = entry.get("forbidden", [])
+    current_forbidden = [current_forbidden] if isinstance(current_forbidden, str) \
+        else list(current_forbidden)
+    if new_forbidden := [f for f in forbidden if f not in current_forbidden]:
+        entry["forbidden"] = current_forbidden + new_forbidden
+        changed = True
+    return changed
+
+
+def entry_fields(target: str, kind: str, forms: dict[str, list[str]], note: str,
+                 forbidden: list[str]) -> dict[str, Any]:
+    """A new entry's keys and values, in the order people write them."""
+    return {"target": target, "type": kind, **({"note": note} if note else {}),
+            **{lang: list(values) for lang, values in forms.items()},
+            **({"forbidden": list(forbidden)} if forbidden else {})}
+
+
+def new_entry(target: str, kind: str, forms: dict[str, list[str]], note: str,
+              forbidden: list[str]) -> tomlkit.items.Table:
+    """A new ``[[term]]`` table, its keys in the order people write them."""
+    import tomlkit
+
+    entry = tomlkit.table()
+    for key, value in entry_fields(target, kind, forms, note, forbidden).items():
+        entry[key] = value
+    return entry
 
 
 #: The keys of an entry that are not source forms.
@@ -193,14 +250,34 @@ def add_proposals(proposals: Iterable[TermProposal], glossary: Path) -> list[Pro
     return outcomes
 
 
-def _check_inside(file: Path, folders: list[Path]) -> None:
-    """Refuse to write a file outside the glossary folder it is said to belong to."""
+def writable_file(file: Path, glossary: Iterable[Path]) -> Path:
+    """The file an edit of ``file`` writes: the file, or the file its symbolic link names.
+
+    One rule for every writer (add, rename, remove, import, the desk's save and undo): an
+    edit writes only inside the glossary folder. A file that is a symbolic link is written
+    through, so the link stays a link, when the file it names lies inside the folder too;
+    a link that leads outside it is refused, like any file outside it. The folder is each
+    folder in ``glossary`` (or, when it names files only, the folder each is in).
+
+    Raises:
+        WorkbenchError: the file, or the file its link names, is outside the glossary folder.
+    """
+    glossary = list(glossary)
+    folders = [g for g in glossary if g.is_dir()] or [Path(os.path.abspath(g)).parent
+                                                      for g in glossary]
     where = Path(os.path.realpath(file))
+    linked = os.path.islink(file)
     for folder in folders:
         root = Path(os.path.realpath(folder))
-        if root != where.parent and root not in where.parents:
-            raise WorkbenchError(f"{file} is outside the glossary folder {folder}; give a file "
-                                 "inside it, or --glossary FOLDER for another glossary")
+        if root == where.parent or root in where.parents:
+            continue
+        if linked:
+            raise WorkbenchError(f"{file} is a symbolic link to {where}, which is outside the "
+                                 f"glossary folder {folder}; glossary edits write only inside "
+                                 "it (put the file itself there, or use --glossary FOLDER)")
+        raise WorkbenchError(f"{file} is outside the glossary folder {folder}; give a file "
+                             "inside it, or --glossary FOLDER for another glossary")
+    return where if linked else file
 
 
 def rename_term(paths: list[Path], old: str, new: str, kind: str | None = None) -> Term:
@@ -212,11 +289,14 @@ def rename_term(paths: list[Path], old: str, new: str, kind: str | None = None) 
     Raises:
         WorkbenchError: no such entry, several (give the type), or ``new`` is taken.
     """
+    if new.strip():
+        new = clean_edit(new, {}, [])[0]
     if not new.strip() or new != " ".join(new.split()):
         raise WorkbenchError(f"the new English {new!r} must be one line of text without "
                              "leading, trailing or doubled spaces")
+    old = _as_loaded(old)
     found = [(file, i, term) for file in _files(paths)
-             for i, term in enumerate(parse_glossary(_read(file), file))
+             for i, term in enumerate(parse_glossary(read_file(file), file))
              if term.target == old and (kind is None or term.type == kind)]
     if not found:
         raise WorkbenchError(f"no glossary entry with target {old!r}")
@@ -224,29 +304,38 @@ def rename_term(paths: list[Path], old: str, new: str, kind: str | None = None) 
         raise WorkbenchError(f"{len(found)} entries have the target {old!r} "
                              f"({', '.join(t.type for *_, t in found)}); give --type")
     file, index, term = found[0]
-    document = _parse(_read(file), file)
+    document = parse_document(read_file(file), file)
     document["term"][index]["target"] = new
-    _write_validated({file: document.as_string()}, paths)
+    write_validated({file: document.as_string()}, paths)
     return term
 
 
 def remove_term(paths: list[Path], target: str, kind: str | None = None) -> list[Term]:
     """Remove every entry with this target (and type, if given); return what was removed."""
     removed: list[Term] = []
+    target = _as_loaded(target)
     for file in _files(paths):
-        text = _read(file)
+        text = read_file(file)
         terms = parse_glossary(text, file)
         doomed = [i for i, t in enumerate(terms)
                   if t.target == target and (kind is None or t.type == kind)]
         if not doomed:
             continue
-        document = _parse(text, file)
+        document = parse_document(text, file)
         entries = document["term"]
         for i in reversed(doomed):
             del entries[i]
             removed.append(terms[i])
-        _write_validated({file: document.as_string()}, paths)
+        write_validated({file: document.as_string()}, paths)
     return removed
+
+
+def _as_loaded(target: str) -> str:
+    """A target given to find an entry, as loading stores targets (``text`` if it cannot be)."""
+    try:
+        return clean_entered_text(target)
+    except EnteredTextError:
+        return target
 
 
 def _files(paths: list[Path]) -> list[Path]:
@@ -256,13 +345,15 @@ def _files(paths: list[Path]) -> list[Path]:
     return [f for f in files if f.exists()]
 
 
-def _read(file: Path) -> str:
+def read_file(file: Path) -> str:
+    """A glossary file's text; a file not written yet is empty."""
     if not file.exists():
         return ""
     return read_config_text(file)
 
 
-def _parse(text: str, file: Path) -> tomlkit.TOMLDocument:
+def parse_document(text: str, file: Path) -> tomlkit.TOMLDocument:
+    """A glossary file's text as a tomlkit document, which keeps its comments and layout."""
     import tomlkit
     from tomlkit.exceptions import TOMLKitError
 
@@ -272,9 +363,10 @@ def _parse(text: str, file: Path) -> tomlkit.TOMLDocument:
         raise InputError(file, f"not valid TOML: {err}") from err
 
 
-def _write_validated(texts: dict[Path, str], glossary: list[Path]) -> None:
+def write_validated(texts: dict[Path, str], glossary: list[Path]) -> None:
     """Validate the whole glossary with the new texts first; write only if all of it holds.
 
+    Each file is written as :func:`writable_file` says (through a link inside the folder).
     Under a preview (``glossary.preview.edited_glossary``) nothing is written.
     """
     from workbench.glossary.preview import previewing
@@ -283,11 +375,12 @@ def _write_validated(texts: dict[Path, str], glossary: list[Path]) -> None:
     if (previewed := previewing()) is not None:
         previewed.append(validated)
         return
+    written = {file: writable_file(file, glossary) for file in texts}  # all, before any write
     for file, text in texts.items():
-        with atomic_write(file) as out:
+        with atomic_write(written[file]) as out:
             out.write(text)
 
 
 def restore_files(texts: dict[Path, str], glossary: list[Path]) -> None:
     """Put glossary files back as they were (an undo), validated like any edit first."""
-    _write_validated(texts, glossary)
+    write_validated(texts, glossary)

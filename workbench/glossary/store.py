@@ -30,6 +30,7 @@ import regex
 from workbench.errors import InputError
 from workbench.files import read_config_text
 from workbench.records import TERM_TYPES
+from workbench.text.entered import EnteredTextError, clean_entered_text
 
 LATIN = "latin"
 _LANGUAGE_KEY = re.compile(r"^[a-z]{2,3}$")
@@ -71,6 +72,13 @@ class Term:
         """Source forms that apply to a language."""
         shared = self.forms.get(LATIN, ()) if latin_script else ()
         return self.forms.get(lang, ()) + shared
+
+    def to_dict(self) -> dict[str, Any]:
+        """The entry as ``glossary list --json`` shows it."""
+        return {"target": self.target, "type": self.type, "note": self.note,
+                "forms": {k: list(v) for k, v in self.forms.items()},
+                "patterns": self.patterns, "forbidden": list(self.forbidden),
+                "file": self.file, "line": self.line}
 
     def pattern_for(self, lang: str) -> str | None:
         """The document-number pattern for a language, if any."""
@@ -220,6 +228,7 @@ def _term(entry: object, file: Path, line: int, text: str) -> Term:
     if _LINE_BREAK.search(target):
         raise fail("target must be one line (it holds a line break or control character)",
                    "target")
+    target = entered(target, "target", fail)
     kind = entry.get("type")
     if kind not in TERM_TYPES:
         raise fail(f"type must be one of {', '.join(TERM_TYPES)} (got {kind!r})", "type")
@@ -237,7 +246,7 @@ def _term(entry: object, file: Path, line: int, text: str) -> Term:
         if any(_LINE_BREAK.search(v) for v in values):
             raise fail(f"{key}: a form must be one line (it holds a line break or control "
                        "character)", key)
-        forms[key] = tuple(v.strip() for v in values)
+        forms[key] = tuple(entered(v, f"{key} form", fail, key) for v in values)
     patterns = entry.get("pattern", {})
     if not isinstance(patterns, dict):
         raise fail("pattern must be written as pattern.LANG = '...'", "pattern")
@@ -254,9 +263,33 @@ def _term(entry: object, file: Path, line: int, text: str) -> Term:
             isinstance(f, str) and f.strip() and not _LINE_BREAK.search(f) for f in forbidden):
         raise fail("forbidden must be a list of English renderings, each one line",
                    "forbidden")
-    return Term(target=target.strip(), type=kind, forms=forms, patterns=dict(patterns),
+    return Term(target=target, type=kind, forms=forms, patterns=dict(patterns),
                 note=note, file=str(file), line=line,
-                forbidden=tuple(f.strip() for f in forbidden))
+                forbidden=tuple(entered(f, "forbidden rendering", fail, "forbidden")
+                                for f in forbidden))
+
+
+def entered(text: str, what: str, fail: Any, key: str | None = None) -> str:
+    """``text`` under the rule for text people enter (``text.entered``), or the entry's error.
+
+    A glossary file is written by hand as often as by ``glossary add``, so the same rule holds
+    when it is loaded: a bidirectional control or a noncharacter is refused with the file and
+    line, and a form written with a zero-width space or a soft hyphen is the form without it
+    (as article text is), so it matches, and the one-form-one-entry rule sees it.
+    """
+    try:
+        return clean_entered_text(text, what)
+    except EnteredTextError as err:
+        raise fail(str(err), key or what) from err
+
+
+def check_entry(entry: dict[str, Any], file: Path) -> Term:
+    """Validate one entry given as a table (an edit about to be made) as loading would.
+
+    Raises:
+        InputError: names ``file`` and the problem (no line: the entry is not written yet).
+    """
+    return _term(entry, file, 0, "")
 
 
 def _check_pattern(lang: str, pattern: object, target: str, fail: Any) -> None:
