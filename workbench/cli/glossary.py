@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
+import sys
+import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -24,12 +29,12 @@ from workbench.cli.base import (
 )
 from workbench.display import safe_text
 from workbench.glossary import edit as glossary_edit
-from workbench.glossary.check import check_run
+from workbench.glossary.check import TermReport, check_run
 from workbench.glossary.exchange import FORMATS as EXCHANGE_FORMATS
 from workbench.glossary.exchange import export_glossary, import_glossary
 from workbench.glossary.preview import edited_glossary, preview
 from workbench.glossary.store import Glossary, load_glossary
-from workbench.glossary.suggest import add_command, suggest_run
+from workbench.glossary.suggest import add_command, example_around, suggest_run
 from workbench.outputs.atomic import atomic_write
 from workbench.records import TERM_TYPES
 
@@ -99,16 +104,11 @@ def glossary_list(glossary_dir: Path, kind: str | None, usage_dir: Path | None,
     """
     terms = [t for t in load_glossary([glossary_dir]).terms if kind in (None, t.type)]
     reports = {r.target: r for r in check_run(usage_dir)} if usage_dir is not None else {}
-    usage = {t.target: (reports[t.target].usage() if t.target in reports else
-                        {"hits": 0, "languages": {}, "enforced": {}, "missed": 0,
-                         "forbidden": 0, "articles": []}) for t in terms}
+    usage = {t.target: reports.get(t.target, TermReport(t.target)).usage() for t in terms}
     if json_:
-        click.echo(json.dumps([{"target": t.target, "type": t.type, "note": t.note,
-                                "forms": {k: list(v) for k, v in t.forms.items()},
-                                "patterns": t.patterns, "forbidden": list(t.forbidden),
-                                "file": t.file, "line": t.line,
-                                **({"usage": usage[t.target]} if usage_dir else {})}
-                               for t in terms], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([{**t.to_dict(), **({"usage": usage[t.target]} if usage_dir
+                                                   else {})} for t in terms],
+                              ensure_ascii=False, indent=2))
         return
     for t in terms:
         forms = "; ".join(f"{lang}: {', '.join(values)}" for lang, values in t.forms.items())
@@ -253,9 +253,10 @@ def glossary_import(file: Path, glossary_dir: Path) -> None:
 
     Every entry is validated against the whole glossary first, and nothing is written if any
     is refused; each is reported as added, extended, unchanged or refused. Importing what
-    `glossary export` wrote changes nothing.
+    `glossary export` wrote changes nothing. On a terminal, a bar shows the progress.
     """
-    report = import_glossary(file, glossary_dir)
+    with _import_progress() as progress:
+        report = import_glossary(file, glossary_dir, progress)
     for entry, outcome in report.outcomes:
         click.echo(f"{entry.target!r} ({entry.type}): {outcome}", err=True)
     for entry, why in report.refused:
@@ -267,6 +268,34 @@ def glossary_import(file: Path, glossary_dir: Path) -> None:
         raise SystemExit(1)
     click.echo(f"{count(changed, 'entry', 'entries')} added or extended in {glossary_dir}.",
                err=True)
+
+
+@contextlib.contextmanager
+def _import_progress() -> Iterator[Callable[[int, int], None] | None]:
+    """The import's progress callback: a bar on stderr, only when it is a terminal.
+
+    Meanwhile SIGTERM unwinds like an exception (exit 143), so every ``finally`` runs:
+    Python's default dies at once, leaving temporary files beside the glossary files.
+    """
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, lambda signum, _: sys.exit(128 + signum)) \
+        if main else None
+    bar: list[Any] = []
+
+    def shown(done: int, total: int) -> None:
+        if not bar:
+            bar.append(click.progressbar(length=total, label="Importing", file=sys.stderr,
+                                         show_pos=True))
+        if done == total or done % max(1, total // 200) == 0:
+            bar[0].update(done - bar[0].pos)
+
+    try:
+        yield shown if sys.stderr.isatty() else None
+    finally:
+        if bar:
+            bar[0].render_finish()
+        if main:
+            signal.signal(signal.SIGTERM, previous)
 
 
 @glossary_group.command("check", context_settings=CONTEXT)
@@ -357,7 +386,7 @@ def glossary_suggest(out_dir: Path, json_: bool, min_articles: int, min_occurren
         click.echo(f"    English: {english}{flag}")
         if c.example is not None:
             click.echo(f"    e.g. {safe_text(c.example.article)} #{c.example.index}: "
-                       f"{_around(c.example.src, list(c.forms))}")
+                       f"{example_around(safe_text(c.example.src), list(c.forms))}")
     if shown:
         click.echo(f"\nTo add the top candidate (check its English first):\n"
                    f"  {add_command(shown[0])}")
@@ -369,14 +398,3 @@ def glossary_folder(given: Path | None) -> Path | None:
         return given
     project = current_project()
     return project.glossary_dir if project else None
-
-
-def _around(text: str, forms: list[str], width: int = 100) -> str:
-    """The part of a segment around the first form found in it, at most ``width`` long."""
-    text = safe_text(text)
-    if len(text) <= width:
-        return text
-    at = min((i for f in forms if (i := text.find(f)) >= 0), default=0)
-    start = max(0, min(at - width // 3, len(text) - width))
-    clip = text[start:start + width]
-    return ("…" if start else "") + clip + ("…" if start + width < len(text) else "")

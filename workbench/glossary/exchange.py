@@ -8,26 +8,32 @@ each forbidden rendering as ``deprecatedTerm-admn-sts``), each source form in th
 source form: ``form, target, lang, type, note`` (OmegaT reads a TSV's first two columns as
 source and target). Document-number patterns have no place in either and are not exported.
 
-Import reads such a file, applies every entry to a copy of the glossary as ``glossary add``
-would (validated against the whole glossary), and writes nothing unless all of them hold.
+A TSV or CSV cell that a spreadsheet would run as a formula (it starts with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return) is written with a single quote before it, as OWASP
+recommends against CSV injection; so is one that starts with quotes and then one of those,
+so that reading back is exact: import removes one quote from a cell that starts with quotes
+followed by one of those characters, and from no other.
+
+Import reads such a file and applies every entry as ``glossary add`` would, in one pass over
+the glossary held in memory (``glossary.bulk``), validates the result as a whole, and
+writes nothing unless every entry holds.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import shutil
-import tempfile
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from workbench.errors import InputError, WorkbenchError
 from workbench.files import read_config_text
-from workbench.glossary.edit import add_term, default_file
-from workbench.glossary.store import LATIN, Glossary, glossary_files
-from workbench.outputs.atomic import atomic_write
+from workbench.glossary.bulk import Draft
+from workbench.glossary.edit import write_validated
+from workbench.glossary.store import LATIN, Glossary
 from workbench.records import TERM_TYPES
 from workbench.text.detect import script_of_language
 
@@ -35,6 +41,9 @@ FORMATS = ("tbx", "tsv", "csv")
 _LATIN_TAG = "und-Latn"
 _PREFERRED, _DEPRECATED = "preferredTerm-admn-sts", "deprecatedTerm-admn-sts"
 _COLUMNS = ("form", "target", "lang", "type", "note")
+#: A cell a spreadsheet would take for a formula, after any quotes that neutralise one.
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+_NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
 
 
 @dataclass
@@ -60,8 +69,23 @@ def export_glossary(glossary: Glossary, fmt: str) -> str:
     for entry in entries:
         for lang, forms in entry.forms.items():
             for form in forms:
-                writer.writerow((form, entry.target, lang, entry.type, entry.note))
+                writer.writerow([neutralised(cell) for cell in
+                                 (form, entry.target, lang, entry.type, entry.note)])
     return out.getvalue()
+
+
+def neutralised(cell: str) -> str:
+    """A table cell no spreadsheet runs as a formula: ``'`` before a formula's first character.
+
+    Cells come from the glossary, which takes them from people, TBX and reviewers'
+    corrections alike, so every cell is treated here, where they leave.
+    """
+    return "'" + cell if _FORMULA.match(cell) else cell
+
+
+def restored(cell: str) -> str:
+    """A cell as it was before :func:`neutralised`: exactly one such quote removed."""
+    return cell[1:] if _NEUTRALISED.match(cell) else cell
 
 
 def _tbx(entries: list[Entry]) -> str:
@@ -140,15 +164,17 @@ def _tbx_entries(path: Path, text: str) -> Iterator[Entry]:
 
 
 def _table_entries(path: Path, text: str, delimiter: str) -> Iterator[Entry]:
-    rows = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [c.strip().lower() for c in next(rows, [])]
-    if not {"form", "target", "lang", "type"} <= set(header):
+    rows = _table_rows(path, text, delimiter)
+    names = [c.strip().lower() for c in rows[0][1]] if rows else []
+    if not {"form", "target", "lang", "type"} <= set(names):
         raise InputError(path, f"the header must name the columns {', '.join(_COLUMNS)}", 1)
+    if twice := next((n for n in names if n and names.count(n) > 1), None):
+        raise InputError(path, f"the header names the column {twice!r} twice", rows[0][0])
     grouped: dict[tuple[str, str], Entry] = {}
-    for number, row in enumerate(rows, 2):
+    for number, row in rows[1:]:
         if not any(cell.strip() for cell in row):
             continue
-        cells = dict(zip(header, (c.strip() for c in row), strict=False))
+        cells = dict(zip(names, (restored(c.strip()) for c in row), strict=False))
         key = (cells.get("target", ""), cells.get("type", ""))
         entry = grouped.setdefault(key, _checked(Entry(*key, note=cells.get("note", "")),
                                                  path, number, forms_needed=False))
@@ -156,6 +182,43 @@ def _table_entries(path: Path, text: str, delimiter: str) -> Iterator[Entry]:
             raise InputError(path, "a row needs a form and a language", number)
         entry.forms.setdefault(cells["lang"], []).append(cells["form"])
     yield from grouped.values()
+
+
+#: The longest cell a glossary file may hold (the csv module's default limit, 128 KB).
+_MAX_CELL = 128 * 1024
+#: What the csv module's errors mean to someone who saved the file.
+_CSV_PROBLEMS = (
+    ("new-line character", "a carriage return (CR) ends a line or stands in an unquoted field; "
+                           "save the file with LF or CRLF line ends"),
+    ("unexpected end of data", "a quoted field is not closed: its opening quote (\") has no "
+                               "closing one"),
+    ("field larger than field limit", "a field is over 128 KB, more than any glossary cell"),
+    ("expected after", "text follows a quoted field's closing quote (a quote inside a quoted "
+                       "field is written twice: \"\")"),
+)
+
+
+def _table_rows(path: Path, text: str, delimiter: str) -> list[tuple[int, list[str]]]:
+    """Every row with the line it starts on; the csv module's errors as one line each.
+
+    Raises:
+        InputError: names the file, the line the row starts on and what is wrong.
+    """
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader, None)
+        except csv.Error as err:
+            problem = next((said for known, said in _CSV_PROBLEMS if known in str(err)),
+                           f"not valid {'TSV' if delimiter == chr(9) else 'CSV'} ({err})")
+            raise InputError(path, problem, start) from err
+        if row is None:
+            return rows
+        if any(len(cell) > _MAX_CELL for cell in row):  # the csv module's limit is global
+            raise InputError(path, _CSV_PROBLEMS[2][1], start)
+        rows.append((start, row))
 
 
 def _checked(entry: Entry, path: Path, line: int | None, forms_needed: bool = True) -> Entry:
@@ -182,36 +245,42 @@ class ImportReport:
         return not self.refused and any(o != "unchanged" for _, o in self.outcomes)
 
 
-def import_glossary(path: Path, glossary_dir: Path) -> ImportReport:
+def import_glossary(path: Path, glossary_dir: Path,
+                    progress: Callable[[int, int], None] | None = None) -> ImportReport:
     """Apply a TBX, TSV or CSV file to the glossary folder, entry by entry.
 
-    Every entry is tried on a copy of the glossary first; nothing is written if any is refused.
+    Every entry is applied to the glossary held in memory, in time that does not grow with
+    the glossary; the result is validated as a whole, and nothing is written if any entry is
+    refused. Files are written as every glossary edit writes them (``edit.writable_file``),
+    each beside itself and renamed into place: no temporary folder is left behind.
+
+    Arguments:
+        path: the file to import.
+        glossary_dir: the glossary folder (created if missing).
+        progress: called with (entries done, entries in all) after each entry.
+
+    Raises:
+        InputError: the file or the glossary cannot be read or is not valid.
+        WorkbenchError: ``glossary_dir`` is not a folder, or a file cannot be written.
     """
+    if glossary_dir.exists() and not glossary_dir.is_dir():
+        raise WorkbenchError(f"{glossary_dir} is not a folder; glossary import adds to a "
+                             "glossary folder")
     entries = read_exchange(path)
     report = ImportReport()
-    with tempfile.TemporaryDirectory(prefix="workbench-import-") as work:
-        trial = Path(work) / "glossary"
-        if glossary_dir.is_dir():
-            shutil.copytree(glossary_dir, trial)
+    draft = Draft(glossary_dir)
+    for done, entry in enumerate(entries, 1):
+        try:
+            outcome = draft.add(entry.target, entry.type, entry.forms, entry.note,
+                                entry.forbidden)
+        except WorkbenchError as err:
+            report.refused.append((entry, str(err)))
         else:
-            trial.mkdir()
-        for entry in entries:
-            try:
-                outcome = add_term(default_file(trial, entry.type), entry.target, entry.type,
-                                   entry.forms, entry.note, [trial],
-                                   forbidden=entry.forbidden).outcome
-            except WorkbenchError as err:
-                report.refused.append((entry, str(err).replace(str(trial), str(glossary_dir))))
-            else:
-                report.outcomes.append((entry, outcome))
-        if report.written:
-            glossary_dir.mkdir(parents=True, exist_ok=True)
-            for file in glossary_files([trial]):
-                target = glossary_dir / file.name
-                text = file.read_text("utf-8")
-                if not target.exists() or target.read_text("utf-8") != text:
-                    with atomic_write(target) as out:
-                        out.write(text)
+            report.outcomes.append((entry, outcome))
+        if progress is not None:
+            progress(done, len(entries))
+    if report.written:
+        write_validated(draft.texts(), [glossary_dir])
     return report
 
 

@@ -387,3 +387,13 @@ def _rendering(surface: str, english: str | None) -> str:
 def _latin(text: str) -> str:
     """Folded, with Cyrillic letters written in Latin, to compare names across scripts."""
     return "".join(_CYRILLIC_LATIN.get(c, c) for c in fold(text))
+
+
+def example_around(text: str, forms: list[str], width: int = 100) -> str:
+    """The part of a candidate's example around the first form found in it, ``width`` long."""
+    if len(text) <= width:
+        return text
+    at = min((i for f in forms if (i := text.find(f)) >= 0), default=0)
+    start = max(0, min(at - width // 3, len(text) - width))
+    clip = text[start:start + width]
+    return ("…" if start else "") + clip + ("…" if start + width < len(text) else "")
