@@ -350,3 +350,13 @@ def test_an_import_stopped_by_sigterm_leaves_no_temporary_files(tmp_path, glossa
     assert not [p for p in glossary.iterdir() if p.name.startswith(".")]
     assert tree(glossary) == before or len(load_glossary([glossary])) > 2  # valid either way
     assert b"Traceback" not in err
+
+
+def test_add_to_a_file_without_a_final_newline(glossary):
+    (glossary / "people.toml").write_text('[[term]]\ntarget = "A"\ntype = "person"\n'
+                                          'ru = ["А"]', "utf-8")
+    result = invoke("glossary", "add", "B", "--type", "person", "--form", "ru=Б",
+                    "--glossary", str(glossary))
+    assert result.exit_code == 0, result.output
+    assert [t.target for t in load_glossary([glossary]).terms if t.type == "person"] == \
+        ["A", "B"]

@@ -86,7 +86,8 @@ def add_term(file: Path, target: str, kind: str, forms: dict[str, list[str]],
         if path not in documents:
             originals[path] = text = read_file(path)
             parse_glossary(text, path)  # a malformed file is named with its line, never edited
-            documents[path] = parse_document(text, path)
+            documents[path] = parse_document(  # tomlkit appends [[term]] to a last line
+                text + "\n" if text and not text.endswith("\n") else text, path)
         return documents[path]
 
     document = document_of(file)
