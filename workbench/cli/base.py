@@ -214,7 +214,8 @@ def current_project() -> Project | None:
 #: Each command and the module (under workbench.cli) that defines it.
 COMMAND_MODULES = {"translate": "translate", "export": "translate", "review": "review",
                    "glossary": "glossary", "corrections": "corrections", "models": "models",
-                   "init": "project", "qa": "qa", "cache": "cache"}
+                   "init": "project", "qa": "qa", "cache": "cache",
+                   "labels": "labels"}
 
 
 class WholeHelpGroup(click.Group):

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from concurrent.futures import CancelledError, Future
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from workbench.cache.blobs import BlobBuffer
 from workbench.cache.fingerprint import code_fingerprint
@@ -41,13 +41,17 @@ from workbench.run.workers import (
     WorkerSetup,
     prepare_content,
 )
-from workbench.text.html_page import HTML_SUFFIXES, looks_like_html
-from workbench.text.prepare import PreparedArticle
-from workbench.text.reader import MAX_ARTICLE_BYTES, ArticleFile
+from workbench.sites.preview import relabels
+from workbench.sites.rules import SiteRules, article_site
+from workbench.text.html_page import HTML_SUFFIXES, extract_page, looks_like_html
+from workbench.text.prepare import PreparedArticle, Relabel, prepare_text
+from workbench.text.reader import MAX_ARTICLE_BYTES, ArticleFile, decode_article
 
 #: The code that decides a prepared article, and the glossary matches in it.
 PREPARED_CODE = ("workbench.text", "workbench.records", "workbench.run.workers",
                  "workbench.run.prepared_codec")
+#: The code that applies site rules to a prepared article.
+RULES_CODE = ("workbench.sites",)
 MATCHED_CODE = ("workbench.glossary.match", "workbench.glossary.store",
                 "workbench.glossary.lemmas", "workbench.run.prepared_codec")
 
@@ -103,12 +107,15 @@ class Preparer:
     reused: int = 0  # articles whose preparation came from the cache
     matched: int = 0  # articles whose glossary matches were computed in this run
     seconds: float = 0.0  # time spent preparing (the caller measures it)
+    rules: SiteRules = field(default_factory=SiteRules)  # the project's site rules
+    relabelled: int = 0  # articles whose labels site rules changed
 
     def __post_init__(self) -> None:
         self._blobs = BlobBuffer(self.cache)  # prepared articles and matches, to store
         self._terms = {term.id: term for term in self.glossary.terms}
         self._code = code_fingerprint(*PREPARED_CODE)
         self._match_code = code_fingerprint(*MATCHED_CODE) + lemmas_version()
+        self._rules_code = code_fingerprint(*RULES_CODE) if self.rules.sets else ""
         self._new = 0
         self._workers: PreparationWorkers | None = None
 
@@ -140,8 +147,9 @@ class Preparer:
         blob = self._blobs.get("prepared", key)
         if blob is not None:
             if (stored := decode_prepared(blob, file)) is not None:
-                self.reused += 1
-                return Pending(file, key, article=stored)
+                ruled = self._with_rules(Pending(file, key, article=stored), reader, data)
+                self.reused += not ruled.fresh
+                return ruled
             self.cache.damaged += 1  # prepared again, and stored over it
         self._new += 1
         if self._workers is None and self.workers > 1 and self._new > WORKERS_AFTER and (
@@ -160,7 +168,31 @@ class Preparer:
             article = prepare_content(file, reader, data, self.languages)
         except InputError as err:
             return Pending(file, error=err)
-        return Pending(file, key, article=article, fresh=True)
+        return self._with_rules(Pending(file, key, article=article, fresh=True), reader, data)
+
+    def _with_rules(self, pending: Pending, reader: str, data: bytes) -> Pending:
+        """The article as its site's rules label it.
+
+        From the cache; as it is when no rule changes a line; or prepared again with the
+        rules (and stored under its own key).
+        """
+        article = pending.article
+        assert article is not None
+        rules = self.rules.for_site(article_site(article.info.source_url, article.info.site))
+        if rules is None:
+            return pending
+        key = make_key(pending.key, "site-rules", self._rules_code, rules.digest)
+        blob = self._blobs.get("prepared", key)
+        if blob is not None and (stored := decode_prepared(blob, pending.file)) is not None:
+            self.relabelled += 1
+            return Pending(pending.file, key, article=stored)
+        if not relabels(article.segments, rules.kind_of):
+            return pending
+        if pending.fresh:  # the article without rules is what later runs look up first
+            self._blobs.put("prepared", pending.key, encode_prepared(article))
+        self.relabelled += 1
+        ruled = prepare_ruled(pending.file, reader, data, self.languages, self.rules.for_article)
+        return Pending(pending.file, key, article=ruled, fresh=True)
 
     def finish(self, pending: Pending) -> MatchedArticle:
         """The started article, prepared, with its glossary matches.
@@ -170,26 +202,41 @@ class Preparer:
         """
         if pending.error is not None:
             raise pending.error
-        match_key = make_key(pending.key, self.glossary.version, self._match_code, self.target)
         if pending.future is not None:
             article_blob, matches, left = self._from_worker(pending)
             self._blobs.put("prepared", pending.key, article_blob)
             article = decode_prepared(article_blob, pending.file)
             assert article is not None  # made by this very code a moment ago
-        else:
-            article, matches, left = pending.article, None, ()
-            assert article is not None
-            if pending.fresh:
-                self._blobs.put("prepared", pending.key, encode_prepared(article))
-            blob = self._blobs.get("matched", match_key)
-            if blob is not None and (stored := self._stored_matches(blob)) is not None:
-                return MatchedArticle(article.info, article.segments, stored)
+            ruled = self._with_rules(Pending(pending.file, pending.key, article=article),
+                                     pending.reader, pending.data)
+            if ruled.key == pending.key:
+                return self._matched(pending.key, article, matches, left)
+            pending = ruled  # relabelled here: the worker's matches are not its segments'
+        article = pending.article
+        assert article is not None
+        if pending.fresh:
+            self._blobs.put("prepared", pending.key, encode_prepared(article))
+        blob = self._blobs.get("matched", self._match_key(pending.key))
+        if blob is not None and (stored := self._stored_matches(blob)) is not None:
+            return MatchedArticle(article.info, article.segments, stored)
+        return self._matched(pending.key, article, None, ())
+
+    def _match_key(self, key: str) -> str:
+        return make_key(key, self.glossary.version, self._match_code, self.target)
+
+    def _matched(self, key: str, article: PreparedArticle,
+                 matches: dict[int, tuple[Match, ...]] | None, left: tuple[int, ...]
+                 ) -> MatchedArticle:
+        """The article with its matches, stored under the article's key.
+
+        Those given, and the segments ``left`` matched here (``matches`` None: every one).
+        """
         if matches is None:  # nothing matched yet: every segment is matched here
             matches, left = {}, tuple(seg.index for seg in article.segments if self.wanted(seg))
         matches = dict(sorted({**matches, **{
             index: found for index in left if (found := self.find(article.segments[index]))
         }}.items()))
-        self._blobs.put("matched", match_key, encode_matches(matches))
+        self._blobs.put("matched", self._match_key(key), encode_matches(matches))
         self.matched += 1
         return MatchedArticle(article.info, article.segments, matches)
 
@@ -232,6 +279,20 @@ class Preparer:
         if self._workers is not None:
             self._workers.close()
             self._workers = None
+
+
+def prepare_ruled(file: ArticleFile, reader: str, data: bytes, languages: tuple[str, ...],
+                  relabel: Relabel) -> PreparedArticle:
+    """Prepare an article as ``run.workers.prepare_content`` does, with site rules applied.
+
+    Raises:
+        InputError: the bytes cannot be decoded.
+    """
+    if reader == "text":
+        return prepare_text(file, decode_article(file.path, data), languages, relabel=relabel)
+    parts = file.parts if reader == "feed" else extract_page(file.path, data)
+    assert parts is not None
+    return prepare_text(file, parts.text(), languages, parts, relabel)
 
 
 def _content(file: ArticleFile) -> bytes:

@@ -36,6 +36,7 @@ from workbench.run.progress import NoProgress, Progress
 from workbench.run.stats import RunStats
 from workbench.run.workers import WORKERS_AFTER, worker_count
 from workbench.settings import Settings
+from workbench.sites.rules import load_site_rules
 from workbench.text import detect
 from workbench.text.feed import DEFAULT_FIELDS, FEED_SUFFIXES, read_feed
 from workbench.text.reader import ArticleFile, InputNotice, find_articles
@@ -211,10 +212,11 @@ def translate_inputs(inputs: Sequence[Path | ArticleFile], out_dir: Path, settin
 
     ``inputs`` are paths (files, folders) or articles already read (standard input);
     ``fields`` names the fields of feed entries (:func:`workbench.text.feed.field_names`).
-    The glossary is loaded and validated completely first: a malformed glossary stops the
-    run before anything is translated.
+    The glossary and the site rules are loaded and validated completely first: a malformed
+    glossary or rules file stops the run before anything is translated.
     """
     glossary = load_glossary(settings.glossary_paths) if settings.glossary_paths else Glossary()
+    rules = load_site_rules(settings.labels_dir)
     stats = RunStats()
     started = datetime.now(UTC).isoformat(timespec="seconds")
     with TranslationCache(settings.cache_path) as cache, RunWriter(out_dir) as writer:
@@ -223,7 +225,7 @@ def translate_inputs(inputs: Sequence[Path | ArticleFile], out_dir: Path, settin
         preparer = Preparer(cache, languages, glossary, translator.find,
                             functools.partial(needs_translation, tgt=settings.tgt_lang),
                             settings.tgt_lang, worker_count(),
-                            lambda: translator.ready_matchers(languages))
+                            lambda: translator.ready_matchers(languages), rules=rules)
         results = translate_articles(
             prepared_articles(inputs, preparer, stats.notices, fields), translator)
         for result in results:
@@ -239,6 +241,8 @@ def translate_inputs(inputs: Sequence[Path | ArticleFile], out_dir: Path, settin
     # Problems finding engines (a package index out of reach) are the run's errors too.
     stats.errors[:0] = [p for p in getattr(engines, "problems", []) if p not in stats.errors]
     write_manifest(out_dir, {**manifest_of(stats, settings, started, glossary),
+                             "labels": {**rules.manifest(),
+                                        "relabelled_articles": preparer.relabelled},
                              "cluster": None,
                              "records_sha256": writer.digest,
                              "outputs_sha256": writer.outputs_digest(glossary.version),

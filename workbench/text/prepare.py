@@ -7,6 +7,7 @@ segment language and flags. Pure apart from reading the file, so it is cheap to 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from workbench.records import TRANSLATED_KINDS, ArticleInfo, Kind, Segment
@@ -15,6 +16,10 @@ from workbench.text.duplicates import RepeatedSentences, near_duplicates
 from workbench.text.normalize import normalize_text, split_glued
 from workbench.text.parts import ArticleParts
 from workbench.text.reader import ArticleFile, read_text
+
+#: Site rules, as preparation sees them: given an article's source URL and site, what gives a
+#: line its kind by its text (a kind, or None: as labelled), or None when no rule applies.
+Relabel = Callable[[str | None, str | None], Callable[[str], Kind | None] | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +58,13 @@ def _sample(lines: tuple[tuple[int, str], ...]) -> str:
 
 def prepare_text(file: ArticleFile, text: str,
                  languages: tuple[str, ...] = detect.DEFAULT_LANGUAGES,
-                 parts: ArticleParts | None = None) -> PreparedArticle:
+                 parts: ArticleParts | None = None, relabel: Relabel | None = None
+                 ) -> PreparedArticle:
     """Prepare already-decoded article text.
 
     ``parts`` is the structure a page or feed entry gives (``text`` is then ``parts.text()``):
     its kinds (headline, captions), metadata and declared language win over guesses.
+    ``relabel`` applies a project's site rules last: a reviewer's fix wins over both.
     """
     normalized = normalize_text(text)
     if parts is not None and parts.lang:
@@ -74,6 +81,8 @@ def prepare_text(file: ArticleFile, text: str,
     labelled = labels.label_lines(tuple(lines), article_lang.lang)
     if parts is not None:
         labelled = _with_given_parts(labelled, parts)
+    if relabel is not None:
+        labelled = _relabelled(labelled, relabel)
     # A lead that repeats or extends the headline is news style, not a copy: titles are left
     # out of the duplicate checks.
     repeated = near_duplicates([line.text if line.kind in TRANSLATED_KINDS - {Kind.TITLE}
@@ -133,3 +142,17 @@ def _with_given_parts(labelled: labels.LabelledArticle, parts: ArticleParts
                    site=parts.site or labelled.site, byline=parts.byline or labelled.byline,
                    date=parts.date or labelled.date)
 
+
+
+def _relabelled(labelled: labels.LabelledArticle, relabel: Relabel) -> labels.LabelledArticle:
+    """The lines as the site's rules label them: only kinds change, every line stays.
+
+    The metadata (source URL, site, date) stays as labelling found it, so a rule cannot
+    change which site's rules apply.
+    """
+    kind_of = relabel(labelled.source_url, labelled.site)
+    if kind_of is None:
+        return labelled
+    lines = tuple(replace(line, kind=kind) if (kind := kind_of(line.text)) is not None
+                  and kind != line.kind else line for line in labelled.lines)
+    return replace(labelled, lines=lines)

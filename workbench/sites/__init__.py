@@ -1,0 +1,1 @@
+"""Site rules: label fixes a reviewer makes once, kept per site in ``labels/``, run after run."""
