@@ -1,7 +1,10 @@
 """Workbench projects: where a run finds its glossary and cache, from any folder.
 
 A project is a folder marked by ``workbench.toml`` that holds ``glossary/`` and ``cache/``;
-it is found from the current directory upwards, as git finds a repository.
+it is found from the current directory upwards, as git finds a repository. Its
+``workbench.toml`` may also set the run defaults a user would otherwise retype or set in the
+environment (``models_dir``, ``formats``, ``threads``...: :data:`PROJECT_SETTINGS`); an
+option on the command line and a ``WORKBENCH_*`` variable win over them.
 
 Outside any project a run still works: no glossary, and a cache in the user's cache
 directory (platformdirs), so translations are never recomputed for want of a folder.
@@ -10,12 +13,15 @@ directory (platformdirs), so translations are never recomputed for want of a fol
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from workbench.errors import InputError, WorkbenchError
 from workbench.files import read_config_text
+from workbench.settings import PROJECT_SETTINGS, Setting, SettingError, Settings
 
 MARKER = "workbench.toml"
 GLOSSARY_DIR = "glossary"
@@ -24,12 +30,36 @@ INCOMING_DIR = "incoming"
 CACHE_FILE = "cache/workbench.db"
 #: The project's folder of site rules (label fixes per site), beside the glossary.
 LABELS_DIR = "labels"
-_TEMPLATE = """\
+#: The project's default output formats when ``--format`` is not given (names checked by
+#: the CLI, which knows the format registry).
+FORMATS_KEY = "formats"
+_PATH_KEYS = ("glossary", "cache")
+#: Every key a ``workbench.toml`` may hold.
+KEYS = (*_PATH_KEYS, FORMATS_KEY, *(s.name for s in PROJECT_SETTINGS))
+_HEADER = """\
 # A workbench project: `workbench translate` run here or in any sub-folder uses the
 # glossary and the cache below (paths are relative to this file).
 glossary = "glossary"
 cache = "cache/workbench.db"
+
+# Run defaults for this project: uncomment a line to set one. An option on the command
+# line, then a WORKBENCH_* variable, wins over these; paths are relative to this file.
+# Outputs when --format is not given. Default: jsonl, tmx, xliff, html.
+# formats = ["jsonl", "tmx", "xliff", "html"]
 """
+
+
+def _template() -> str:
+    """The ``workbench.toml`` that ``init`` writes: every project setting, commented out."""
+    lines = [_HEADER]
+    examples = {"models_dir": '"models"', "cluster": '"ray"'}
+    for setting in PROJECT_SETTINGS:
+        default = Settings.__dataclass_fields__[setting.name].default
+        value = examples.get(setting.name) or (
+            str(default) if setting.kind is int else f'"{default}"')
+        lines.append(f"# {setting.help} Default: {setting.shown_default()}.\n"
+                     f"# {setting.name} = {value}\n")
+    return "".join(lines)
 
 
 @dataclass(frozen=True)
@@ -39,6 +69,10 @@ class Project:
     root: Path
     glossary_dir: Path
     cache_path: Path
+    #: Run defaults its workbench.toml sets, checked: setting name to value.
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    #: Output formats when ``--format`` is not given (None: the built-in default).
+    formats: tuple[str, ...] | None = None
 
     @property
     def marker(self) -> Path:
@@ -74,9 +108,10 @@ def load_project(marker: Path) -> Project:
     except (ValueError, RecursionError) as err:  # a 4,301-digit integer; deep nesting
         raise InputError(marker, "not valid TOML: " + ("nested too deeply" if isinstance(
             err, RecursionError) else "an integer longer than Python converts")) from err
-    unknown = sorted(set(data) - {"glossary", "cache"})
+    unknown = [key for key in data if key not in KEYS]
     if unknown:
-        raise InputError(marker, f"unknown key {unknown[0]!r} (expected glossary, cache)")
+        raise InputError(marker, f"unknown key {unknown[0]!r} (expected one of "
+                                 f"{', '.join(KEYS)})")
     root = marker.parent
     paths = {}
     for key, default in (("glossary", GLOSSARY_DIR), ("cache", CACHE_FILE)):
@@ -84,7 +119,45 @@ def load_project(marker: Path) -> Project:
         if not isinstance(value, str) or not value.strip():
             raise InputError(marker, f"{key} must be a path in quotes")
         paths[key] = root / value
-    return Project(root, paths["glossary"], paths["cache"])
+    settings = {s.name: _setting(marker, s, data[s.name]) for s in PROJECT_SETTINGS
+                if s.name in data}
+    formats = _formats(marker, data[FORMATS_KEY]) if FORMATS_KEY in data else None
+    return Project(root, paths["glossary"], paths["cache"], settings, formats)
+
+
+def _setting(marker: Path, setting: Setting, raw: object) -> Any:
+    """One run default, checked as the same option or variable would be; paths from the file.
+
+    Raises:
+        InputError: one line naming the file and the key.
+    """
+    if setting.kind is int and (not isinstance(raw, int) or isinstance(raw, bool)):
+        raise InputError(marker, f"{setting.name}: must be a whole number, without quotes "
+                                 f"(got {_shown(raw)})")
+    if setting.kind is not int and not isinstance(raw, str):
+        what = "a path" if setting.kind is Path else "text"
+        raise InputError(marker, f"{setting.name}: must be {what} in quotes (got "
+                                 f"{_shown(raw)})")
+    try:
+        value = setting.parse(raw, setting.name)
+    except SettingError as err:
+        raise InputError(marker, str(err)) from None
+    return marker.parent / value.expanduser() if isinstance(value, Path) else value
+
+
+def _formats(marker: Path, raw: object) -> tuple[str, ...]:
+    """``formats``: a list of format names (or one comma-separated string)."""
+    items = raw.split(",") if isinstance(raw, str) else raw
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items) or \
+            not any(i.strip() for i in items):
+        raise InputError(marker, f'{FORMATS_KEY}: must be a list of format names, e.g. '
+                                 f'["jsonl", "html"] (got {_shown(raw)})')
+    return tuple(i.strip() for i in items if i.strip())
+
+
+def _shown(raw: object) -> str:
+    text = repr(raw)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def init_project(directory: Path) -> Project:
@@ -113,7 +186,7 @@ def init_project(directory: Path) -> Project:
             target = directory / GLOSSARY_DIR / name
             if not target.exists():
                 target.write_text(text, encoding="utf-8")
-        marker.write_text(_TEMPLATE, encoding="utf-8")
+        marker.write_text(_template(), encoding="utf-8")
     except OSError as err:
         where = f" ({err.filename})" if err.filename else ""
         raise WorkbenchError(f"cannot create a project in {directory}{where}: "

@@ -12,10 +12,12 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.errors import WorkbenchError
-from workbench.project import Project, user_cache_path
+
+if TYPE_CHECKING:  # project.py reads its defaults with the settings declared here
+    from workbench.project import Project
 
 DEFAULT_INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
 PIVOT_LANGUAGE = "en"
@@ -131,6 +133,14 @@ SETTINGS: tuple[Setting, ...] = (
             "none: in this process", check=check_cluster),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
+#: Settings a project's ``workbench.toml`` may give (the cache is its ``cache`` key).
+PROJECT_SETTINGS = tuple(s for s in SETTINGS if s.name != "cache_path")
+
+
+def _user_cache_path() -> Path:
+    from workbench.project import user_cache_path
+
+    return user_cache_path()
 
 
 @dataclass(frozen=True)
@@ -138,7 +148,7 @@ class Settings:
     """Everything a run needs to know; immutable, so it can be shared freely."""
 
     models_dir: Path = field(default_factory=lambda: argos_packages_dir(os.environ))
-    cache_path: Path = field(default_factory=user_cache_path)
+    cache_path: Path = field(default_factory=_user_cache_path)
     index_url: str = DEFAULT_INDEX_URL
     device: str = "auto"
     compute_type: str = "default"
@@ -163,10 +173,12 @@ class Settings:
                  **overrides: Any) -> Settings:
         """Build settings from the project, environment variables, then explicit overrides.
 
-        A project gives the default glossary and cache; outside one there is no glossary and
-        the cache is in the user's cache directory. ``None`` overrides are ignored, so the
-        CLI can pass every option through unchanged. Every declared setting is validated,
-        wherever its value came from.
+        A project gives the default glossary and cache, and any run defaults its
+        ``workbench.toml`` sets (already checked when it was read); outside one there is no
+        glossary and the cache is in the user's cache directory. Precedence: an override (a
+        command-line option) over the environment over the project over the built-in
+        default. ``None`` overrides are ignored, so the CLI can pass every option through
+        unchanged. Every declared setting is validated, wherever its value came from.
 
         Raises:
             SettingError: a value is malformed or out of range; names its option or variable.
@@ -175,6 +187,7 @@ class Settings:
         if project is not None:
             values.update(project=project.root, cache_path=project.cache_path,
                           glossary_paths=(project.glossary_dir,), labels_dir=project.labels_dir)
+            values.update(project.settings)
         for setting in SETTINGS:
             if setting.env and env.get(setting.env):
                 values[setting.name] = setting.parse(env[setting.env], setting.env)
