@@ -139,8 +139,11 @@ def format_options(allowed: tuple[str, ...], default: tuple[str, ...]
                                  "too, with their source only.")(func)
         listed = "; ".join(f"{name}: {FORMATS[name].help}" for name in allowed)
         return click.option("--format", "formats", default=",".join(default),
-                            show_default=True, callback=parse, metavar="LIST",
-                            help=f"Comma-separated outputs ({listed}).")(func)
+                            callback=parse, metavar="LIST",
+                            help=f"Comma-separated outputs ({listed}). [default: the "
+                                 f"project's formats, else {','.join(default)}; without "
+                                 "--format, every format already in the folder is kept "
+                                 "current too]")(func)
 
     return decorate
 

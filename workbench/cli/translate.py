@@ -17,13 +17,20 @@ from workbench.cli.base import (
     build_settings,
     cli,
     count,
+    current_project,
     download_bar,
     fail_on_errors,
     format_options,
     setting_options,
 )
 from workbench.engines.lookup import ArgosEngines
-from workbench.outputs.formats import DEFAULT_FORMATS, DERIVED_FORMATS, FORMATS, remove_stale
+from workbench.outputs.formats import (
+    DEFAULT_FORMATS,
+    DERIVED_FORMATS,
+    FORMATS,
+    present_formats,
+    remove_stale,
+)
 from workbench.outputs.ownership import claimed
 from workbench.records import Status
 from workbench.run.export import export
@@ -115,6 +122,15 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
     """
     settings = build_settings(
         glossary_paths=() if no_glossary else (glossary_paths or None), **options)
+    explicit = _given("formats")
+    if not explicit:
+        chosen = _project_formats(tuple(FORMATS))
+        formats = list(DEFAULT_FORMATS if chosen is None else chosen)
+    absent = [str(item) for item in inputs if str(item) != "-" and not os.path.lexists(item)]
+    if len(absent) == len(inputs):  # a typo: nothing to read, so nothing is made
+        click.secho(f"Error: {', '.join(absent)}: no such file or directory; nothing written",
+                    fg="red", err=True)
+        raise SystemExit(EXIT_INCOMPLETE)
     engines = ArgosEngines(settings, install_missing=install_missing,
                                   on_download=download_bar(silent))
     progress = ClickProgress(silent)
@@ -128,16 +144,23 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
                    "files...", err=True)
     articles = [_stdin_article() if str(item) == "-" else item for item in inputs]
     with claimed(out_dir, inputs, new_run=True) as previous:
+        # A plain re-run keeps every format already here current; --format says exactly.
+        present = present_formats(out_dir)
+        if not explicit:
+            formats += [f for f in present if f not in formats]
         if settings.cluster:
-            explicit = click.get_current_context().get_parameter_source("formats") != \
-                click.core.ParameterSource.DEFAULT
             result = _on_cluster(settings, articles, out_dir, progress, fields, include_kept,
-                                 install_missing, formats if explicit else [])
+                                 install_missing, formats if explicit else present)
         else:
             result = translate_inputs(articles, out_dir, settings, engines, progress,
                                       fields=fields)
             remove_stale(out_dir, formats)
             export(out_dir, formats, include_kept, previous=previous, progress=progress)
+    for name in present:
+        if name not in formats and FORMATS[name].workspace:
+            click.echo(f"Note: {out_dir / FORMATS[name].files[0]} was left as it was (not in "
+                       f"--format); `workbench export {out_dir} --format {name}` brings it "
+                       "up to date.", err=True)
     stats = result.stats
     for notice in stats.notices:
         click.echo(f"Note: {notice}", err=True)
@@ -183,6 +206,8 @@ def export_command(out_dir: Path, formats: list[str], include_kept: bool,
     already in OUT_DIR are written again too, so none is left behind the records.
     """
     settings = build_settings(cache_path=cache_path)
+    chosen = None if _given("formats") else _project_formats(DERIVED_FORMATS)
+    formats = formats if chosen is None else chosen
     cache = TranslationCache(settings.cache_path) if settings.cache_path.exists() else None
     try:
         with claimed(out_dir):
@@ -193,6 +218,28 @@ def export_command(out_dir: Path, formats: list[str], include_kept: bool,
     finally:
         if cache is not None:
             cache.close()
+
+
+def _given(param: str) -> bool:
+    """Whether an option was given on the command line (not left to its default)."""
+    return click.get_current_context().get_parameter_source(param) not in (
+        click.core.ParameterSource.DEFAULT, None)
+
+
+def _project_formats(allowed: tuple[str, ...]) -> list[str] | None:
+    """The project's ``formats`` (its workbench.toml), checked; None when it sets none.
+
+    ``allowed``: the command's formats (export writes only the derived ones; ``jsonl`` is
+    the run's own and dropped there).
+    """
+    project = current_project()
+    if project is None or project.formats is None:
+        return None
+    unknown = [f for f in project.formats if f not in FORMATS]
+    if unknown:
+        raise click.ClickException(f"{project.marker}: formats: unknown format "
+                                   f"{unknown[0]!r}; choose from {', '.join(FORMATS)}")
+    return [f for f in project.formats if f in allowed]
 
 
 def _on_cluster(settings: Settings, articles: list, out_dir: Path, progress: ClickProgress,

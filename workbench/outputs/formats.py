@@ -105,6 +105,16 @@ DEFAULT_FORMATS = ("jsonl", "tmx", "xliff", "html")
 DERIVED_FORMATS = tuple(name for name, f in FORMATS.items() if f.write is not None)
 
 
+def present_formats(out_dir: Path) -> list[str]:
+    """The derived formats that have files in a run folder now, in registry order.
+
+    A re-run keeps these current (as ``workbench export`` does): a database Datasette
+    serves, or an OmegaT project a translator has open, is never dropped or left behind.
+    """
+    return [name for name in DERIVED_FORMATS
+            if any(path.exists() for path in FORMATS[name].paths(out_dir))]
+
+
 def remove_stale(out_dir: Path, formats: list[str] | tuple[str, ...]) -> list[Path]:
     """Delete outputs of formats this run does not write, so none sits beside new records."""
     removed = []
