@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
+import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,69 @@ FIXTURES = ROOT / "tests" / "data" / "fixtures"
 SEED_LANGUAGES = {"000_6ee16a1a097d6283": "nb", "001_9e90e167a72bcd0b": "pl",
                   "002_56b54d490b5aedd0": "de", "003_1bb19d71bc8151fe": "ru",
                   "004_6297eead32339cd5": "sv"}
+
+
+#: The Debian packages the tests use, each with a command it provides: the review pages and
+#: the desk are tested in a real headless browser, the OmegaT round trip with OmegaT 3.6.
+SYSTEM_PACKAGES = {"chromium": ("chromium", "chromium-browser"),
+                   "chromium-driver": ("chromedriver",), "omegat": ("omegat",)}
+
+
+def missing_system_packages(which: Callable[[str], str | None] = shutil.which) -> list[str]:
+    """The packages of :data:`SYSTEM_PACKAGES` none of whose commands is on the PATH."""
+    return [package for package, commands in SYSTEM_PACKAGES.items()
+            if not any(which(command) for command in commands)]
+
+
+def install_system_packages(missing: list[str], say: Callable[[str], None],
+                            run: Callable[..., subprocess.CompletedProcess] = subprocess.run,
+                            euid: int | None = None,
+                            which: Callable[[str], str | None] = shutil.which) -> str | None:
+    """Install ``missing`` with apt-get, as root or through ``sudo -n``; None when done.
+
+    Says what it is about to do in one line first. Returns the one-line problem when it
+    cannot (no root, no password-less sudo, no apt-get, apt-get failed): the caller fails the
+    session with it, so a machine without the packages never passes by skipping tests.
+    """
+    command = ["apt-get", "install", "-y", "-qq", *missing]
+    by_hand = f"sudo apt-get install -y {' '.join(missing)}"
+    if not which("apt-get"):
+        return (f"the tests need the Debian packages {', '.join(missing)} and there is no "
+                f"apt-get here: install them (on Debian/Ubuntu: {by_hand}), then run again")
+    euid = os.geteuid() if euid is None else euid
+    if euid == 0:
+        prefix: list[str] = []
+    elif which("sudo") and run(["sudo", "-n", "true"], capture_output=True).returncode == 0:
+        prefix = ["sudo", "-n"]
+    else:
+        return (f"the tests need the Debian packages {', '.join(missing)}, and installing "
+                f"them needs root: run `{by_hand}`, then run the tests again")
+    say(f"The tests need the Debian packages {', '.join(missing)} (a headless browser for "
+        f"the review pages and desk, OmegaT for its round trip): installing them with "
+        f"{' '.join([*prefix, *command[:3]])} ...")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for step in (["apt-get", "update", "-qq"], command):
+        done = run([*prefix, *step], capture_output=True, text=True, env=env)
+        if done.returncode != 0:
+            last = (done.stderr or done.stdout or "").strip().splitlines()[-1:] or [""]
+            return (f"`{' '.join([*prefix, *step])}` failed (exit {done.returncode}): "
+                    f"{last[0]}; install {', '.join(missing)} by hand ({by_hand})")
+    return None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """On a bare Debian/Ubuntu machine, install the system packages the tests use first."""
+    missing = missing_system_packages()
+    if not missing:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    say = reporter.write_line if reporter is not None else print
+    problem = install_system_packages(missing, say)
+    if problem is None and missing_system_packages():
+        problem = f"installed {', '.join(missing)}, yet {', '.join(missing_system_packages())}" \
+                  " is still not on the PATH"
+    if problem is not None:
+        pytest.exit(f"Cannot run the tests: {problem}", returncode=1)
 
 
 def require(path: Path, what: str) -> Path:
