@@ -1,12 +1,13 @@
 """A saved news page: its article's text and metadata, without the page around it.
 
-trafilatura finds the main text and the metadata (title, author, date, site). We add what it
-leaves out on news sites: the headline (``<h1>``) as the title, ``<figcaption>`` texts as
-captions placed after the paragraph they follow, the lead paragraph many sites put in a
-``<div>`` between headline and body (``sapo``), and the canonical URL before ``og:url``
-(which often carries tracking parameters). The page chrome (menus, cookie banners, share
-bars, related links, tags, sidebars, footers) is left out, and its size counted in
-``removed_chars``: see the README for the measurements behind that choice.
+trafilatura finds the main text and the metadata (title, author, date, site); ``html_article``
+adds what it leaves out on news sites (the headline, captions, the lead, dropped paragraphs)
+and keeps out what is not the article (``html_zones``: noscript notices, forms, comments).
+We take the canonical URL before ``og:url`` (which often carries tracking parameters). Reader
+comments are kept as boilerplate lines after the article and photo credits as credit lines:
+kept, not translated. The page chrome (menus, cookie banners, share bars, related links,
+tags, sidebars, footers, forms) is left out, and its size counted in ``removed_chars``: see
+the README for the measurements behind that choice.
 """
 
 from __future__ import annotations
@@ -21,16 +22,17 @@ from typing import Any
 
 from workbench.errors import InputError
 from workbench.records import Kind
+from workbench.text import html_article as article
+from workbench.text import html_zones as zones
 from workbench.text.parts import ArticleParts
 
 HTML_SUFFIXES = (".html", ".htm")
 # trafilatura and htmldate log what they cannot parse; our one-line error says it instead.
 for _name in ("trafilatura", "htmldate", "courlan"):
     logging.getLogger(_name).setLevel(logging.CRITICAL)
-#: A lead paragraph has at least this many words and ends like a sentence.
-LEAD_MIN_WORDS = 8
-_SENTENCE_END = re.compile(r"[.!?…»\"”)]$")
-_BLOCKS = {"p", "div", "section", "span", "li", "blockquote", "h2", "h3", "h4"}
+#: A comment section is kept when one of its lines has this many words (a comment, not a
+#: counter such as "3 Kommentare").
+COMMENT_MIN_WORDS = 6
 _HTML_START = re.compile(rb"^\s*(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b",
                          re.IGNORECASE | re.DOTALL)
 
@@ -42,6 +44,9 @@ def looks_like_html(data: bytes) -> bool:
 
 def extract_page(path: Path, data: bytes) -> ArticleParts:
     """The article of a page: headline, paragraphs and captions in order, and metadata.
+
+    Photo credits come out as credit lines (kept, not translated), reader comments as
+    boilerplate lines after the article; ``<noscript>`` notices and forms are left out.
 
     Raises:
         InputError: not an HTML page, or no article text could be found in it.
@@ -57,18 +62,20 @@ def extract_page(path: Path, data: bytes) -> ArticleParts:
     found: dict[str, Any] = {}
     if document is not None:
         found = document.as_dict() if hasattr(document, "as_dict") else dict(document)
-    title = _text(_first(tree.xpath("//h1"))) or (found.get("title") or "").strip() or None
+    headline = article.find_headline(tree, [
+        _meta(tree, "og:title"), _meta(tree, "twitter:title"), found.get("title"),
+        _text(_first(tree.xpath("//title")))])
+    title = _text(headline) if headline is not None else \
+        (_meta(tree, "og:title") or found.get("title") or "").strip() or None
     paragraphs = [p for p in (" ".join(line.split()) for line in
-                              (found.get("text") or "").splitlines()) if p and p != title]
-    captions = [c for c in (_text(e) for e in tree.xpath("//figcaption")) if c]
-    links = {_text(a) for a in tree.xpath("//a")}  # a paragraph that is one link is a menu item
-    shown_captions = set(captions)
-    paragraphs = [p for p in paragraphs if p not in shown_captions and p not in links]
-    paragraphs = _leads(tree, title, paragraphs) + paragraphs
-    if not paragraphs:
+                              (found.get("text") or "").splitlines()) if p]
+    lines, sections = article.article_lines(tree, paragraphs, title, headline)
+    if not any(kind is None for kind, _ in lines):
         raise InputError(path, _why_no_text(tree))
-    lines: list[tuple[Kind | None, str]] = [(Kind.TITLE, title)] if title else []
-    lines += _with_captions(tree, paragraphs, captions)
+    for section in sections:
+        kept = zones.section_lines(section)
+        if any(len(text.split()) >= COMMENT_MIN_WORDS for text in kept):
+            lines += [(Kind.BOILERPLATE, text) for text in kept]
     page = tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
     page_chars = len(" ".join(" ".join(page).split()))
     kept_chars = sum(len(text) for _, text in lines)
@@ -116,60 +123,12 @@ def _first(elements: list) -> Any:
     return elements[0] if elements else None
 
 
-def _text(element: Any) -> str:
-    if element is None:
-        return ""
-    return " ".join(" ".join(element.itertext()).split())
+_text = article.element_text
 
 
 def _element_texts(tree: Any, limit: int) -> Iterator[tuple[str, str]]:
-    """(tag, ``_text(element)``) in document order, for elements with at most ``limit`` chars.
-
-    Time is linear in the page. Each element's text is built from its children's, bottom-up
-    (``_text`` of every element reads its whole subtree: quadratic on nested blocks); an
-    element whose text grows past ``limit`` is dropped, and so is every element around it.
-    """
-    found: list[tuple[int, str, str]] = []
-    order = 0
-    root = tree.getroot() if hasattr(tree, "getroot") else tree
-    # Each frame: element, its children still to visit, the words so far (None: too long).
-    stack: list[tuple[Any, Iterator[Any], list[str] | None, int]] = []
-
-    def enter(element: Any) -> None:
-        nonlocal order
-        stack.append((element, iter(element), _words(element.text), order))
-        order += 1
-
-    enter(root)
-    while stack:
-        element, children, words, number = stack[-1]
-        child = next(children, None)
-        if child is not None:
-            if isinstance(child.tag, str):
-                enter(child)
-            elif words is not None:  # a comment or processing instruction: only its tail
-                words.extend(_words(child.tail))
-            continue
-        stack.pop()
-        text = " ".join(words) if words is not None else None
-        if text is not None and len(text) > limit:
-            text = None
-        if text is not None:
-            found.append((number, element.tag, text))
-        if stack:
-            parent_words = stack[-1][2]
-            if parent_words is not None:
-                if text is None:
-                    stack[-1] = (*stack[-1][:2], None, stack[-1][3])
-                else:
-                    parent_words.extend(_words(text))
-                    parent_words.extend(_words(element.tail))
-    found.sort()
-    return ((tag, text) for _, tag, text in found)
-
-
-def _words(text: str | None) -> list[str]:
-    return text.split() if text else []
+    """(tag, text) of every element with at most ``limit`` chars, in document order."""
+    return ((element.tag, text) for _, element, text in article.element_texts(tree, limit))
 
 
 def _meta(tree: Any, name: str) -> str | None:
@@ -197,56 +156,3 @@ def _published(tree: Any) -> str | None:
         except (AttributeError, ValueError):  # absent, or not ISO 8601
             continue
     return None
-
-
-def _leads(tree: Any, title: str | None, paragraphs: list[str]) -> list[str]:
-    """Sentence-like blocks between the headline and the first extracted paragraph.
-
-    Only text of the block itself counts (not of links or nested blocks), so menus, share
-    bars and bylines never qualify.
-    """
-    headline = _first(tree.xpath("//h1"))
-    if headline is None or not paragraphs:
-        return []
-    leads: list[str] = []
-    started = False
-    for element in tree.iter():
-        if element is headline:
-            started = True
-            continue
-        if not started or not isinstance(element.tag, str):
-            continue
-        own = " ".join(" ".join([element.text or "", *(child.tail or "" for child in element
-                                                      if child.tag not in _BLOCKS)]).split())
-        full = _text(element)
-        if full == paragraphs[0] or own == paragraphs[0]:
-            break
-        if element.tag in _BLOCKS and own == full and len(own.split()) >= LEAD_MIN_WORDS \
-                and _SENTENCE_END.search(own) and own not in leads and own not in paragraphs:
-            leads.append(own)
-    return leads
-
-
-def _with_captions(tree: Any, paragraphs: list[str], captions: list[str]
-                   ) -> list[tuple[Kind | None, str]]:
-    """Paragraphs in order, each caption after the last paragraph before its figure."""
-    after: dict[int, list[str]] = {}
-    position = -1
-    remaining: dict[str, int] = {}
-    for n, paragraph in enumerate(paragraphs):
-        remaining.setdefault(paragraph, n)  # a repeated paragraph is placed at its first
-    wanted = set(captions)
-    longest = max(map(len, [*paragraphs, *captions]), default=0)
-    for tag, text in _element_texts(tree, longest):
-        if tag == "figcaption":
-            if text in wanted:
-                after.setdefault(position, []).append(text)
-        elif text in remaining:
-            position = remaining.pop(text)
-    lines: list[tuple[Kind | None, str]] = [(Kind.CAPTION, c) for c in after.get(-1, [])]
-    for n, paragraph in enumerate(paragraphs):
-        lines.append((None, paragraph))
-        lines += [(Kind.CAPTION, c) for c in after.get(n, [])]
-    placed = {c for group in after.values() for c in group}
-    lines += [(Kind.CAPTION, c) for c in captions if c not in placed]
-    return lines
