@@ -41,19 +41,20 @@ def page_paragraphs(name: str) -> list[str]:
             if not t.xpath("ancestor::footer")]
 
 
-@pytest.mark.parametrize(("name", "url", "date", "byline", "caption"), [
+@pytest.mark.parametrize(("name", "url", "date", "byline", "caption", "credit"), [
     ("vietnamplus_pl.html",
      "https://pl.vietnamplus.vn/premier-przyjal-delegacje-z-japonii-post2231.vnp",
      "2025-03-14T09:25:00+07:00", "Anna Kowalska",
-     "Premier Pham Minh Chinh podczas spotkania z delegacją. (Fot. VNA)"),
+     "Premier Pham Minh Chinh podczas spotkania z delegacją.", "(Fot. VNA)"),
     ("baochinhphu_de.html",
      "https://de.baochinhphu.vn/regierung-beschliesst-programm-102250318.htm",
-     "2025-03-18T16:40:00+07:00", "Thomas Weber",
-     "Eine Sitzung der Regierung in Hanoi. Foto: VGP"),
+     "2025-03-18T16:40:00+07:00", "Thomas Weber", "Eine Sitzung der Regierung in Hanoi.",
+     "Foto: VGP"),
     ("nhandan_ru.html", "https://ru.nhandan.vn/forum-po-turizmu-post81234.html",
-     "2025-04-02T08:05:00+07:00", "Ирина Смирнова", "Участники форума в Дананге. Фото: Нянзан"),
+     "2025-04-02T08:05:00+07:00", "Ирина Смирнова", "Участники форума в Дананге.",
+     "Фото: Нянзан"),
 ])
-def test_page_extraction(name, url, date, byline, caption):
+def test_page_extraction(name, url, date, byline, caption, credit):
     parts = extract_page(PAGES / name, (PAGES / name).read_bytes())
     body = [text for kind, text in parts.lines if kind is None]
     expected = page_paragraphs(name)
@@ -61,7 +62,9 @@ def test_page_extraction(name, url, date, byline, caption):
     assert [t for t in body if t in expected] == expected  # every paragraph, in order
     assert parts.lines[0][0] == Kind.TITLE
     assert parts.lines[0][1] == lxml_html.parse(str(PAGES / name)).xpath("string(//h1)")
-    assert (Kind.CAPTION, caption) in parts.lines
+    # The caption is translated; its photo credit is a line of its own, kept.
+    at = parts.lines.index((Kind.CAPTION, caption))
+    assert parts.lines[at + 1] == (Kind.CREDIT, credit)
     assert (parts.source_url, parts.date, parts.byline) == (url, date, byline)
     assert not [c for c in CHROME if any(c in text for _, text in parts.lines)]
     assert parts.removed_chars > 0
@@ -114,8 +117,9 @@ def test_pages_and_a_feed_with_a_broken_line(tmp_path, installed_models):
             assert paragraph in mine
     assert not [c for c in CHROME if any(c in r["src"] for r in translated)]
     assert {r["src"] for r in records if r["kind"] == "caption" and
-            r["article"] == "baochinhphu_de"} == {"Eine Sitzung der Regierung in Hanoi.",
-                                                   "Foto: VGP"}
+            r["article"] == "baochinhphu_de"} == {"Eine Sitzung der Regierung in Hanoi."}
+    assert {(r["src"], r["status"]) for r in records if r["kind"] == "credit" and
+            r["article"] == "baochinhphu_de"} == {("Foto: VGP", "kept")}
     page = articles["vietnamplus_pl"]
     assert page["source_url"].endswith("post2231.vnp") and "utm" not in page["source_url"]
     assert (page["date"], page["byline"]) == ("2025-03-14T09:25:00+07:00", "Anna Kowalska")
