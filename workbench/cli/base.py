@@ -221,6 +221,47 @@ COMMAND_MODULES = {"translate": "translate", "export": "translate", "review": "r
                    "labels": "labels"}
 
 
+#: ``ctx.meta`` key (shared by a command and its groups): -q/--quiet was given.
+QUIET = "workbench.quiet"
+
+
+def _debug(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        logging.getLogger().setLevel(logging.INFO)
+    return value
+
+
+def _quiet(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        ctx.meta[QUIET] = True
+    return value or bool(ctx.meta.get(QUIET))
+
+
+class CommonCommand(click.Command):
+    """A command that takes ``--debug`` and ``-q/--quiet`` wherever they are written.
+
+    ``workbench translate ... --debug`` and ``workbench -q translate ...`` work as
+    ``workbench --debug translate ...`` does. A command with ``--silent`` gets ``-q`` and
+    ``--quiet`` as its other names (``--silent`` stays); a group's ``-q`` reaches it too.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        silent = next((p for p in self.params if p.name == "silent"), None)
+        if silent is not None:
+            silent.opts[:0] = ["-q", "--quiet"]
+            silent.callback = _quiet
+        else:
+            self.params.append(click.Option(["-q", "--quiet"], is_flag=True,
+                                            expose_value=False, callback=_quiet,
+                                            help="Print less: no progress lines."))
+        self.params.append(click.Option(["--debug"], is_flag=True, expose_value=False,
+                                        callback=_debug, help=DEBUG_HELP))
+
+
+DEBUG_HELP = "Log what happens (model loads, batches) to stderr."
+
+
 class WholeHelpGroup(click.Group):
     """A group whose command list shows each command's first sentence whole, wrapped.
 
@@ -228,6 +269,7 @@ class WholeHelpGroup(click.Group):
     """
 
     group_class = type  # subgroups are of this class too
+    command_class = CommonCommand
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """List the commands with their whole first sentence."""
@@ -263,7 +305,9 @@ class LazyGroup(WholeHelpGroup):
 
 @click.group(cls=LazyGroup, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version")
-@click.option("--debug", is_flag=True, help="Log what happens (model loads, batches) to stderr.")
+@click.option("--debug", is_flag=True, help=DEBUG_HELP)
+@click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_quiet,
+              help="Print less: no progress lines (also after the command's name).")
 def cli(debug: bool) -> None:
     """Translate folders of news articles into sentence-aligned English records, offline.
 
@@ -277,6 +321,7 @@ def cli(debug: bool) -> None:
     """
     logging.basicConfig(level=logging.INFO if debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger().setLevel(logging.INFO if debug else logging.WARNING)
 
 
 def open_in_browser(url: str) -> bool:

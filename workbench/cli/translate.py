@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ from workbench.outputs.formats import (
     remove_stale,
 )
 from workbench.outputs.ownership import claimed
+from workbench.outputs.run_folder import RECORDS
 from workbench.records import Status
 from workbench.run.export import export
 from workbench.run.runner import RunResult, count_articles, translate_inputs
@@ -72,7 +75,9 @@ def _stdin_article() -> ArticleFile:
                 type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out_dir", required=True,
               type=click.Path(file_okay=False, path_type=Path),
-              help="Directory for records.jsonl, articles.jsonl and run.json.")
+              help="Directory for records.jsonl, articles.jsonl and run.json; - writes the "
+                   "records as JSON Lines to standard output (messages go to standard "
+                   "error).")
 @setting_options("models_dir", "index_url", "cache_path")
 @click.option("--install-missing", is_flag=True,
               help="Install missing language models from the package index before "
@@ -109,7 +114,8 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
     Writes OUT_DIR/records.jsonl (one line per segment, in article order, with its English,
     status and score), OUT_DIR/articles.jsonl (one line per file: language, source URL,
     counts), OUT_DIR/run.json (engine signatures and a summary), and the other outputs
-    --format names (by default TMX, XLIFF and the review pages).
+    --format names (by default TMX, XLIFF and the review pages). With -o -, the records
+    go to standard output as JSON Lines instead, and no folder is written.
 
     Every line of every article becomes a record: boilerplate, captions and source lines are
     labelled and kept, not dropped. An article whose language has no installed model still
@@ -131,8 +137,17 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
         click.secho(f"Error: {', '.join(absent)}: no such file or directory; nothing written",
                     fg="red", err=True)
         raise SystemExit(EXIT_INCOMPLETE)
+    to_stdout = str(out_dir) == "-"
+    if to_stdout:
+        if settings.cluster:
+            raise click.UsageError("-o - (records to standard output) runs here; a cluster "
+                                   "run writes parts into a folder: give -o DIR")
+        if explicit and set(formats) != {"jsonl"}:
+            raise click.UsageError("-o - writes the records as JSON Lines to standard "
+                                   "output; the other formats need a folder: give -o DIR")
+        formats = ["jsonl"]
     engines = ArgosEngines(settings, install_missing=install_missing,
-                                  on_download=download_bar(silent))
+                           on_download=download_bar(silent))
     progress = ClickProgress(silent)
     if settings.project is None:
         click.echo(f"Note: not in a workbench project (no workbench.toml here or above): "
@@ -140,22 +155,31 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
                    f"cache in {settings.cache_path}. `workbench init` makes a project.",
                    err=True)
     if not silent:
-        click.echo(f"Reading {count_articles([i for i in inputs if str(i) != '-'])} article "
-                   "files...", err=True)
+        files = count_articles([i for i in inputs if str(i) != "-"]) + \
+            sum(str(i) == "-" for i in inputs)
+        click.echo(f"Reading {count(files, 'article file')}...", err=True)
     articles = [_stdin_article() if str(item) == "-" else item for item in inputs]
-    with claimed(out_dir, inputs, new_run=True) as previous:
-        # A plain re-run keeps every format already here current; --format says exactly.
-        present = present_formats(out_dir)
-        if not explicit:
-            formats += [f for f in present if f not in formats]
-        if settings.cluster:
-            result = _on_cluster(settings, articles, out_dir, progress, fields, include_kept,
-                                 install_missing, formats if explicit else present)
-        else:
-            result = translate_inputs(articles, out_dir, settings, engines, progress,
-                                      fields=fields)
-            remove_stale(out_dir, formats)
-            export(out_dir, formats, include_kept, previous=previous, progress=progress)
+    with tempfile.TemporaryDirectory(prefix="workbench-stdout-") if to_stdout else \
+            contextlib.nullcontext() as folder:
+        run_dir = Path(folder) / "run" if folder else out_dir
+        with claimed(run_dir, inputs, new_run=True) as previous:
+            # A plain re-run keeps every format already here current; --format says exactly.
+            present = present_formats(run_dir)
+            if not explicit:
+                formats += [f for f in present if f not in formats]
+            if settings.cluster:
+                result = _on_cluster(settings, articles, run_dir, progress, fields,
+                                     include_kept, install_missing,
+                                     formats if explicit else present)
+            else:
+                result = translate_inputs(articles, run_dir, settings, engines, progress,
+                                          fields=fields)
+                remove_stale(run_dir, formats)
+                export(run_dir, formats, include_kept, previous=previous, progress=progress)
+        if to_stdout:  # JSON Lines on standard output; every message is on standard error
+            with (run_dir / RECORDS).open("rb") as records:
+                for chunk in iter(lambda: records.read(1 << 16), b""):
+                    click.echo(chunk, nl=False)
     for name in present:
         if name not in formats and FORMATS[name].workspace:
             click.echo(f"Note: {out_dir / FORMATS[name].files[0]} was left as it was (not in "
@@ -177,7 +201,7 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
         f"{count(stats.glossary_redecoded, 'segment')} re-decoded to place a term, "
         f"{stats.glossary_retranslated:,} re-translated for glossary changes, "
         f"{count(stats.glossary_missed, 'term')} missed.\n"
-        f"Output: {result.out_dir}" + (
+        f"Output: {'standard output' if to_stdout else result.out_dir}" + (
             f" (in parts; `workbench export {result.out_dir}` merges them)"
             if settings.cluster else ""), err=True)
     if stats.missing_pairs:
