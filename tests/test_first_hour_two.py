@@ -210,6 +210,60 @@ def test_a_missing_input_creates_nothing(tmp_path, installed_models):
     assert list(tmp_path.iterdir()) == []
 
 
+# --- -o - writes the records to standard output; -q/--quiet and --debug on every command ------
+
+def test_records_go_to_standard_output_with_o_dash(tmp_path, installed_models, monkeypatch):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "erster.txt").write_text(GOOD, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = invoke("translate", "in", "-o", "-", "--models-dir", installed_models,
+                    "--cache", tmp_path / "c.db", "--no-glossary")
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["article"], r["index"], r["status"]) for r in records] == [
+        ("erster", 0, "translated"), ("erster", 1, "translated")]
+    assert "Output: standard output" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.db", "c.db.lock", "in"]
+
+
+def test_o_dash_with_other_formats_is_a_usage_error(tmp_path, installed_models):
+    result = invoke("translate", tmp_path, "-o", "-", "--format", "jsonl,tmx")
+    assert result.exit_code == 2
+    assert "-o - writes the records as JSON Lines to standard output; the other formats " \
+           "need a folder: give -o DIR" in result.output
+
+
+def _leaf_commands(group=cli, prefix=()):
+    import click
+
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        if isinstance(command, click.Group):
+            yield from _leaf_commands(command, (*prefix, name))
+        else:
+            yield (*prefix, name)
+
+
+@pytest.mark.parametrize("command", list(_leaf_commands()), ids=" ".join)
+def test_every_command_takes_debug_and_quiet(command):
+    for flags in (["--debug", "-q"], ["--quiet"]):
+        result = invoke(*command, *flags, "--help")
+        assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("where", ["before", "after", "silent"])
+def test_quiet_before_or_after_the_command(tmp_path, installed_models, where):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "erster.txt").write_text(GOOD, encoding="utf-8")
+    args = ["translate", tmp_path / "in", "-o", tmp_path / "out", "--models-dir",
+            installed_models, "--cache", tmp_path / "c.db", "--no-glossary"]
+    flag = {"before": [], "after": ["-q", "--debug"], "silent": ["--silent"]}[where]
+    result = invoke(*(["-q"] if where == "before" else []), *args, *flag)
+    assert result.exit_code == 0, result.output
+    assert "Reading " not in result.output and "1 article (0 unreadable)" in result.output
+
+
 # --- item 4: the test command on a bare machine ----------------------------------------------
 
 class FakeSystem:
