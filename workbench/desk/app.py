@@ -26,6 +26,7 @@ from starlette.routing import Route
 
 from workbench.desk.concordance import concordance
 from workbench.desk.guard import MAX_BODY_BYTES, Guard
+from workbench.desk.labels import LabelDesk, relabel_request
 from workbench.desk.session import DeskError, DeskSession
 from workbench.desk.terms import TermDesk, term_request
 from workbench.errors import WorkbenchError
@@ -33,7 +34,8 @@ from workbench.text.normalize import parse_json
 
 logger = logging.getLogger(__name__)
 _STATIC = resources.files("workbench.desk") / "static"
-_ASSETS = {"desk.js": "text/javascript; charset=utf-8", "desk.css": "text/css; charset=utf-8"}
+_ASSETS = {"desk.js": "text/javascript; charset=utf-8",
+           "relabel.js": "text/javascript; charset=utf-8", "desk.css": "text/css; charset=utf-8"}
 
 
 def create_app(session: DeskSession, terms: TermDesk, token: str,
@@ -41,6 +43,7 @@ def create_app(session: DeskSession, terms: TermDesk, token: str,
     """The desk for one run, behind its guard (``hosts``: accepted Host values)."""
     page = (_STATIC / "desk.html").read_text("utf-8").replace("{{token}}", token)
     assets = {name: (_STATIC / name).read_bytes() for name in _ASSETS}
+    labels = LabelDesk(session)
 
     def index(request: Request) -> Response:
         return Response(page, media_type="text/html; charset=utf-8")
@@ -58,7 +61,7 @@ def create_app(session: DeskSession, terms: TermDesk, token: str,
             return _error(err)
 
     def article(request: Request) -> Response:
-        return _answer(lambda: session.article(_query(request, "id")))
+        return _answer(lambda: labels.annotate(session.article(_query(request, "id"))))
 
     def search(request: Request) -> Response:
         return _answer(lambda: concordance(session, _query(request, "q")))
@@ -94,6 +97,10 @@ def create_app(session: DeskSession, terms: TermDesk, token: str,
         data = await _json(request)
         return await _threaded(lambda: terms.undo(_number(data, "change")))
 
+    async def relabel(request: Request) -> Response:
+        data = await _json(request)
+        return await _threaded(lambda: labels.relabel(*relabel_request(data)))
+
     routes = [
         Route("/", index), Route("/static/{name}", asset),
         Route("/favicon.ico", lambda request: Response(status_code=204)),  # none; no 404 noise
@@ -105,6 +112,7 @@ def create_app(session: DeskSession, terms: TermDesk, token: str,
         Route("/api/terms/preview", term_preview, methods=["POST"]),
         Route("/api/terms/save", term_save, methods=["POST"]),
         Route("/api/terms/undo", term_undo, methods=["POST"]),
+        Route("/api/labels/relabel", relabel, methods=["POST"]),
     ]
     app = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed,
                                                        DeskError: _refused})

@@ -88,11 +88,11 @@ class RulesPreview:
 
 def preview_edit(articles: Iterable[tuple[ArticleInfo, list[Record]]], before: RuleSet | None,
                  after: RuleSet | None, site: str) -> RulesPreview:
-    """The lines of these articles (a run's) whose kind changes from ``before`` to ``after``.
+    """The lines of these articles (a run's) whose kind an edit of the rules changes.
 
-    A line a rule gives a kind changes when that kind differs from the run's; a line only
-    a removed rule gave its kind goes back to the labeller's (``new`` None), which the next
-    run decides.
+    Only lines where the two say different things count: a line the edit gives a kind
+    changes when that kind differs from the run's; a line only a removed rule gave its
+    kind goes back to the labeller's (``new`` None), which the next run decides.
     """
     shown = RulesPreview(site)
     for info, records in articles:
@@ -105,10 +105,13 @@ def preview_edit(articles: Iterable[tuple[ArticleInfo, list[Record]]], before: R
         shown.site_articles += 1
         for line in article_lines(records):
             new = after.kind_of(line.text) if after is not None else None
-            if new is None and before is not None and before.kind_of(line.text) is not None:
+            old = before.kind_of(line.text) if before is not None else None
+            if new == old:  # this edit does not change what the rules say of the line
+                continue
+            if new is None:
                 shown.changes.append(LineChange(info.article, line.number, line.index,
                                                 line.text, line.kind, None))
-            elif new is not None and new != line.kind:
+            elif new != line.kind:
                 shown.changes.append(LineChange(info.article, line.number, line.index,
                                                 line.text, line.kind, new))
     return shown

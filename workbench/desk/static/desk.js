@@ -222,7 +222,9 @@ function segmentRow(s, i) {
     el("td", { class: "tgt", lang: s.tgt_lang }, s.tgt === null ? el("em", {}, "no English") :
        highlighted(s.tgt, s.glossary.filter((g) => g.found).map((g) => g.entry))),
     el("td", { class: "status" }, s.approved ? "approved" : s.reviewable ? s.status : "kept",
-       s.flags.map((f) => el("span", { class: "chip", title: f.reason }, f.flag))));
+       s.flags.map((f) => el("span", { class: "chip", title: f.reason }, f.flag)),
+       s.relabel ? el("span", { class: "chip relabel", title: "a site rule relabels this line: "
+                                + "the next workbench translate applies it" }, `next run: ${s.relabel}`) : null));
 }
 
 function highlighted(text, terms) {
@@ -523,6 +525,7 @@ document.addEventListener("keydown", (event) => {
     f: () => focusSegment(nextPosition((x) => x.flags.length > 0)),
     n: () => focusSegment(nextPosition((x) => x.reviewable && !x.approved)),
     t: openTermTool,
+    l: () => openRelabel(),  // relabel.js
     "[": () => a.previous && go("/article/" + a.previous),
     "]": () => a.next && go("/article/" + a.next),
   };
