@@ -82,6 +82,7 @@ class GlossaryHitDict(TypedDict):
     enforced: str
     cause: NotRequired[str]
     forbidden: NotRequired[list[str]]
+    auto: NotRequired[bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,8 @@ class GlossaryHit:
     cause: str = ""
     #: English renderings the glossary forbids for this entry (QA flags them).
     forbidden: tuple[str, ...] = ()
+    #: A provisional term: an unseen name found in the run, not a curated entry.
+    auto: bool = False
 
     @classmethod
     def from_dict(cls, data: Any) -> GlossaryHit:
@@ -114,6 +117,8 @@ class GlossaryHit:
             data["cause"] = self.cause
         if self.forbidden:
             data["forbidden"] = list(self.forbidden)
+        if self.auto:
+            data["auto"] = True
         return data
 
 
@@ -338,10 +343,13 @@ def _hit(hit: Any, n: int) -> GlossaryHit:
         forbidden = hit.get("forbidden", [])
         if not isinstance(forbidden, list) or not all(isinstance(f, str) for f in forbidden):
             raise FieldError("forbidden", "must be a list of text")
+        auto = hit.get("auto", False)
+        if not isinstance(auto, bool):
+            raise FieldError("auto", f"must be true or false (got {_shown(auto)})")
         return GlossaryHit(term=_text(hit, "term"), target=_text(hit, "target"), found=found,
                            enforced=_text(hit, "enforced"),
                            cause=_text(hit, "cause", optional=True) or "",
-                           forbidden=tuple(forbidden))
+                           forbidden=tuple(forbidden), auto=auto)
     except FieldError as err:
         raise FieldError(f"{name}.{err.field}", str(err).split(": ", 1)[1]) from None
 

@@ -35,7 +35,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from workbench.engines.base import Translation
-from workbench.glossary.match import Match
+from workbench.glossary.match import AUTO_FILE, Match
 from workbench.records import GlossaryHit
 
 PROTECTED_TYPES = frozenset({"person", "place", "document"})
@@ -66,8 +66,9 @@ class Protected:
         """Glossary part of the cache key: every target this segment must carry."""
         if not self.terms:
             return ""
-        return f"v{ENFORCEMENT_VERSION}|" + "|".join(
-            f"{t.match.term.type}:{t.match.target}:{t.placeholder or ''}" for t in self.terms)
+        return f"v{ENFORCEMENT_VERSION}|" + "|".join(  # an unseen name's hit says auto
+            f"{t.match.term.type}:{t.match.target}:{t.placeholder or ''}"
+            + ("~auto" if t.match.term.file == AUTO_FILE else "") for t in self.terms)
 
     @property
     def source_words(self) -> int:
@@ -311,7 +312,8 @@ def verify(text: str, protected: Protected, how: dict[int, str],
         found = len(spans[target]) >= needed[target]
         enforced = how.get(n, "model") if found else "missed"
         cause = "" if found else (causes or {}).get(n) or "no step could place it"
-        hits.append(GlossaryHit(term.match.surface, target, found, enforced, cause))
+        hits.append(GlossaryHit(term.match.surface, target, found, enforced, cause,
+                                auto=term.match.term.file == AUTO_FILE))
     return tuple(hits)
 
 

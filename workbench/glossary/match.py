@@ -55,6 +55,8 @@ COMPOUND_LANGUAGES = frozenset({"de", "nb", "da", "sv"})
 #: common word it resembles (Polish "Lam" -> "lama", llama).
 LEMMA_TYPES = frozenset({"title", "body"})
 MIN_COMPOUND_REST = 4  # Swedish ministeriet is not minister + iet
+#: ``Term.file`` of a provisional term (an unseen name, :mod:`workbench.glossary.auto_names`).
+AUTO_FILE = "<auto>"
 
 
 @dataclass(frozen=True, slots=True)
