@@ -249,3 +249,22 @@ def test_what_is_not_a_site(given):
     with pytest.raises(ValueError, match="is not a site"):
         normalize_site(given)
     assert article_site(None, given) is None
+
+
+def test_rules_apply_to_articles_prepared_by_worker_processes(project, tmp_path):
+    """A first run over many articles prepares them in workers; the rules still apply."""
+    for n in range(5, 140):  # workers start after 48 new articles with 48 more to come
+        (project / "in" / f"dn{n}.txt").write_text(article(n), encoding="utf-8")
+    run("labels", "add", SITE, "--line", CREDIT, "--kind", "caption")
+    result = CliRunner().invoke(cli, ["translate", str(project / "in"), "-o",
+                                      str(project / "out"), "--silent", "--models-dir",
+                                      str(tmp_path / "no-models")])
+    assert result.exit_code == 3, result.output  # no model installed: records all the same
+    records = [json.loads(line) for line in
+               (project / "out" / "records.jsonl").read_text("utf-8").splitlines()]
+    found = kinds(records, CREDIT)
+    assert len(found) == 139
+    assert {k for a, (k, _) in found.items() if a != "other"} == {"caption"}
+    assert found["other"] == ("credit", "kept")
+    manifest = json.loads((project / "out" / "run.json").read_text("utf-8"))
+    assert manifest["labels"]["relabelled_articles"] == 138
