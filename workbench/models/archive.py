@@ -59,6 +59,21 @@ def read_metadata(data: bytes, origin: Path) -> dict:
 
 def verify_archive(zip_file: zipfile.ZipFile, archive: Path) -> tuple[str, dict]:
     """Check every member before anything is written; return the package root folder."""
+    root = check_members(zip_file, archive)
+    metadata_name = f"{root}/metadata.json" if root else "metadata.json"
+    try:
+        metadata_bytes = zip_file.read(metadata_name)
+    except KeyError as err:
+        raise PackageError(archive, "not an Argos package (no metadata.json)") from err
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as err:
+        raise PackageError(archive, f"corrupt archive ({err})") from err
+    metadata = read_metadata(metadata_bytes, archive)
+    check_crcs(zip_file, archive)
+    return root, metadata
+
+
+def check_members(zip_file: zipfile.ZipFile, archive: Path) -> str:
+    """Refuse unsafe paths, links and sizes; return the one top folder ("" when none)."""
     members = zip_file.infolist()
     if not members:
         raise PackageError(archive, "empty archive")
@@ -79,22 +94,17 @@ def verify_archive(zip_file: zipfile.ZipFile, archive: Path) -> tuple[str, dict]
         if info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO:
             raise PackageError(archive, f"suspicious compression ratio for {info.filename!r}")
         roots.add(path.parts[0] if len(path.parts) > 1 or info.is_dir() else "")
-    root = roots.pop() if len(roots) == 1 else ""
-    metadata_name = f"{root}/metadata.json" if root else "metadata.json"
-    try:
-        metadata_bytes = zip_file.read(metadata_name)
-    except KeyError as err:
-        raise PackageError(archive, "not an Argos package (no metadata.json)") from err
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as err:
-        raise PackageError(archive, f"corrupt archive ({err})") from err
-    metadata = read_metadata(metadata_bytes, archive)
+    return roots.pop() if len(roots) == 1 else ""
+
+
+def check_crcs(zip_file: zipfile.ZipFile, archive: Path) -> None:
+    """Every member's data matches its CRC (a truncated or damaged download is refused)."""
     try:
         bad = zip_file.testzip()
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as err:
         raise PackageError(archive, f"corrupt archive ({err})") from err
     if bad is not None:
         raise PackageError(archive, f"corrupt archive (bad CRC for {bad!r})")
-    return root, metadata
 
 
 def extract(zip_file: zipfile.ZipFile, root: str, target: Path, archive: Path) -> None:
