@@ -22,8 +22,10 @@ from typing import TYPE_CHECKING, Any
 from workbench.engines.base import Engine, Translation
 from workbench.engines.codecs import BPECodec, SentencePieceCodec, word_alignment
 from workbench.engines.malloc_arenas import limit_malloc_arenas
+from workbench.errors import PackageError
 
 if TYPE_CHECKING:
+    from workbench.models.catalog import InstalledModel
     from workbench.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -281,3 +283,40 @@ class CT2Engine(Engine):
                 # Decoding joins pieces the same way; the rebuilt text lines up word by word.
                 texts[0], aligned = rebuilt
         return Translation(texts[0], mean_log_prob, tuple(texts[1:]), aligned)
+
+
+class ModelEngine(CT2Engine):
+    """A model of a non-Argos family, as installed by workbench (see ``models.catalog``)."""
+
+    def __init__(self, model: InstalledModel, src: str, tgt: str, settings: Settings) -> None:
+        super().__init__(model.model_dir, src, tgt, settings)
+        self.model = model
+        self.manifest = model.manifest
+
+    def signature(self) -> str:
+        """E.g. ``nllb:nllb-200-distilled-600M#3f2a9c0d1e2f|nob_Latn|beam:4|...|int8``.
+
+        It names the model, so switching models re-translates, and switching back finds
+        the first model's translations still cached.
+        """
+        lead = "+".join(self.lead_tokens()) or "-"
+        return (f"{self.model.family}:{self.model.name}#{self.model.fingerprint()}"
+                f"|{lead}|{self.decoding_settings()}")
+
+    @cached_property
+    def codec(self) -> SentencePieceCodec:
+        """The source SentencePiece model the manifest names."""
+        return self._load(self.manifest["tokenizers"]["source"])
+
+    @cached_property
+    def target_codec(self) -> SentencePieceCodec:
+        """The target SentencePiece model (OPUS-MT has its own; the others share one)."""
+        name = self.manifest["tokenizers"]["target"]
+        return self.codec if name == self.manifest["tokenizers"]["source"] else self._load(name)
+
+    def _load(self, name: str) -> SentencePieceCodec:
+        try:
+            return SentencePieceCodec(str(self.model.path / name))
+        except Exception as err:  # sentencepiece raises RuntimeError, OSError...
+            raise PackageError(self.model.path, f"its tokenizer {name} cannot be loaded "
+                                                f"({err}); install the model again") from err

@@ -1,28 +1,50 @@
-"""Engine lookup for a run: one lazily loaded engine per language pair.
+"""Engine lookup for a run: one lazily loaded engine per language pair, of any family.
 
 A run loads an engine only for pairs that actually have something to translate, and with
-``--install-missing`` installs a missing pair's package from the index first.
+``--install-missing`` installs a missing pair's Argos package from the index first. Which
+installed model serves a pair: the one chosen for its source language (``choices``, e.g.
+``{"de": "opus-mt-de-en", "ru": "nllb"}``), else the default order of
+``models.families.DEFAULT_ORDER``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from workbench.engines.argos import ArgosEngine
 from workbench.engines.base import Engine
+from workbench.engines.madlad import MadladEngine
+from workbench.engines.nllb import MultilingualEngine
+from workbench.engines.opus_mt import OpusMTEngine
 from workbench.errors import IndexUnavailable, UnknownPackage, WorkbenchError
 from workbench.models import index as package_index
+from workbench.models.catalog import InstalledModel, choose, from_package, installed_models
 from workbench.models.install import install_from_index
-from workbench.models.packages import InstalledPackage, newest_packages
+from workbench.models.packages import InstalledPackage
 from workbench.settings import Settings
+
+#: The engine class of each non-Argos family.
+FAMILY_ENGINES = {"opus-mt": OpusMTEngine, "nllb": MultilingualEngine,
+                  "m2m100": MultilingualEngine, "madlad": MadladEngine}
+
+
+def engine_for(model: InstalledModel, src: str, tgt: str, settings: Settings) -> Engine:
+    """The engine that runs an installed model of any family for one pair."""
+    if model.package is not None:
+        return ArgosEngine(model.package, settings)
+    return FAMILY_ENGINES[model.family](model, src, tgt, settings)
 
 
 @dataclass
-class ArgosEngines:
+class Engines:
     """Engine lookup for a run: one lazily-loaded engine per pair, created on first request.
 
-    With ``install_missing``, a pair without a package is installed from the index once;
+    ``choices`` maps a source language to the model that translates it (a model's name, or
+    a family's: ``{"de": "opus-mt-de-en", "ru": "nllb"}``); other languages take the
+    default order. A choice that names no model able to translate the pair is a problem
+    (kept in ``problems``; :meth:`check` raises it before a run). With
+    ``install_missing``, a pair no model serves gets its Argos package from the index once;
     if that fails (offline, say) the reason is kept in ``problems`` and the pair stays
     missing.
     """
@@ -30,30 +52,53 @@ class ArgosEngines:
     settings: Settings
     install_missing: bool = False
     on_download: Callable[[str], package_index.ProgressCallback | None] | None = None
+    choices: Mapping[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     _engines: dict[tuple[str, str], Engine | None] = field(default_factory=dict)
-    _packages: dict[tuple[str, str], InstalledPackage] | None = None
+    _models: list[InstalledModel] | None = None
     _index: package_index.PackageIndex | None = None
     _index_failed: bool = False
 
     def __call__(self, src: str, tgt: str) -> Engine | None:
-        """The engine for a pair, or ``None`` when no package is (or can be) installed."""
+        """The engine for a pair, or ``None`` when no model is (or can be) installed."""
         pair = (src, tgt)
         if pair not in self._engines:
-            package = self._installed().get(pair)
-            if package is None and self.install_missing:
-                package = self._install(src, tgt)
-            self._engines[pair] = ArgosEngine(package, self.settings) if package else None
+            try:
+                model = self.model(src, tgt)
+            except UnknownPackage as err:
+                self.problems.append(str(err))
+                model = None
+            else:
+                if model is None and self.install_missing and src not in self.choices:
+                    package = self._install(src, tgt)
+                    model = from_package(package) if package else None
+            self._engines[pair] = engine_for(model, src, tgt, self.settings) if model else None
         return self._engines[pair]
 
-    def installed(self, src: str, tgt: str) -> bool:
-        """Whether a package for the pair is installed (nothing is installed to find out)."""
-        return (src, tgt) in self._installed()
+    def model(self, src: str, tgt: str) -> InstalledModel | None:
+        """The installed model that serves a pair (the chosen one, else the default order).
 
-    def _installed(self) -> dict[tuple[str, str], InstalledPackage]:
-        if self._packages is None:
-            self._packages = newest_packages(self.settings.models_dir)
-        return self._packages
+        Raises:
+            UnknownPackage: the choice for ``src`` cannot translate the pair.
+        """
+        return choose(self._installed(), src, tgt, self.choices.get(src))
+
+    def check(self, tgt: str) -> None:
+        """Raise the first choice that names no model able to translate into ``tgt``."""
+        for src in self.choices:
+            self.model(src, tgt)
+
+    def installed(self, src: str, tgt: str) -> bool:
+        """Whether a model for the pair is installed (nothing is installed to find out)."""
+        try:
+            return self.model(src, tgt) is not None
+        except UnknownPackage:
+            return False
+
+    def _installed(self) -> list[InstalledModel]:
+        if self._models is None:
+            self._models = installed_models(self.settings.models_dir)
+        return self._models
 
     def _install(self, src: str, tgt: str) -> InstalledPackage | None:
         if self._index_failed:
@@ -70,8 +115,12 @@ class ArgosEngines:
         except (UnknownPackage, WorkbenchError) as err:
             self.problems.append(str(err))
             return None
-        self._installed()[package.pair] = package
+        self._installed().append(from_package(package))
         return package
+
+
+#: The name the run, the desk and the cluster worker know it by.
+ArgosEngines = Engines
 
 
 class KeptLoaded:
@@ -83,7 +132,7 @@ class KeptLoaded:
     once, on first use, and kept.
     """
 
-    def __init__(self, engines: ArgosEngines) -> None:
+    def __init__(self, engines: Engines) -> None:
         self.engines = engines
         self._kept: dict[tuple[str, str], Engine | None] = {}
 
