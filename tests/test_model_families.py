@@ -346,3 +346,28 @@ def test_opus_mt_zip_members_are_checked(tmp_path):
     result = invoke("models", "install", archive, "--models-dir", models)
     assert result.exit_code == 1
     assert result.output == f"Error: {archive}: unsafe path in archive: '../evil.spm'\n"
+
+
+def test_evaluate_on_100_wmt21_sentences_matches_sacrebleu(tmp_path, family_models):
+    from conftest import require
+    from sacrebleu.metrics import CHRF
+
+    from workbench.engines.evaluate import translate_all
+
+    wmt = ROOT.parent / "shared" / "eval" / "wmt21"
+    src_file = require(wmt / "newstest2021.de-en.src.de", "the WMT21 de-en source")
+    ref_file = require(wmt / "newstest2021.de-en.ref.A.en", "the WMT21 de-en reference")
+    sources = src_file.read_text("utf-8").splitlines()[:100]
+    references = ref_file.read_text("utf-8").splitlines()[:100]
+    src, ref = tmp_path / "src.de", tmp_path / "ref.en"
+    src.write_text("\n".join(sources) + "\n", "utf-8")
+    ref.write_text("\n".join(references) + "\n", "utf-8")
+    models = family_models["opus-mt"]
+    result = invoke("models", "evaluate", src, ref, "--lang", "de", "--json", "--models-dir",
+                    models)
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.stdout)["results"]
+    outputs, failed = translate_all(engine_for(only_model(models), "de", "en",
+                                               Settings(models_dir=models, threads=1)), sources)
+    assert failed == 0 and len(outputs) == 100
+    assert row["chrf"] == round(CHRF().corpus_score(outputs, [references]).score, 2)
