@@ -11,9 +11,17 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 from workbench.glossary.match import fold
+from workbench.glossary.store import Glossary
+from workbench.glossary.vietnamese import (
+    cyrillic_segmentations,
+    is_cyrillic_syllable,
+    latin_readings,
+    reading_rank,
+)
 
 #: A Vietnamese syllable, folded (no tone marks): onset, vowels, coda.
 _LATIN_SYLLABLE = re.compile(
@@ -74,3 +82,73 @@ def same_name(a: Sequence[str], b: Sequence[str]) -> bool:
         return False
     return all(difflib.SequenceMatcher(None, name_key(x), name_key(y)).ratio()
                >= SAME_NAME_RATIO for x, y in zip(a, b, strict=True))
+
+
+#: Russian case endings on a name's last word, and whether the stem is soft (ends in ь).
+_CYRILLIC_ENDINGS = (("ом", False), ("ем", True), ("а", False), ("я", True), ("у", False),
+                     ("ю", True), ("е", True))
+
+
+def _syllable_count(word: str) -> int:
+    """How many syllables a Cyrillic name word has at fewest (0: it is no name word)."""
+    if is_cyrillic_syllable(word):
+        return 1
+    cuts = cyrillic_segmentations(word)
+    return min(map(len, cuts)) if cuts else 0
+
+
+def cyrillic_nominative(word: str) -> tuple[str, bool]:
+    """A lower-case Russian word as a Vietnamese name word: ``(nominative, had an ending)``.
+
+    ``Тиня``/``Тиню``/``Тинем`` -> ``тинь`` (soft stem), ``Зунгом`` -> ``зунг``,
+    ``Куангнине`` -> ``куангнинь``; ``("", False)`` when it is none. Of the readings, the one
+    with the fewest syllables wins (``Тиня`` is ``Тинь`` + я, not ``Ти-ня``), then no ending.
+    """
+    readings: list[tuple[int, int, str]] = [(_syllable_count(word), 0, word)]
+    for ending, soft in _CYRILLIC_ENDINGS:
+        base = word[:-len(ending)]
+        if word.endswith(ending) and len(base) >= 2:
+            for stem in (base + "ь", base) if soft else (base,):
+                readings.append((_syllable_count(stem), len(readings), stem))
+    readings = [r for r in readings if r[0]]
+    if not readings:
+        return "", False
+    _, order, nominative = min(readings)
+    return nominative, order > 0
+
+
+def reading_table(glossary: Glossary) -> Counter[tuple[str, str]]:
+    """How the glossary's own pairs read Cyrillic syllables: ``{(чан, tran): 3, ...}``."""
+    table: Counter[tuple[str, str]] = Counter()
+    for term in glossary.terms:
+        for latin in term.forms.get("latin", ()):
+            for russian in term.forms.get("ru", ()):
+                a, b = fold(latin).split(), fold(russian).split()
+                if len(a) == len(b):
+                    table.update(zip(b, a, strict=True))
+    return table
+
+
+def cyrillic_english(syllables: Sequence[Sequence[str]], table: Counter[tuple[str, str]]
+                     ) -> tuple[str, tuple[str, ...]]:
+    """A Russian name read back into Latin letters, and the other readings left tied.
+
+    Each syllable takes the reading the glossary's pairs use most, then the one
+    Kontsevich's primary rule gives (Ч is Tr before Ch); a tie (Т: T or Ch) is kept as an
+    alternative. Words are the syllables' (``куанг``+``нинь`` -> ``Quang Ninh``).
+    """
+    best: list[str] = []
+    second: list[str | None] = []
+    for word in syllables:
+        for syllable in word:
+            readings = latin_readings(syllable) or (syllable,)
+            score = {r: (-table[syllable, r], reading_rank(syllable, r)) for r in readings}
+            ranked = sorted(readings, key=lambda r: score[r])
+            best.append(ranked[0])
+            tied = [r for r in ranked[1:] if score[r] == score[ranked[0]]]
+            second.append(tied[0] if tied else None)
+    english = " ".join(s.capitalize() for s in best)
+    alternatives = tuple(" ".join((alt if n == i else s).capitalize()
+                                  for n, s in enumerate(best))
+                         for i, alt in enumerate(second) if alt is not None)
+    return english, alternatives
