@@ -10,8 +10,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "workbench"
 #: Lowest first: a room may import the vocabulary and the rooms before it, never after.
-LAYERS = ("text", "models", "engines", "cache", "qa", "outputs", "glossary", "run", "cluster",
-          "review", "desk", "cli")
+LAYERS = ("text", "models", "engines", "cache", "qa", "outputs", "glossary", "sites", "run",
+          "cluster", "review", "desk", "cli")
 VOCABULARY = {"__init__", "__main__", "records", "errors", "settings", "project", "display",
               "files"}
 
