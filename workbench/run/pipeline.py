@@ -9,38 +9,33 @@ This module does no I/O of its own beyond the cache and engine it is given.
 
 from __future__ import annotations
 
-import logging
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from workbench.cache.blobs import BlobBuffer
-from workbench.cache.keys import cache_key, segment_key, text_key
-from workbench.cache.store import CacheEntry, TranslationCache
+from workbench.cache.store import TranslationCache
 from workbench.display import display_path, safe_text
-from workbench.engines.base import Engine, Translation
+from workbench.engines.base import Engine
 from workbench.errors import InputError
-from workbench.glossary.enforce import Protected, protect, verify_approved
+from workbench.glossary.enforce import protect
 from workbench.glossary.lemmas import lemma_matcher, ready_matcher
 from workbench.glossary.match import Match, Matcher
-from workbench.glossary.prefix import enforce_batch
 from workbench.glossary.store import Glossary
 from workbench.qa.memo import QAMemo
 from workbench.records import (
     TRANSLATED_KINDS,
     ArticleInfo,
-    GlossaryHit,
     Record,
     Segment,
     Status,
 )
+from workbench.run.batches import Job, translate_pair
+from workbench.run.batches import token_batches as _token_batches  # noqa: F401 (tests)
 from workbench.run.preparer import MatchedArticle
 from workbench.run.progress import NoProgress, Progress
 from workbench.run.stats import RunStats
 from workbench.text.detect import script_of_language
-
-logger = logging.getLogger(__name__)
 
 #: Languages whose segments are never sent to an xx→en model (Vietnamese quotes, say).
 UNTRANSLATED_LANGUAGES = frozenset({"vi"})
@@ -48,8 +43,6 @@ UNTRANSLATED_LANGUAGES = frozenset({"vi"})
 #: 10,000 holds 13 MB less than 20,000 at the same speed (1,000-article scale corpus, cold);
 #: 5,000 saves 2 MB more but loads each model twice as often.
 CHUNK_SEGMENTS = 10_000
-#: Hypotheses asked for segments with glossary terms (within the beam, so nearly free).
-GLOSSARY_N_BEST = 4
 
 EngineLookup = Callable[[str, str], Engine | None]
 
@@ -60,38 +53,6 @@ class ArticleResult:
 
     info: ArticleInfo
     records: tuple[Record, ...]
-
-
-@dataclass(slots=True)
-class _Job:
-    """A segment that needs English, what the engine will see for it, and the outcome."""
-
-    segment: Segment
-    protected: Protected
-    text: str | None = None
-    score: float | None = None
-    glossary: tuple[GlossaryHit, ...] = ()
-    status: Status = Status.NO_MODEL
-
-    @property
-    def key_text(self) -> str:
-        """Engine input plus every glossary target it must carry: what the cache keys on."""
-        key = self.protected.key
-        return f"{self.protected.engine_input}\x1e{key}" if key else self.protected.engine_input
-
-    def finish(self, text: str, score: float | None, glossary: tuple[GlossaryHit, ...],
-               status: Status) -> None:
-        """Record the outcome, with the forbidden renderings the glossary has now.
-
-        A cached translation keeps the report made when it was stored; what the glossary
-        forbids may have changed since without changing the translation.
-        """
-        forbidden = {term.match.target: term.match.term.forbidden
-                     for term in self.protected.terms}
-        self.glossary = tuple(replace(hit, forbidden=forbidden.get(hit.target, ()))
-                              if hit.forbidden != forbidden.get(hit.target, ()) else hit
-                              for hit in glossary)
-        self.text, self.score, self.status = text, score, status
 
 
 @dataclass
@@ -131,11 +92,11 @@ class RunContext:
                 self._matchers[lang] = ready
         return {lang: self._matchers[lang] for lang in languages if lang in self._matchers}
 
-    def job(self, seg: Segment, matches: tuple[Match, ...] | None = None) -> _Job:
+    def job(self, seg: Segment, matches: tuple[Match, ...] | None = None) -> Job:
         """Protect a segment's glossary terms and make it a job (matching if not given)."""
         if matches is None:
             matches = self.find(seg)
-        return _Job(seg, protect(seg.text, list(matches)))
+        return Job(seg, protect(seg.text, list(matches)))
 
     def has_model(self, src: str) -> bool:
         """Whether a model for src→tgt is installed (never installs one to find out)."""
@@ -177,7 +138,7 @@ def translate_articles(
 
 def _translate_chunk(chunk: list[MatchedArticle | InputError], t: RunContext
                      ) -> Iterator[ArticleResult]:
-    jobs: dict[tuple[str, str], list[_Job]] = defaultdict(list)
+    jobs: dict[tuple[str, str], list[Job]] = defaultdict(list)
     for item in chunk:
         if isinstance(item, MatchedArticle):
             for seg in item.segments:
@@ -186,9 +147,9 @@ def _translate_chunk(chunk: list[MatchedArticle | InputError], t: RunContext
                         else None
                     seg = _plausible_language(seg, item.info.lang, t)
                     jobs[(seg.src_lang, t.tgt)].append(t.job(seg, known))
-    done: dict[tuple[str, int], _Job] = {}
+    done: dict[tuple[str, int], Job] = {}
     for number, (pair, pair_jobs) in enumerate(jobs.items(), 1):
-        _translate_pair(pair, pair_jobs, t, f"pair {number} of {len(jobs)}")
+        translate_pair(pair, pair_jobs, t, f"pair {number} of {len(jobs)}")
         done.update(((job.segment.article, job.segment.index), job) for job in pair_jobs)
     stats = t.stats
     for item in chunk:
@@ -217,14 +178,14 @@ def translate_again(records: Iterable[Record], t: RunContext) -> dict[tuple[str,
     Segments keep the language the run settled on; QA is left to the caller, which holds the
     whole article.
     """
-    jobs: dict[tuple[str, str], list[_Job]] = defaultdict(list)
+    jobs: dict[tuple[str, str], list[Job]] = defaultdict(list)
     for record in records:
         segment = Segment(record.article, record.index, record.kind, record.src,
                           record.src_lang, record.line, record.flags)
         jobs[(segment.src_lang, t.tgt)].append(t.job(segment))
     done: dict[tuple[str, int], Record] = {}
     for pair, pair_jobs in jobs.items():
-        _translate_pair(pair, pair_jobs, t)
+        translate_pair(pair, pair_jobs, t)
         done.update(((job.segment.article, job.segment.index), _record(job.segment, job, t.tgt))
                     for job in pair_jobs)
     return done
@@ -252,7 +213,7 @@ def needs_translation(seg: Segment, tgt: str) -> bool:
             and seg.src_lang not in UNTRANSLATED_LANGUAGES)
 
 
-def _record(seg: Segment, job: _Job | None, tgt: str) -> Record:
+def _record(seg: Segment, job: Job | None, tgt: str) -> Record:
     if job is None:
         english = seg.text if seg.src_lang == tgt and seg.kind in TRANSLATED_KINDS else None
         return Record.of(seg, tgt, english, Status.KEPT)
@@ -260,141 +221,3 @@ def _record(seg: Segment, job: _Job | None, tgt: str) -> Record:
     return Record.of(job.segment, tgt, job.text, job.status, job.score, glossary=job.glossary)
 
 
-def _translate_pair(pair: tuple[str, str], jobs: list[_Job], t: RunContext,
-                    position: str = "") -> None:
-    src, tgt = pair
-    jobs = _use_approved(pair, jobs, t)
-    if not jobs:
-        return
-    engine = t.engines(src, tgt)
-    if engine is None:
-        _reuse_any_engine(pair, jobs, t)
-        return
-    signature = engine.signature()
-    t.stats.signatures[f"{src}-{tgt}"] = signature
-    keys = {job.key_text: cache_key(signature, src, tgt, job.key_text) for job in jobs}
-    hits = t.cache.get_many(list(keys.values()))
-    misses: dict[str, list[_Job]] = defaultdict(list)
-    for job in jobs:
-        hit = hits.get(keys[job.key_text])
-        if hit is not None:
-            job.finish(hit.target, hit.score, hit.glossary, Status.CACHED)
-        else:
-            misses[job.key_text].append(job)
-    if not misses:
-        return
-    _count_glossary_retranslations(misses, signature, pair, t)
-    # Segments with glossary terms ask for n-best and alignments; the rest need neither.
-    inputs = {k: jobs_[0].protected.engine_input for k, jobs_ in misses.items()}
-    try:
-        lengths = {k: max(1, engine.count_tokens(text)) for k, text in inputs.items()}
-    except Exception as err:  # a tokenizer that cannot load fails this pair, not the run
-        t.stats.errors.append(f"{src}→{tgt}: {err}")
-        for waiting in misses.values():
-            for job in waiting:
-                job.status = Status.FAILED
-        return
-    plain = sorted((k for k in misses if not misses[k][0].protected.terms),
-                   key=lambda k: (lengths[k], k))
-    termed = sorted((k for k in misses if misses[k][0].protected.terms),
-                    key=lambda k: (lengths[k], k))
-    t.progress.start(f"Translating {src}→{tgt}" + (f" ({position})" if position else ""),
-                     len(misses))
-    started = time.perf_counter()
-    try:
-        for group, with_terms in ((plain, False), (termed, True)):
-            batches = list(_token_batches(group, lengths, engine.batch_tokens))
-            results = engine.translate_stream(
-                ([inputs[k] for k in batch] for batch in batches),
-                n_best=GLOSSARY_N_BEST if with_terms else 1, alignment=with_terms)
-            for batch, outcome in zip(batches, results, strict=True):
-                _finish_batch(batch, outcome, misses, signature, engine, t)
-                t.progress.advance(len(batch))
-    finally:
-        t.stats.translate_seconds += time.perf_counter() - started
-        t.progress.finish()
-        if engine.loaded:
-            t.stats.loaded_pairs.add(pair)
-        engine.release()  # this chunk has no more segments for it
-
-
-def _use_approved(pair: tuple[str, str], jobs: list[_Job], t: RunContext) -> list[_Job]:
-    """Reviewer-approved English wins; return the jobs still needing a translation."""
-    approved = t.cache.approved(*pair, [job.segment.text for job in jobs])
-    remaining = []
-    for job in jobs:
-        text = approved.get(job.segment.text)
-        if text is None:
-            remaining.append(job)
-            continue
-        hits = verify_approved(text, (GlossaryHit(term.match.surface, term.match.target,
-                                                  False, "missed")
-                                      for term in job.protected.terms))
-        job.finish(text, None, hits, Status.APPROVED)
-    return remaining
-
-
-def _count_glossary_retranslations(misses: dict[str, list[_Job]], signature: str,
-                                   pair: tuple[str, str], t: RunContext) -> None:
-    src, tgt = pair
-    keys = {k: segment_key(signature, src, tgt, jobs[0].segment.text)
-            for k, jobs in misses.items()}
-    known = t.cache.known_segments(list(keys.values()))
-    t.stats.glossary_retranslated += sum(keys[k] in known for k in misses)
-
-
-def _token_batches(keys: list[str], lengths: dict[str, int], budget: int
-                   ) -> Iterator[list[str]]:
-    """Consecutive groups of keys whose source tokens add up to at most ``budget``."""
-    batch: list[str] = []
-    used = 0
-    for key in keys:
-        if batch and used + lengths[key] > budget:
-            yield batch
-            batch, used = [], 0
-        batch.append(key)
-        used += lengths[key]
-    if batch:
-        yield batch
-
-
-def _finish_batch(batch: list[str], outcome: list[Translation] | Exception,
-                  misses: dict[str, list[_Job]], signature: str, engine: Engine,
-                  t: RunContext) -> None:
-    """Enforce the glossary on a finished batch, cache it at once, and fill its jobs."""
-    src, tgt = engine.src, engine.tgt
-    if not isinstance(outcome, Exception) and len(outcome) != len(batch):
-        outcome = RuntimeError(f"engine returned {len(outcome)} outputs for {len(batch)} inputs")
-    if isinstance(outcome, Exception):  # an engine failure fails its batch, not the run
-        logger.debug("translation failed for a batch of %d %s→%s segments", len(batch), src,
-                     tgt, exc_info=outcome)
-        t.stats.errors.append(f"{src}→{tgt}: engine failed on {len(batch)} segments ({outcome})")
-        for key in batch:
-            for job in misses[key]:
-                job.status = Status.FAILED
-        return
-    entries = []
-    enforced = enforce_batch(engine, [misses[key][0].protected for key in batch], outcome)
-    t.stats.glossary_redecoded += enforced.redecoded
-    for key, result, (text, glossary) in zip(batch, outcome, enforced.outputs, strict=True):
-        first = misses[key][0]
-        entries.append(CacheEntry(signature, src, tgt, key, text, result.score, glossary,
-                                  first.segment.text))
-        for job in misses[key]:
-            job.finish(text, result.score, glossary, Status.TRANSLATED)
-    t.cache.put_many(entries)
-
-
-def _reuse_any_engine(pair: tuple[str, str], jobs: list[_Job], t: RunContext) -> None:
-    """No model installed: use the newest cached translation from any engine, if there is one."""
-    src, tgt = pair
-    keys = {job.key_text: text_key(src, tgt, job.key_text) for job in jobs}
-    hits = t.cache.get_by_text(list(keys.values()))
-    for job in jobs:
-        hit = hits.get(keys[job.key_text])
-        if hit is not None:
-            job.finish(hit.target, hit.score, hit.glossary, Status.CACHED)
-            t.stats.signatures.setdefault(f"{src}-{tgt}", hit.signature)
-        else:
-            job.status = Status.NO_MODEL
-            t.stats.missing_pairs.add(pair)
