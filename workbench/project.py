@@ -33,9 +33,11 @@ LABELS_DIR = "labels"
 #: The project's default output formats when ``--format`` is not given (names checked by
 #: the CLI, which knows the format registry).
 FORMATS_KEY = "formats"
+#: Whether runs find unseen Vietnamese names and protect them provisionally (true or false).
+AUTO_NAMES_KEY = "auto_names"
 _PATH_KEYS = ("glossary", "cache")
 #: Every key a ``workbench.toml`` may hold.
-KEYS = (*_PATH_KEYS, FORMATS_KEY, *(s.name for s in PROJECT_SETTINGS))
+KEYS = (*_PATH_KEYS, FORMATS_KEY, *(s.name for s in PROJECT_SETTINGS), AUTO_NAMES_KEY)
 _HEADER = """\
 # A workbench project: `workbench translate` run here or in any sub-folder uses the
 # glossary and the cache below (paths are relative to this file).
@@ -46,6 +48,8 @@ cache = "cache/workbench.db"
 # line, then a WORKBENCH_* variable, wins over these; paths are relative to this file.
 # Outputs when --format is not given. Default: jsonl, tmx, xliff, html.
 # formats = ["jsonl", "tmx", "xliff", "html"]
+# Find unseen Vietnamese names and protect them, marked name:unconfirmed. Default: true.
+# auto_names = true
 """
 
 
@@ -121,6 +125,11 @@ def load_project(marker: Path) -> Project:
         paths[key] = root / value
     settings = {s.name: _setting(marker, s, data[s.name]) for s in PROJECT_SETTINGS
                 if s.name in data}
+    if AUTO_NAMES_KEY in data:
+        if not isinstance(data[AUTO_NAMES_KEY], bool):
+            raise InputError(marker, f"{AUTO_NAMES_KEY}: must be true or false, without "
+                                     f"quotes (got {_shown(data[AUTO_NAMES_KEY])})")
+        settings[AUTO_NAMES_KEY] = data[AUTO_NAMES_KEY]
     formats = _formats(marker, data[FORMATS_KEY]) if FORMATS_KEY in data else None
     return Project(root, paths["glossary"], paths["cache"], settings, formats)
 

@@ -167,6 +167,9 @@ class Settings:
     labels_dir: Path | None = None
     #: The workbench project the defaults came from (None: outside any project).
     project: Path | None = None
+    #: Find unseen Vietnamese names and protect them provisionally (``--no-auto-names``,
+    #: ``auto_names = false`` in workbench.toml turn it off).
+    auto_names: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], project: Project | None = None,

@@ -88,6 +88,10 @@ def _stdin_article() -> ArticleFile:
               help="Glossary file or folder; repeat for several. [default: the project's "
                    "glossary/; none outside a project]")
 @click.option("--no-glossary", is_flag=True, help="Translate without any glossary.")
+@click.option("--no-auto-names", is_flag=True,
+              help="Leave unseen Vietnamese names to the model. By default they are found "
+                   "(any case, Latin or Cyrillic), protected like glossary terms in their "
+                   "English form and flagged name:unconfirmed. [workbench.toml: auto_names]")
 @format_options(tuple(FORMATS), DEFAULT_FORMATS)
 @click.option("--field", "fields", multiple=True, metavar="NAME=FEEDFIELD",
               callback=_parse_fields,
@@ -98,8 +102,9 @@ def _stdin_article() -> ArticleFile:
 @click.option("--silent", is_flag=True, help="Don't show progress bars.")
 @fail_on_errors
 def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_missing: bool,
-              glossary_paths: tuple[Path, ...], no_glossary: bool, formats: list[str],
-              include_kept: bool, fields: dict[str, tuple[str, ...]], **options: Any) -> None:
+              glossary_paths: tuple[Path, ...], no_glossary: bool, no_auto_names: bool,
+              formats: list[str], include_kept: bool, fields: dict[str, tuple[str, ...]],
+              **options: Any) -> None:
     """Translate every article in INPUTS to English.
 
     \b
@@ -127,7 +132,8 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
     3 incomplete (bad files, missing models, failures).
     """
     settings = build_settings(
-        glossary_paths=() if no_glossary else (glossary_paths or None), **options)
+        glossary_paths=() if no_glossary else (glossary_paths or None),
+        auto_names=False if no_auto_names else None, **options)
     explicit = _given("formats")
     if not explicit:
         chosen = _project_formats(tuple(FORMATS))
@@ -200,7 +206,12 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
         f"Models loaded: {stats.models_loaded}. Glossary: "
         f"{count(stats.glossary_redecoded, 'segment')} re-decoded to place a term, "
         f"{stats.glossary_retranslated:,} re-translated for glossary changes, "
-        f"{count(stats.glossary_missed, 'term')} missed.\n"
+        f"{count(stats.glossary_missed, 'term')} missed.\n" + (
+            f"Automatic names: {count(len(stats.auto_names), 'unseen name')} protected "
+            f"({count(sum(stats.auto_names.values()), 'occurrence')}), flagged "
+            f"name:unconfirmed; `workbench glossary suggest "
+            f"{'OUT_DIR' if to_stdout else out_dir}` lists them.\n"
+            if stats.auto_names else "") +
         f"Output: {'standard output' if to_stdout else result.out_dir}" + (
             f" (in parts; `workbench export {result.out_dir}` merges them)"
             if settings.cluster else ""), err=True)

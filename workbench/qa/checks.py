@@ -20,6 +20,9 @@ together for the review pages and ``workbench qa``.
 - ``qa:low-score``: the model's mean log-probability per token is below ``LOW_SCORE``.
 - ``qa:forbidden``: the English uses a rendering the glossary forbids for a term the source
   holds (``forbidden = ["Political Bureau"]`` on the Politburo entry), the entry named.
+- ``name:unconfirmed``: the English carries an automatic name (an unseen Vietnamese name the
+  run found and protected provisionally, ``"auto": true`` on its glossary hit); the reason
+  names each source form and its English, for a reviewer to accept or correct.
 """
 
 from __future__ import annotations
@@ -195,11 +198,26 @@ def holds(english: str, rendering: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(rendering)}(?!\w)", english) is not None
 
 
+def check_auto_name(record: Record) -> str | None:
+    """An automatic name, not yet in the glossary: a reviewer confirms its English."""
+    names = dict.fromkeys(f"{hit.term!r} → {hit.target!r}" for hit in record.glossary
+                          if hit.auto)
+    if not names:
+        return None
+    return "automatic name, not in the glossary yet: " + "; ".join(names)
+
+
 CHECKS: dict[str, Callable[[Record], str | None]] = {
     "qa:number": check_number, "qa:url": check_url, "qa:untranslated": check_untranslated,
     "qa:repetition": check_repetition, "qa:length": check_length,
     "qa:low-score": check_low_score, "qa:forbidden": check_forbidden,
+    "name:unconfirmed": check_auto_name,
 }
+
+
+def is_qa_flag(flag: str) -> bool:
+    """Whether the checks set (and recompute) this flag."""
+    return flag.startswith("qa:") or flag in CHECKS
 
 
 def findings(record: Record) -> list[Finding]:
@@ -216,8 +234,8 @@ def with_qa(record: Record) -> Record:
 
 
 def with_qa_flags(record: Record, found: tuple[str, ...]) -> Record:
-    """The record with these ``qa:*`` flags in place of its own."""
-    kept = tuple(f for f in record.flags if not f.startswith("qa:"))
+    """The record with these QA flags (``qa:*``, ``name:unconfirmed``) in place of its own."""
+    kept = tuple(f for f in record.flags if not is_qa_flag(f))
     if kept + found == record.flags:
         return record
     return replace(record, flags=kept + found)
@@ -228,10 +246,11 @@ def checked_fields(record: Record) -> str:
 
     Whether the status is checked at all (so a cached record shares the key of the
     translated one it repeats), source, English, score, and each glossary term with whether
-    it was found.
+    it was found (and whether it is automatic).
     """
     terms = "\x1e".join(f"{hit.term}\x1d{hit.found:d}\x1d{hit.target}\x1d"
-                        + "\x1c".join(hit.forbidden) for hit in record.glossary)
+                        + "\x1c".join(hit.forbidden) + ("\x1dauto" if hit.auto else "")
+                        for hit in record.glossary)
     checked = record.status in WITH_ENGLISH
     return f"{checked:d}\x1f{record.src}\x1f{record.tgt}\x1f{record.score!r}\x1f{terms}"
 

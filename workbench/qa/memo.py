@@ -2,7 +2,7 @@
 
 The checks cost about 30 µs a record, a third of a warm re-run. An article's key hashes what
 the checks read of each record (:func:`qa.checked_fields`) and the checks' own code; the
-stored blob is each record's ``qa:*`` flags. A blob that does not fit is checked again.
+stored blob is each record's QA flags. A blob that does not fit is checked again.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from workbench.cache.blobs import BlobBuffer
 from workbench.cache.fingerprint import code_fingerprint
 from workbench.cache.keys import key_of
 from workbench.cache.store import TranslationCache
-from workbench.qa.checks import checked_fields, with_qa, with_qa_flags
+from workbench.qa.checks import checked_fields, is_qa_flag, with_qa, with_qa_flags
 from workbench.records import Record
 
 #: The code whose change re-checks every record.
@@ -39,7 +39,7 @@ class QAMemo:
             self._blobs.cache.damaged += 1  # checked again, and stored over it
         checked = tuple(with_qa(r) for r in records)
         self._blobs.put("qa", key, json.dumps(
-            [[f for f in r.flags if f.startswith("qa:")] for r in checked]).encode())
+            [[f for f in r.flags if is_qa_flag(f)] for r in checked]).encode())
         return checked
 
     def flush(self) -> None:
@@ -53,7 +53,7 @@ def _decoded(blob: bytes, count: int) -> list[tuple[str, ...]] | None:
     except ValueError:
         return None
     if not isinstance(flags, list) or len(flags) != count or not all(
-            isinstance(own, list) and all(isinstance(f, str) and f.startswith("qa:")
+            isinstance(own, list) and all(isinstance(f, str) and is_qa_flag(f)
                                           for f in own) for own in flags):
         return None
     return [tuple(own) for own in flags]

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from workbench.cache.keys import cache_key, segment_key, text_key
 from workbench.cache.store import CacheEntry
 from workbench.engines.base import Engine, Translation
+from workbench.glossary.auto_names import is_auto
 from workbench.glossary.enforce import Protected, verify_approved
 from workbench.glossary.prefix import enforce_batch
 from workbench.records import GlossaryHit, Segment, Status
@@ -135,7 +136,8 @@ def _use_approved(pair: tuple[str, str], jobs: list[Job], t: RunContext) -> list
             remaining.append(job)
             continue
         hits = verify_approved(text, (GlossaryHit(term.match.surface, term.match.target,
-                                                  False, "missed")
+                                                  False, "missed",
+                                                  auto=is_auto(term.match.term))
                                       for term in job.protected.terms))
         job.finish(text, None, hits, Status.APPROVED)
     return remaining

@@ -18,6 +18,7 @@ from workbench.cache.store import TranslationCache
 from workbench.display import display_path, safe_text
 from workbench.engines.base import Engine
 from workbench.errors import InputError
+from workbench.glossary.auto_names import AutoNames
 from workbench.glossary.enforce import protect
 from workbench.glossary.lemmas import lemma_matcher, ready_matcher
 from workbench.glossary.match import Match, Matcher
@@ -69,6 +70,8 @@ class RunContext:
     tgt: str = "en"
     progress: Progress = field(default_factory=NoProgress)
     _matchers: dict[str, Matcher] = field(default_factory=dict)
+    #: The run's unseen names, merged after the curated matches (None: no automatic names).
+    auto: AutoNames | None = None
     #: QA of each article's records, from the cache when they are unchanged.
     qa: QAMemo = field(init=False, repr=False)
 
@@ -96,6 +99,8 @@ class RunContext:
         """Protect a segment's glossary terms and make it a job (matching if not given)."""
         if matches is None:
             matches = self.find(seg)
+        if self.auto is not None:  # curated matches win; names no curated one overlaps
+            matches = tuple(self.auto.find(seg.text, seg.src_lang, matches))
         return Job(seg, protect(seg.text, list(matches)))
 
     def has_model(self, src: str) -> bool:
@@ -145,7 +150,7 @@ def _translate_chunk(chunk: list[MatchedArticle | InputError], t: RunContext
                 if needs_translation(seg, t.tgt):
                     known = item.matches.get(seg.index, ()) if item.matches is not None \
                         else None
-                    seg = _plausible_language(seg, item.info.lang, t)
+                    seg = plausible_language(seg, item.info.lang, t)
                     jobs[(seg.src_lang, t.tgt)].append(t.job(seg, known))
     done: dict[tuple[str, int], Job] = {}
     for number, (pair, pair_jobs) in enumerate(jobs.items(), 1):
@@ -166,6 +171,7 @@ def _translate_chunk(chunk: list[MatchedArticle | InputError], t: RunContext
                                 for seg in item.segments])
         stats.statuses.update(r.status for r in records)
         stats.glossary_missed += sum(not hit.found for r in records for hit in r.glossary)
+        stats.auto_names.update(hit.target for r in records for hit in r.glossary if hit.auto)
         yield ArticleResult(item.info, records)
     t.qa.flush()
 
@@ -191,7 +197,7 @@ def translate_again(records: Iterable[Record], t: RunContext) -> dict[tuple[str,
     return done
 
 
-def _plausible_language(seg: Segment, article_lang: str | None, t: RunContext) -> Segment:
+def plausible_language(seg: Segment, article_lang: str | None, t: RunContext) -> Segment:
     """A segment langid moved to a language with no model goes back to its article's.
 
     langid misreads some sentences (a Norwegian one as Danish, say); when no model exists for
@@ -217,7 +223,7 @@ def _record(seg: Segment, job: Job | None, tgt: str) -> Record:
     if job is None:
         english = seg.text if seg.src_lang == tgt and seg.kind in TRANSLATED_KINDS else None
         return Record.of(seg, tgt, english, Status.KEPT)
-    # The job's segment: its language may have been corrected (see _plausible_language).
+    # The job's segment: its language may have been corrected (see plausible_language).
     return Record.of(job.segment, tgt, job.text, job.status, job.score, glossary=job.glossary)
 
 

@@ -25,6 +25,7 @@ from workbench.glossary.store import Glossary, load_glossary
 from workbench.outputs.ownership import names_written
 from workbench.outputs.parts import remove_stale_parts
 from workbench.outputs.run_folder import RunWriter, write_manifest
+from workbench.run.auto import run_names, source_texts
 from workbench.run.pipeline import (
     EngineLookup,
     RunContext,
@@ -226,10 +227,18 @@ def translate_inputs(inputs: Sequence[Path | ArticleFile], out_dir: Path, settin
                             functools.partial(needs_translation, tgt=settings.tgt_lang),
                             settings.tgt_lang, worker_count(),
                             lambda: translator.ready_matchers(languages), rules=rules)
+        if settings.auto_names:  # a first pass: the names of the whole run, then translate
+            translator.auto = run_names(source_texts(
+                prepared_articles(inputs, preparer, stats.notices, fields), translator),
+                glossary)
+            first = preparer.reused, preparer.matched, preparer.relabelled
         results = translate_articles(
-            prepared_articles(inputs, preparer, stats.notices, fields), translator)
+            prepared_articles(inputs, preparer, None if settings.auto_names else stats.notices,
+                              fields), translator)
         for result in results:
             writer.write(result.info, result.records)
+        if settings.auto_names:  # the second pass read back what the first prepared
+            preparer.reused, preparer.matched, preparer.relabelled = first
         stats.prepared_reused, stats.glossary_matched = preparer.reused, preparer.matched
         if cache.damaged:
             stats.notices.append(f"{cache.damaged} damaged cache entr"
@@ -285,4 +294,8 @@ def manifest_of(stats: RunStats, settings: Settings, started: str, glossary: Glo
                     "translate": round(stats.translate_seconds, 3)},
         "errors": stats.errors,
         "notices": stats.notices,
+        # Unseen names protected provisionally; only when a run has any (else as before).
+        **({"auto_names": {"names": len(stats.auto_names),
+                           "occurrences": sum(stats.auto_names.values())}}
+           if stats.auto_names else {}),
     }

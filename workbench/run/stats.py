@@ -30,6 +30,8 @@ class RunStats:
     glossary_missed: int = 0
     #: Segments decoded again with a forced prefix to place a missing term.
     glossary_redecoded: int = 0
+    #: Automatic names (unseen Vietnamese names) the records carry: English to occurrences.
+    auto_names: Counter[str] = field(default_factory=Counter)
     #: Time spent translating cache misses (tokenizing, model loading, decoding, enforcing,
     #: caching), and preparing articles (reading to matching), in seconds.
     translate_seconds: float = 0.0
@@ -58,6 +60,7 @@ class RunStats:
                      "translate_seconds", "prepare_seconds"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.statuses.update(other.statuses)
+        self.auto_names.update(other.auto_names)
         self.missing_pairs |= other.missing_pairs
         self.loaded_pairs |= other.loaded_pairs
         self.signatures.update(other.signatures)
