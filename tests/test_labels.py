@@ -243,3 +243,43 @@ def test_the_shipped_model_loads_and_matches_the_features():
     assert set(model.kinds) == set(Kind) and len(model.trees) > 0
     row = [0.0] * len(line_features.FEATURE_NAMES)
     assert sum(model.probabilities(row).values()) == pytest.approx(1.0)
+
+
+def test_a_whole_page_keeps_its_chrome_and_translates_the_article():
+    """Consent banner, menu, headline, buttons, article, topics, footer (own lines)."""
+    page = [
+        ("Vi tar vare på personvernet ditt", Kind.BOILERPLATE),
+        ("Vi og våre 90 partnere bruker informasjonskapsler for å måle trafikk og vise "
+         "annonser som passer for deg.", Kind.BOILERPLATE),
+        ("Godta alle", Kind.BOILERPLATE),
+        ("Innstillinger", Kind.BOILERPLATE),
+        ("Nyheter · Sport · Kultur · Debatt", Kind.BOILERPLATE),
+        ("Logg inn", Kind.BOILERPLATE),
+        ("Fylket vil bygge ny bru over fjorden innen tre år", Kind.TITLE),
+        ("Lesetid: 3 minutter", Kind.BOILERPLATE),
+        ("Lytt", Kind.BOILERPLATE),
+        ("Del", Kind.BOILERPLATE),
+        *[(line, Kind.BODY) for line in PAGE_BODY],
+        ("Emner", Kind.BOILERPLATE),
+        ("Samferdsel", Kind.BOILERPLATE),
+        ("Fylket", Kind.BOILERPLATE),
+        ("Facebook", Kind.BOILERPLATE),
+        ("12 kommentarer", Kind.BOILERPLATE),
+        ("© 2025 Fjordposten AS", Kind.BOILERPLATE),
+    ]
+    labelled = label_lines(tuple(enumerate([text for text, _ in page], 1)), "nb")
+    assert [line.kind for line in labelled.lines] == [kind for _, kind in page]
+
+
+@pytest.mark.parametrize("lines", [
+    # A heading over a list, after a related block: article text, never navigation.
+    [*PAGE_BODY, "Les også", "Ny ferje settes inn i sommer", "Slik går det med tunnelen",
+     "Dette er planen:", "• ny vei", "• ny bru", "• ny tunnel", PAGE_BODY[0]],
+    # A headline about privacy over its article is no consent banner.
+    ["Datatilsynet gransker personvernet i nye apper", *PAGE_BODY],
+])
+def test_article_lines_around_chrome_are_never_kept(lines):
+    labelled = label_lines(tuple(enumerate(lines, 1)), "nb")
+    related = {"Les også", "Ny ferje settes inn i sommer", "Slik går det med tunnelen"}
+    assert all(line.kind in TRANSLATED_KINDS for line in labelled.lines
+               if line.text not in related)

@@ -15,14 +15,18 @@ _I = re.IGNORECASE
 # Without a URL, a short name list: "Kilde: VNA", "Źródło: VnExpress, Reuters",
 # "Источник: Газета «Нян Зан»" (at most eight words, no sentence after them).
 SOURCE = re.compile(
-    r"^(?:Kilde|Kjelde|Källa|Źródło|Zrodlo|Quelle|Источник|Джерело|Source|Nguồn|Fuente|Fonte|"
-    r"Bron|Zdroj|Lähde)(?:\s*[:：]?\s*(?P<url>https?://\S+)|\s*[:：]\s*(?:[^\s.!?]+[ ,/&]*){1,8}|"
+    r"^(?:Kilde(?:r)?|Kjelde|Källa|Källor|Źródło|Źródła|Zrodlo|Quelle(?:n)?|Источник(?:и)?|"
+    r"Джерело|Sources?|Nguồn|Fuente|Fonte|Bron|Zdroj|Lähde)"
+    r"(?:\s*[:：]?\s*(?P<url>https?://\S+)|\s*[:：]\s*(?:[^\s.!?]+[ ,/&]*){1,8}|"
     r"\s*[:：]?)\s*$", _I)
 
 # Comment counters: "Kommentar (0)", "Komentarz (3)", "Комментарий (0)", "Comments (12)"...
 COMMENTS = re.compile(
     r"^(?:Kommentar(?:er|e)?|Komentarz(?:e|y)?|Комментари[йяи]?|Коментарі?|Comments?|"
     r"Bình luận|Kommentti(?:a)?|Commentaires?|Comentarios?|Commenti)\s*\(\s*\d+\s*\)$", _I)
+#: ...and the count first: "14 kommentarer", "8 Kommentare", "27 komentarzy", "15 комментариев".
+COMMENT_COUNT = re.compile(
+    r"^\d+\s+(?:kommentar(?:er|e)?|komentarz(?:e|y)?|коммент\w*|comments?)$", _I)
 
 # View counters: "Просмотров: 1 245", "Wyświetleń: 12", "Aufrufe 3.400", "Views: 12"...
 VIEWS = re.compile(
@@ -49,9 +53,13 @@ EMPTY_WIDGET: dict[str, re.Pattern[str]] = {
 # Headings that introduce lists of other articles ("related", "same category", "more from",
 # "most read").
 RELATED = re.compile(
-    r"^(?:Mest lest(?:e)?|Mest lästa|Mest læste|Meistgelesen|Am meisten gelesen|"
-    r"Najczęściej czytane|Najpopularniejsze|Самое (?:читаемое|популярное)|Most read|"
-    r"I samma ämne|I samma kategori|Av samma författare|Relaterade(?: artiklar)?|"
+    r"^(?:(?:Mest lest(?:e)?|Mest lästa|Mest læste|Meistgelesen|Am meisten gelesen|"
+    r"Najczęściej czytane|Самое (?:читаемое|популярное)|Most read|Siste nytt|Senaste nytt|"
+    r"Najnowsze|Neueste|Последние новости|Latest)"
+    r"(?:\s+(?:nå|nu|just nu|i dag|idag|jetzt|heute|teraz|dziś|сейчас|сегодня|now|today))?|"
+    r"Polecane|Anbefalt|Anbefalte saker|Rekommenderat|Rekommenderade|Empfohlen|"
+    r"Empfehlungen|Рекомендуем|Recommended|"
+    r"Najpopularniejsze|I samma ämne|I samma kategori|Av samma författare|Relaterade(?: artiklar)?|"
     r"Läs också|Läs mer|Relaterte(?: artikler| saker)?|Les også|Les mer|I samme kategori|"
     r"Av samme forfatter|Relaterede artikler|Læs også|Se også|"
     r"Zobacz (?:też|także|również)|Czytaj (?:też|także|również)|Powiązane(?: artykuły)?|"
@@ -98,6 +106,24 @@ _NETWORKS = r"(?:Facebook|Twitter|X|LinkedIn|WhatsApp|Telegram|ВКонтакт�
 SHARE = re.compile(rf"^(?:(?:Del|Dela|Teilen|Udostępnij|Поделиться|Share)(?: på| on)?\s*:?\s*)?"
                    rf"{_NETWORKS}(?:\s*[|·•,/]?\s*(?:Del på |Dela på |Share on )?{_NETWORKS})+$",
                    _I)
+# Consent banners, by the words only they use together: consent, privacy, personal data,
+# cookies. Trusted only at the top of a page, before the article's first prose.
+CONSENT = re.compile(
+    r"(?:samtykke\w*|samtycke\w*|Einwilligung\w*|Zustimmung|zgod[aęy]\b|согласи[еюя]\b|"
+    r"consent\w*|personvern\w*|personuppgift\w*|integritet\w*|Datenschutz\w*|prywatnoś\w*|"
+    r"конфиденциальност\w*|privacy|personenbezogene\w*|dane osobowe|персональн\w* данн\w*|"
+    r"personopplysning\w*|cookie\w*|kakor|informasjonskapsl\w*)", _I)
+# Copyright and rights notices: "© 2025 Avisa AS", "Alle Rechte vorbehalten".
+COPYRIGHT = re.compile(
+    r"©|\(c\)\s*\d{4}|\b(?:all rights reserved|alle rettigheter|alla rättigheter|"
+    r"alle Rechte|wszelkie prawa|prawem autorskim|все права|upphovsrätt\w*|opphavsrett\w*|"
+    r"Urheberrecht\w*)", _I)
+# Reading and listening times, media players: "Lesetid: 4 minutter", "Lyssna: 4 min",
+# "Artikel anhören (4 Min.)", "Время чтения: 3 мин", "00:00 / 05:31".
+MEDIA_TIME = re.compile(r"\b\d+\s*(?:min|мин|minut|minuter|minutter|Minuten)\b\.?|"
+                        r"^\d{1,2}:\d{2}\s*/\s*\d{1,2}:\d{2}$", _I)
+# A gallery's counter: "3/12", "3 / 12", "Bild 3 av 12" is one a reader clicks through.
+GALLERY = re.compile(r"^(?:\w+\s+)?\d{1,3}\s*(?:/|av|of|von|z|из)\s*\d{1,3}$", _I)
 AD_WORD = re.compile(r"^(?:Reklama|Anzeige|Werbung|Annonse|Annons|Реклама|Advertisement|"
                      r"Reklame|Quảng cáo)$", _I)
 
@@ -108,11 +134,11 @@ CAPTION_LABEL = re.compile(
 
 # A photo credit standing alone: "Foto: VNA", "Fot. PAP/EPA", "Фото: ТАСС", "Ảnh: TTXVN".
 CREDIT = re.compile(r"^(?:(?:Foto|Fotó|Zdjęcie|Фото|Photo|Ảnh|Bild|Billede|Kuva)\s*:|Fot\.)"
-                    r"\s*[^\s.!?]\S*(?:\s+\S+){0,4}(?<![.!?])$", _I)
+                    r"\s*[^\s.!?]\S*(?:\s+\S+){0,8}(?<![.!?])$", _I)
 
 # Bylines: "Av Thu Trang", "Von Minh Anh", "Autor: Ngoc Lan", "Автор: Нгуен Тхи Ха".
-BYLINE = re.compile(r"^(?:Av|Af|Von|By|Przez|Text|Tekst|Autor(?:ka)?|Автор|Författare|"
-                    r"Forfatter|Skrevet av|Tác giả)\s*:?\s+\S+(?:\s+\S+){0,4}$")
+BYLINE = re.compile(r"^(?:Av|Af|Von|By|Przez|Text|Tekst|Текст|Autor(?:ka)?|Автор|Författare|"
+                    r"Forfatter|Skrevet av|Tác giả)\s*:?\s+\S+(?:\s+\S+){0,6}$")
 
 # Dates written with a month's name ("29. oktober", "3 marca 2025", "12. Juni 2025",
 # "10 мая 2025"), publication stamps ("Publicerad", "Opublikowano:") and bare times ("14:05").

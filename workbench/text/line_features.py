@@ -18,6 +18,7 @@ import functools
 import json
 import math
 import re
+from dataclasses import dataclass
 from importlib import resources
 
 from workbench.records import TRANSLATED_KINDS, Kind
@@ -96,6 +97,50 @@ def is_prose(n_words: int, stop_share: float, ends_sentence: bool) -> bool:
     """Running text: long enough, function words, and a sentence end (or very long)."""
     return (n_words >= PROSE_WORDS and stop_share >= PROSE_STOP_SHARE and ends_sentence) \
         or n_words >= 30
+
+
+_BARE_END = re.compile(r"[.!?…:;,][\"”»’)]*$")
+_ITEM = re.compile(r"^(?:[•*▪►◦‣–—-]\s*\S|\d{1,2}[.)]\s)|^[^:]{2,40}:\s+\D*\d")
+_MENU_SEPARATOR = re.compile(r"\s[·|•›/]\s")
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What a line looks like, for the labeller's layout rules (computed once per line)."""
+
+    words: int
+    #: Reads as running text (``is_prose``).
+    prose: bool
+    #: Ends like a sentence.
+    sentence: bool
+    #: No sentence punctuation at its end: a menu item, a button, a heading, a headline.
+    bare: bool
+    #: A list item: a bullet, a number, or "key: value" (a fact box's line).
+    item: bool
+    #: Could be a headline: 3 to 30 words, bare, not a menu, not all capitals, and not
+    #: only capitalised words (a menu like "Sport Kultur Politik").
+    title_like: bool
+    #: Menu entries on one line: "Nyheter · Sport · Kultur" (no digits: a table has them).
+    menu: bool
+
+
+def shape(text: str, stop: frozenset[str]) -> Shape:
+    """A line's ``Shape`` given its language's function words."""
+    tokens = text.split()
+    n = len(tokens)
+    lowered = [t.lower() for t in _TOKEN.findall(text)]
+    stop_share = sum(w in stop for w in lowered) / max(len(lowered), 1)
+    sentence = _SENTENCE_END.search(text) is not None
+    bare = _BARE_END.search(text) is None
+    parts = _MENU_SEPARATOR.split(text)
+    menu = len(parts) >= 3 and bare and not any(map(str.isdigit, text)) and \
+        all(len(part.split()) <= 3 for part in parts)
+    letters = [t for t in tokens if t[:1].isalpha()]
+    title_like = 3 <= n <= 30 and not text.endswith((".", ":", ";")) and not menu and \
+        not all(t.isupper() for t in letters) and \
+        (stop_share > 0 or any(t[:1].islower() for t in letters))
+    return Shape(n, is_prose(n, stop_share, sentence), sentence, bare,
+                 _ITEM.match(text) is not None, title_like, menu)
 
 
 def article_features(texts: list[str], lang: str, rule_kinds: list[Kind],

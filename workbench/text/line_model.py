@@ -22,14 +22,17 @@ from workbench.text.line_features import FEATURE_NAMES
 
 _PROSE = FEATURE_NAMES.index("prose")
 _NEXT_PROSE = FEATURE_NAMES.index("next_prose")
+_PROSE_BEFORE = FEATURE_NAMES.index("prose_before")
+_PROSE_AFTER = FEATURE_NAMES.index("prose_after")
 _ENDS_SENTENCE = FEATURE_NAMES.index("ends_sentence")
 _CUE = FEATURE_NAMES.index("cue")
 
 #: A line the rules would translate is kept only when the kept kinds reach this probability.
 KEEP_THRESHOLD = 0.7
 #: ...and only at this probability a line that reads as prose (``line_features.is_prose``),
-#: a headline or a heading over prose: a consent text or a menu sent to the model costs
-#: less than a lost paragraph or headline.
+#: a headline, a heading over prose or a line the rules left translated before the first
+#: prose (the rules already keep the chrome there; what they leave may be a headline):
+#: a consent text or a menu sent to the model costs less than a lost paragraph or headline.
 KEEP_TEXT_THRESHOLD = 0.97
 # Prose, or any line ending like a sentence, that the rules would translate is never kept
 # by the model, and a line a wording cue labelled ("(Fot. PAP)", "Kilde: VNA") keeps the
@@ -103,14 +106,17 @@ class LineModel:
         """Each line's kind from its features and the rules' label."""
         decided = []
         for row, rule in zip(rows, rule_kinds, strict=True):
-            if row[_CUE] or (rule in TRANSLATED_KINDS and (row[_PROSE] or row[_ENDS_SENTENCE])):
+            if row[_CUE] or (rule in TRANSLATED_KINDS and (
+                    row[_PROSE] or row[_ENDS_SENTENCE] or
+                    (row[_PROSE_BEFORE] and row[_PROSE_AFTER]))):
+                # Inside the article's prose the layout rules decide (headings, list items).
                 decided.append(rule)  # a wording cue or a sentence: the model cannot move it
                 continue
             p = self.probabilities(row)
             kept = sum(v for k, v in p.items() if k not in TRANSLATED_KINDS)
             if rule in TRANSLATED_KINDS:
                 threshold = KEEP_TEXT_THRESHOLD if row[_NEXT_PROSE] or rule == Kind.TITLE \
-                    else KEEP_THRESHOLD
+                    or not row[_PROSE_BEFORE] else KEEP_THRESHOLD
                 keep = kept >= threshold
             else:
                 keep = 1.0 - kept < TRANSLATE_THRESHOLD
