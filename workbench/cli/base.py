@@ -12,7 +12,9 @@ import functools
 import importlib
 import logging
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -322,6 +324,21 @@ def cli(debug: bool) -> None:
     logging.basicConfig(level=logging.INFO if debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger().setLevel(logging.INFO if debug else logging.WARNING)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop_on_sigterm)
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    """SIGTERM stops a command as an exception does, not mid-write.
+
+    The default action ends the process at once: temporary files stay behind, and a run
+    killed between writing an output and recording it in ``run.json`` left a folder the next
+    run refused. Raising unwinds every ``finally`` (temporary files removed, locks released);
+    what was translated is in the cache already. The exit code is the shell's, 143.
+    """
+    click.echo("Stopped by SIGTERM; what was done is kept (a run's translations are cached: "
+               "run it again to finish).", err=True)
+    raise SystemExit(128 + signum)
 
 
 def open_in_browser(url: str) -> bool:

@@ -144,10 +144,8 @@ def claimed(out_dir: Path, inputs: Iterable[Path] = (), new_run: bool = False
         _lock(folder, out_dir)
         manifest = _checked_manifest(out_dir)
         remove_leftovers(out_dir)
-        if new_run and not manifest:  # the free names are ours from now on, even if it dies
-            write_manifest(out_dir, {"workbench": __version__, "complete": False,
-                                     "written": [n for n in OUR_NAMES
-                                                 if not (out_dir / n).exists()]})
+        if new_run:  # the free names are ours from now on, even if the run dies mid-write
+            _claim_free_names(out_dir, manifest)
         try:
             yield manifest
         except BaseException:
@@ -156,6 +154,23 @@ def claimed(out_dir: Path, inputs: Iterable[Path] = (), new_run: bool = False
             raise
     finally:
         os.close(folder)  # releases the lock
+
+
+def _claim_free_names(out_dir: Path, manifest: dict) -> None:
+    """Record every free name of ours in ``run.json`` before the run writes any of them.
+
+    A run killed between renaming an output into place and writing its final ``run.json``
+    (SIGKILL, power loss) would otherwise leave a file of ours that the next run refuses as
+    foreign. A name nobody holds now is ours from here on, as a first run's are.
+    """
+    free = {n for n in OUR_NAMES if not (out_dir / n).exists() and not (out_dir / n).is_symlink()}
+    if not manifest:
+        write_manifest(out_dir, {"workbench": __version__, "complete": False,
+                                 "written": sorted(free)})
+        return
+    ours = owned(manifest) - {MANIFEST}
+    if not free <= ours or not isinstance(manifest.get("written"), list):
+        write_manifest(out_dir, {**manifest, "written": sorted(ours | free)})
 
 
 def _lock(folder: int, out_dir: Path) -> None:
