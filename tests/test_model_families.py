@@ -9,6 +9,7 @@ caching and scores, never wording.
 from __future__ import annotations
 
 import json
+import shutil
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -371,3 +372,22 @@ def test_evaluate_on_100_wmt21_sentences_matches_sacrebleu(tmp_path, family_mode
                                                Settings(models_dir=models, threads=1)), sources)
     assert failed == 0 and len(outputs) == 100
     assert row["chrf"] == round(CHRF().corpus_score(outputs, [references]).score, 2)
+
+
+@pytest.mark.parametrize("name", ["config.json", "shared_vocabulary.json"])
+def test_a_huge_number_in_a_ct2_folder_is_one_line(tmp_path, family_sources, name):
+    """The one JSON reader everywhere: a 4,301-digit number is a line, not a traceback."""
+    folder = tmp_path / "nllb"
+    shutil.copytree(family_sources["nllb"], folder)
+    path = folder / name
+    if not path.exists():
+        pytest.fail(f"the NLLB fixture has no {name}")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("[", "[" + "9" * 4_301 + ", ", 1) if text.startswith("[")
+                    else text.replace("{", '{"x": ' + "9" * 4_301 + ", ", 1), encoding="utf-8")
+    result = invoke("models", "install", folder, "--family", "nllb", "--models-dir",
+                    tmp_path / "models")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.startswith(f"Error: {path}: ")
+    assert "4,300 digits" in result.output
+    assert not (tmp_path / "models").exists() or not any((tmp_path / "models").iterdir())

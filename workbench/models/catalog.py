@@ -9,7 +9,6 @@ evaluating treat every family alike.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 from workbench.errors import PackageError, UnknownPackage
 from workbench.models.families import DEFAULT_ORDER, FAMILIES
 from workbench.models.packages import InstalledPackage, newest_packages
+from workbench.text.normalize import parse_json
 
 MANIFEST = "workbench-model.json"
 #: ``sources`` of a model that translates from any language (MADLAD-400).
@@ -104,7 +104,7 @@ def read_manifest(folder: Path) -> InstalledModel:
     """
     path = folder / MANIFEST
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest = parse_json(path.read_text(encoding="utf-8"))
         family = manifest["family"]
         if family not in FAMILIES or family == "argos":
             raise ValueError(f"unknown family {family!r}")

@@ -10,7 +10,6 @@ whose token is there). MADLAD-400 writes the target tag into the text, so it tak
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from workbench.models.families import (
     nllb_token,
 )
 from workbench.models.staging import install_staged, model_name
+from workbench.text.normalize import parse_json
 
 #: The SentencePiece model, under the names the Hugging Face repositories use.
 SPM_NAMES = ("sentencepiece.bpe.model", "spiece.model", "sentencepiece.model", "spm.model")
@@ -46,9 +46,30 @@ def read_vocabulary(folder: Path) -> list[str]:
     for name in VOCABULARIES:
         path = folder / name
         if path.is_file():
-            text = path.read_text(encoding="utf-8")
-            return json.loads(text) if name.endswith(".json") else text.splitlines()
+            text = _text(path)
+            if not name.endswith(".json"):
+                return text.splitlines()
+            tokens = _json(path, text)
+            if not isinstance(tokens, list) or not all(isinstance(t, str) for t in tokens):
+                raise PackageError(path, "not a vocabulary (expected a JSON list of tokens)")
+            return tokens
     return []
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise PackageError(path, f"cannot read ({getattr(err, 'strerror', None) or err})"
+                           ) from err
+
+
+def _json(path: Path, text: str) -> Any:
+    """The one JSON reader's answer, or one line naming the file."""
+    try:
+        return parse_json(text)
+    except ValueError as err:
+        raise PackageError(path, f"not valid JSON ({err})") from err
 
 
 def guess_family(vocabulary: list[str]) -> str | None:
@@ -108,7 +129,10 @@ def install_ct2_folder(folder: Path, family: str, models_dir: Path, tgt: str = "
     sources, source_tokens = languages(family, vocabulary, tgt)
     if not sources:
         raise PackageError(folder, "none of our languages has a token in its vocabulary")
-    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    config = _json(folder / "config.json", _text(folder / "config.json"))
+    if not isinstance(config, dict):
+        raise PackageError(folder / "config.json", "not a CTranslate2 model configuration "
+                                                   "(expected a JSON object)")
 
     def fill(target: Path) -> dict[str, Any]:
         (target / "model").mkdir()
