@@ -24,10 +24,11 @@ _JOINING_SCRIPTS = ("Arabic", "Syriac", "Devanagari", "Bengali", "Gurmukhi", "Gu
                     "Oriya", "Tamil", "Telugu", "Kannada", "Malayalam", "Sinhala", "Khmer",
                     "Myanmar", "Mongolian")
 _SCRIPT_CLASS = "".join(f"\\p{{Script={name}}}" for name in _JOINING_SCRIPTS)
-_KEPT_JOINER = (r"(?<=[\p{Extended_Pictographic}\p{Emoji_Modifier}\ufe0f])\u200d"
+#: A joiner that is text (an emoji sequence, a Persian or Indic letter form), as a regex.
+KEPT_JOINER = (r"(?<=[\p{Extended_Pictographic}\p{Emoji_Modifier}\ufe0f])\u200d"
                 r"(?=\p{Extended_Pictographic})"
                 rf"|(?<=[{_SCRIPT_CLASS}])[\u200c\u200d](?=[{_SCRIPT_CLASS}])")
-_INVISIBLE_RE = regex.compile(f"(?!{_KEPT_JOINER})[{_INVISIBLE}]")
+_INVISIBLE_RE = regex.compile(f"(?!{KEPT_JOINER})[{_INVISIBLE}]")
 # C0/C1 control characters except tab and newlines (XML cannot hold them either).
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Every kind of horizontal space (NBSP, thin space, ideographic space...) becomes one space.
