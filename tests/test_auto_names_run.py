@@ -182,3 +182,39 @@ def test_the_flag_names_each_automatic_form_and_its_english():
     flagged = with_qa(record_with(auto))
     assert flagged.flags == ("name:unconfirmed",)
     assert with_qa(replace(flagged, glossary=(curated,))).flags == ()
+
+
+def test_a_rerun_reads_the_names_from_the_cache(tmp_path, names_folder, installed_models,
+                                                monkeypatch):
+    cache = tmp_path / "cache.db"
+    translate(names_folder, tmp_path / "one", installed_models, cache)
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("names found again")
+
+    monkeypatch.setattr("workbench.run.auto.auto_terms", not_again)
+    translate(names_folder, tmp_path / "two", installed_models, cache)
+    assert [{**r, "status": None} for r in records(tmp_path / "one")] == \
+        [{**r, "status": None} for r in records(tmp_path / "two")]
+
+
+def test_glossary_suggest_lists_the_automatic_names_most_frequent_first(
+        tmp_path, names_folder, installed_models):
+    out = tmp_path / "out"
+    translate(names_folder, out, installed_models, tmp_path / "cache.db")
+    args = ["glossary", "suggest", str(out), "--glossary", str(ROOT / "glossary"),
+            "--cache", str(tmp_path / "cache.db")]
+    listed = json.loads(CliRunner().invoke(cli, [*args, "--json"]).stdout)
+    automatic = [c for c in listed if c.get("auto")]
+    assert [(c["source"], c["type"], c["occurrences"]) for c in automatic] == [
+        ("Bui Thanh Son", "person", 3), ("Nguyen Van Thang", "person", 2)]
+    assert listed[:2] == automatic  # first, and not proposed again among the mined ones
+    assert not any(c["source"].startswith(("Bui Thanh", "Нгуен")) for c in listed[2:])
+    assert automatic[0]["add_command"] == (
+        "workbench glossary add 'Bui Thanh Son' --type person --form 'pl=Bui Thanh Son' "
+        "--form 'pl=Bui Thanh Sona' --form 'pl=Bui Thanh Sonem'")
+    text = CliRunner().invoke(cli, args).stdout
+    assert "2 automatic names first, most frequent first" in text
+    assert " 1. Bui Thanh Son  (automatic name, person; 1 article, 3 occurrences; pl)" in text
+    assert "    accept: workbench glossary add 'Nguyen Van Thang' --type person --form " \
+           "'ru=Нгуен Ван Тханг' --form 'ru=Нгуен Ван Тханга'" in text

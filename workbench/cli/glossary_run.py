@@ -24,6 +24,8 @@ from workbench.display import safe_text
 from workbench.glossary.check import check_run
 from workbench.glossary.store import Glossary, load_glossary
 from workbench.glossary.suggest import add_command, example_around, suggest_run
+from workbench.outputs.run_folder import read_records
+from workbench.run.auto import accept_command, covered, used_names
 
 
 @glossary_group.command("check", context_settings=CONTEXT)
@@ -78,13 +80,15 @@ def glossary_check(out_dir: Path, json_: bool) -> None:
 @fail_on_errors
 def glossary_suggest(out_dir: Path, json_: bool, min_articles: int, min_occurrences: int,
                      limit: int, glossary_dir: Path | None, cache_path: Path | None) -> None:
-    """Propose glossary terms: names and titles that recur in a run's sources.
+    """Propose glossary terms: the run's automatic names, then names and titles that recur.
 
-    Candidates are capitalised sequences of two or more words (Latin or Cyrillic), and title
-    words that stand before names. Inflected forms are one candidate; nothing the glossary
-    already matches is proposed. Each shows its forms, languages, articles, an example and
-    the English the model wrote for it, so inconsistent renderings stand out. Most
-    widespread first. The last line is the command that adds the top candidate.
+    First the automatic names the run protected (unseen Vietnamese names, flagged
+    name:unconfirmed), most frequent first, each with the command that accepts it with every
+    form the run has. Then capitalised sequences of two or more words (Latin or Cyrillic),
+    and title words that stand before names. Inflected forms are one candidate; nothing the
+    glossary already matches is proposed. Each shows its forms, languages, articles, an
+    example and the English the model wrote for it, so inconsistent renderings stand out.
+    Most widespread first. The last line is the command that adds the top candidate.
 
     \b
     Examples:
@@ -97,15 +101,21 @@ def glossary_suggest(out_dir: Path, json_: bool, min_articles: int, min_occurren
     with TranslationCache(settings.cache_path) as cache:
         candidates = suggest_run(out_dir, glossary, BlobBuffer(cache), min_articles,
                                  min_occurrences)
+    used = used_names(read_records(out_dir), glossary)
+    automatic = {id(c) for c in used}
+    candidates = [*used, *(c for c in candidates if not covered(c, used))]
     shown = candidates[:limit] if limit else candidates
     if json_:
-        click.echo(json.dumps([c.to_dict() for c in shown], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([{**c.to_dict(), **({"auto": True, "add_command": accept_command(
+            c)} if id(c) in automatic else {})} for c in shown], ensure_ascii=False, indent=2))
         return
     click.echo(f"{len(candidates)} candidates in {out_dir}"
                + (f", the first {len(shown)}" if len(shown) < len(candidates) else "")
-               + ", most widespread first:\n")
+               + (f"; {count(len(used), 'automatic name')} first, most frequent first; then "
+                  if used else ", ") + "most widespread first:\n")
     for n, c in enumerate(shown, 1):
-        click.echo(f"{n:2}. {c.source}  ({c.type}; {count(len(c.articles), 'article')}, "
+        click.echo(f"{n:2}. {c.source}  ({'automatic name, ' if id(c) in automatic else ''}"
+                   f"{c.type}; {count(len(c.articles), 'article')}, "
                    f"{count(c.occurrences, 'occurrence')}; {', '.join(sorted(c.languages))})")
         click.echo(f"    forms: {', '.join(f for f, _ in c.forms.most_common())}")
         english = ", ".join(f"{t or '(not in the English)'} ×{k}"
@@ -115,6 +125,8 @@ def glossary_suggest(out_dir: Path, json_: bool, min_articles: int, min_occurren
         if c.example is not None:
             click.echo(f"    e.g. {safe_text(c.example.article)} #{c.example.index}: "
                        f"{example_around(safe_text(c.example.src), list(c.forms))}")
-    if shown:
+        if id(c) in automatic:
+            click.echo(f"    accept: {accept_command(c)}")
+    if shown and id(shown[0]) not in automatic:
         click.echo(f"\nTo add the top candidate (check its English first):\n"
                    f"  {add_command(shown[0])}")

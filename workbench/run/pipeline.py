@@ -9,6 +9,7 @@ This module does no I/O of its own beyond the cache and engine it is given.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -72,6 +73,7 @@ class RunContext:
     _matchers: dict[str, Matcher] = field(default_factory=dict)
     #: The run's unseen names, merged after the curated matches (None: no automatic names).
     auto: AutoNames | None = None
+    _names_gate: re.Pattern[str] | None = None
     #: QA of each article's records, from the cache when they are unchanged.
     qa: QAMemo = field(init=False, repr=False)
 
@@ -99,9 +101,23 @@ class RunContext:
         """Protect a segment's glossary terms and make it a job (matching if not given)."""
         if matches is None:
             matches = self.find(seg)
-        if self.auto is not None:  # curated matches win; names no curated one overlaps
+        if self.auto is not None and self._may_hold_names(seg.text):
+            # Curated matches win; the names no curated match overlaps join them.
             matches = tuple(self.auto.find(seg.text, seg.src_lang, matches))
         return Job(seg, protect(seg.text, list(matches)))
+
+    def _may_hold_names(self, text: str) -> bool:
+        """A cheap test first: the text has the first word of a form of the run's names.
+
+        Most segments hold none; finding names costs far more than this one search.
+        """
+        if self._names_gate is None:
+            assert self.auto is not None
+            firsts = {form.split()[0] for name in self.auto.names for forms in
+                      name.forms.values() for form in forms if form.split()}
+            self._names_gate = re.compile("|".join(sorted(map(re.escape, firsts),
+                                                          key=len, reverse=True)) or "(?!)")
+        return self._names_gate.search(text) is not None
 
     def has_model(self, src: str) -> bool:
         """Whether a model for src→tgt is installed (never installs one to find out)."""

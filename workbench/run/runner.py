@@ -230,7 +230,7 @@ def translate_inputs(inputs: Sequence[Path | ArticleFile], out_dir: Path, settin
         if settings.auto_names:  # a first pass: the names of the whole run, then translate
             translator.auto = run_names(source_texts(
                 prepared_articles(inputs, preparer, stats.notices, fields), translator),
-                glossary)
+                glossary, cache)
             first = preparer.reused, preparer.matched, preparer.relabelled
         results = translate_articles(
             prepared_articles(inputs, preparer, None if settings.auto_names else stats.notices,
