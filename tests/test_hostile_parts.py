@@ -195,6 +195,49 @@ def test_a_part_file_that_is_a_link_is_never_followed(out, outside, kind):
     nothing_leaked(out)
 
 
+@pytest.mark.parametrize("kind", ["records", "articles", "tmx", "xliff"])
+def test_a_part_file_that_is_a_hard_link_is_refused(out, outside, kind):
+    """A hard link has no link to see: its other names are counted instead."""
+    suffix = {"records": "records.jsonl", "articles": "articles.jsonl", "tmx": "tmx",
+              "xliff": "xlf"}[kind]
+    part = out / "parts" / f"00001.{suffix}"
+    if kind == "records":
+        data = manifest(out)
+        data["parts"][0]["sha256"] = hashlib.sha256(
+            (out / "parts" / "00001.articles.jsonl").read_bytes()
+            + outside.read_bytes()).hexdigest()
+        set_manifest(out, data)
+    part.unlink()
+    os.link(outside, part)
+    before = snapshot(out)
+    line = one_error(export(out, "tmx", "html"))
+    assert line == (f"Error: {part}: has other names (a hard link): a part is a file "
+                    "Workbench wrote, under this name only")
+    assert snapshot(out) == before  # nothing written: the outside text reached no output
+
+
+@pytest.mark.parametrize(("name", "change", "problem"), [
+    ("articles", lambda d: {**d, "segments": 1}, "segments: must map kinds to counts"),
+    ("records", lambda d: {**d, "index": "x"}, "index: must be a whole number"),
+])
+def test_a_part_line_of_the_wrong_shape_stops_the_export_before_anything_is_written(
+        out, name, change, problem):
+    """Even with a digest that matches: the lines are typed while merging, not after."""
+    path = out / "parts" / f"00001.{name}.jsonl"
+    lines = path.read_text("utf-8").splitlines()
+    lines[0] = json.dumps(change(json.loads(lines[0])))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = manifest(out)
+    data["parts"][0]["sha256"] = hashlib.sha256(
+        (out / "parts" / "00001.articles.jsonl").read_bytes()
+        + (out / "parts" / "00001.records.jsonl").read_bytes()).hexdigest()
+    set_manifest(out, data)
+    before = snapshot(out)
+    line = one_error(export(out, "tmx", "xliff", "html"))
+    assert line.startswith(f"Error: {path}:1: {problem}"), line
+    assert snapshot(out) == before
+
+
 def test_a_link_to_a_part_of_the_same_run_is_refused_too(out):
     part = out / "parts" / "00002.articles.jsonl"
     part.unlink()

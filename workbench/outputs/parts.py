@@ -218,7 +218,8 @@ def check_part_file(out_dir: Path, name: str) -> None:
     following a link (``O_NOFOLLOW``) and without blocking, and looked at, not read.
 
     Raises:
-        InputError: missing, a link, or not a regular file (a folder, a FIFO, a device).
+        InputError: missing, a link (symbolic or hard), or not a regular file (a folder, a
+            FIFO, a device).
     """
     path = out_dir / name
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | \
@@ -235,12 +236,15 @@ def check_part_file(out_dir: Path, name: str) -> None:
             raise InputError(path, _LINK) from None
         raise InputError(path, f"cannot read: {err.strerror or err}") from err
     try:
-        mode = os.fstat(fd).st_mode
+        found = os.fstat(fd)
     finally:
         os.close(fd)
-    if not stat.S_ISREG(mode):
-        raise InputError(path, f"{_kind(mode)}, not a regular file: a part is a file "
-                               "Workbench wrote")
+    if not stat.S_ISREG(found.st_mode):
+        raise InputError(path, f"{_kind(found.st_mode)}, not a regular file: a part is a "
+                               "file Workbench wrote")
+    if found.st_nlink > 1:  # a hard link can name any file of its owner's, outside OUT too
+        raise InputError(path, "has other names (a hard link): a part is a file Workbench "
+                               "wrote, under this name only")
 
 
 def _kind(mode: int) -> str:
@@ -283,7 +287,7 @@ def merge_parts(out_dir: Path) -> RunWriter:
             for name in (files["records"], files["articles"]):
                 check_part_file(out_dir, name)  # again: just before it is read
             for _, info_line, lines in raw_articles(out_dir, files["records"],
-                                                    files["articles"]):
+                                                    files["articles"], checked=True):
                 record_lines = [line for line, _ in lines]
                 hash_article(digest, info_line, record_lines)
                 writer.write_lines(info_line, record_lines)

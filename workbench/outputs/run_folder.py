@@ -200,16 +200,23 @@ def records_between(out_dir: Path, start: int, end: int) -> list[Record]:
             for line in lines if line.strip()]
 
 
-def raw_articles(out_dir: Path, records_name: str = RECORDS, articles_name: str = ARTICLES
-                 ) -> Iterator[tuple[str, str, list[tuple[str, dict]]]]:
+def raw_articles(out_dir: Path, records_name: str = RECORDS, articles_name: str = ARTICLES,
+                 checked: bool = False) -> Iterator[tuple[str, str, list[tuple[str, dict]]]]:
     """(article id, its articles.jsonl line, its records' (line, object)), as written.
 
     For rewriting a run with a few articles changed: the others are copied as they are,
-    never built into records. The names may be a part's (``outputs.parts``).
+    never built into records. The names may be a part's (``outputs.parts``). ``checked``:
+    each line is also typed field by field (a file not written by this run: a part), so a
+    bad one is a file:line error before anything built from it is written.
     """
-    records = ((line, data) for *_, line, data in _placed_lines(out_dir / records_name))
+    records_path, articles_path = out_dir / records_name, out_dir / articles_name
+    records = ((line, _checked(Record.from_dict, data, records_path, number, "record")
+                if checked else data)
+               for number, _, _, line, data in _placed_lines(records_path))
     pending = next(records, None)
-    for *_, info_line, info in _placed_lines(out_dir / articles_name):
+    for number, _, _, info_line, info in _placed_lines(articles_path):
+        if checked:
+            _typed(ArticleInfo.from_dict, info, articles_path, number, "article line")
         article = info.get("article")
         own = []
         while pending is not None and pending[1].get("article") == article:
@@ -248,6 +255,12 @@ def read_articles(out_dir: Path) -> Iterator[tuple[ArticleInfo, list[Record]]]:
     if leftover is not None:
         raise InputError(out_dir / RECORDS, f"record of article {leftover.article!r} is not "
                          f"in {ARTICLES} order (the two files are from different runs?)")
+
+
+def _checked(build: Any, data: dict, path: Path, number: int, what: str) -> dict:
+    """``data`` itself, once :func:`_typed` has built it without an error."""
+    _typed(build, data, path, number, what)
+    return data
 
 
 def _typed(build: Any, data: dict, path: Path, number: int, what: str) -> Any:
