@@ -27,6 +27,7 @@ from starlette.routing import Route
 from workbench.desk.concordance import concordance
 from workbench.desk.guard import MAX_BODY_BYTES, Guard
 from workbench.desk.labels import LabelDesk, relabel_request
+from workbench.desk.names import NameDesk, name_request
 from workbench.desk.session import DeskError, DeskSession
 from workbench.desk.terms import TermDesk, term_request
 from workbench.errors import WorkbenchError
@@ -35,7 +36,8 @@ from workbench.text.normalize import parse_json
 logger = logging.getLogger(__name__)
 _STATIC = resources.files("workbench.desk") / "static"
 _ASSETS = {"desk.js": "text/javascript; charset=utf-8",
-           "relabel.js": "text/javascript; charset=utf-8", "desk.css": "text/css; charset=utf-8"}
+           "relabel.js": "text/javascript; charset=utf-8",
+           "names.js": "text/javascript; charset=utf-8", "desk.css": "text/css; charset=utf-8"}
 
 
 def create_app(session: DeskSession, terms: TermDesk, token: str,
@@ -44,6 +46,7 @@ def create_app(session: DeskSession, terms: TermDesk, token: str,
     page = (_STATIC / "desk.html").read_text("utf-8").replace("{{token}}", token)
     assets = {name: (_STATIC / name).read_bytes() for name in _ASSETS}
     labels = LabelDesk(session)
+    names = NameDesk(terms)
 
     def index(request: Request) -> Response:
         return Response(page, media_type="text/html; charset=utf-8")
@@ -97,6 +100,14 @@ def create_app(session: DeskSession, terms: TermDesk, token: str,
         data = await _json(request)
         return await _threaded(lambda: terms.undo(_number(data, "change")))
 
+    async def name_accept(request: Request) -> Response:
+        data = await _json(request)
+        return await _threaded(lambda: names.save(*name_request(data, corrected=False)))
+
+    async def name_correct(request: Request) -> Response:
+        data = await _json(request)
+        return await _threaded(lambda: names.save(*name_request(data, corrected=True)))
+
     async def relabel(request: Request) -> Response:
         data = await _json(request)
         return await _threaded(lambda: labels.relabel(*relabel_request(data)))
@@ -113,6 +124,8 @@ def create_app(session: DeskSession, terms: TermDesk, token: str,
         Route("/api/terms/save", term_save, methods=["POST"]),
         Route("/api/terms/undo", term_undo, methods=["POST"]),
         Route("/api/labels/relabel", relabel, methods=["POST"]),
+        Route("/api/names/accept", name_accept, methods=["POST"]),
+        Route("/api/names/correct", name_correct, methods=["POST"]),
     ]
     app = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed,
                                                        DeskError: _refused})

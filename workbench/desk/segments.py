@@ -35,6 +35,9 @@ HINTS = {
                  "it twice.",
     "glued": "Words were run together on the page and split here: check the split in the "
              "source and its English.",
+    "name:unconfirmed": "An unseen name the run protected in the English shown: press c to "
+                        "accept it into the glossary with every form of the run, or r to "
+                        "correct its English first.",
     "lang-guess": "The language detector disagreed with the article's language; the article's "
                   "was used.",
 }
@@ -66,6 +69,9 @@ def segment_view(record: Record, by_index: dict[int, Record]) -> dict[str, Any]:
             continue
         reason = qa.get(flag) or _reason(flag, record)
         flags.append({"flag": flag, "reason": reason, "hint": HINTS.get(flag, "")})
+    if "name:unconfirmed" in qa:  # not a review page filter (yet): the desk shows it
+        flags.append({"flag": "name:unconfirmed", "reason": qa["name:unconfirmed"],
+                      "hint": HINTS["name:unconfirmed"]})
     copies = _copied(record, by_index)
     return {
         "index": record.index, "kind": record.kind.value, "line": record.line,
@@ -76,7 +82,8 @@ def segment_view(record: Record, by_index: dict[int, Record]) -> dict[str, Any]:
         "copies": copies,
         "glossary": [{"entry": hit.target, "form": hit.term, "found": hit.found,
                       "enforced": hit.enforced, "cause": hit.cause,
-                      "forbidden": list(hit.forbidden)} for hit in record.glossary],
+                      "forbidden": list(hit.forbidden), "auto": hit.auto}
+                     for hit in record.glossary],
     }
 
 

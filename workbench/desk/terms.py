@@ -21,12 +21,15 @@ from workbench.desk.run_index import review_key
 from workbench.desk.session import DeskError, DeskSession, entered
 from workbench.engines.lookup import ArgosEngines, KeptLoaded
 from workbench.errors import WorkbenchError
+from workbench.glossary.auto_names import AutoNames
 from workbench.glossary.edit import add_term, default_file, restore_files
 from workbench.glossary.preview import edited_glossary, preview
 from workbench.glossary.store import LATIN, Glossary, load_glossary
 from workbench.outputs.ownership import claimed
+from workbench.outputs.run_folder import read_records
 from workbench.records import TERM_TYPES, Record
 from workbench.review.corrections import LANGUAGE_CODE
+from workbench.run.auto import names_in_records
 from workbench.run.export import replace_records
 from workbench.run.pipeline import RunContext, translate_again
 from workbench.run.stats import RunStats
@@ -48,6 +51,16 @@ class TermRequest:
     type: str
     note: str = ""
     extends: bool = False  # add the form to the entry with this target and type
+    #: More ``(language, form)`` pairs (an automatic name's every form in the run).
+    more: tuple[tuple[str, str], ...] = ()
+
+    def forms(self) -> dict[str, list[str]]:
+        """Every form, per language, as ``glossary.edit.add_term`` takes them."""
+        forms: dict[str, list[str]] = {}
+        for lang, form in ((self.lang, self.form), *self.more):
+            if form not in forms.setdefault(lang, []):
+                forms[lang].append(form)
+        return forms
 
 
 def term_request(data: dict[str, Any]) -> TermRequest:
@@ -124,6 +137,16 @@ class TermDesk:
         paths = [p for p in self.paths if p.exists()]
         return load_glossary(paths) if paths else Glossary()
 
+    def auto_names(self, glossary: Glossary) -> AutoNames | None:
+        """The automatic names a run of this glossary finds, when the run used any.
+
+        As the next ``translate`` finds them, so what is translated again has its keys.
+        """
+        if not self.session.manifest.get("auto_names"):
+            return None
+        return names_in_records(read_records(self.session.out_dir), glossary,
+                                self.settings.tgt_lang, self.session.cache)
+
     def entries(self) -> list[dict[str, Any]]:
         """Every entry, for the page's glossary pane and its "form of an entry" choice."""
         return [{"target": t.target, "type": t.type, "forms": {k: list(v) for k, v in
@@ -156,7 +179,7 @@ class TermDesk:
             file = self._file_for(request)
             before = file.read_text("utf-8") if file.exists() else ""
             self._checked(lambda: add_term(file, request.target, request.type,
-                                           {request.lang: [request.form]}, request.note,
+                                           request.forms(), request.note,
                                            self.paths))
             english = self._translate(records)
             change = TermChange(next(self._numbers), file, before, file.read_text("utf-8"),
@@ -231,7 +254,7 @@ class TermDesk:
         before = self.glossary()
         added, after = self._checked(lambda: edited_glossary(
             lambda: add_term(file, request.target, request.type,
-                             {request.lang: [request.form]}, request.note, self.paths)))
+                             request.forms(), request.note, self.paths)))
         shown = preview(self.session.out_dir, before, after, self.session.cache)
         approved = self.session.approved
         segments = [(article, index) for article, index, _ in shown.segments]
@@ -269,7 +292,7 @@ class TermDesk:
             return {}
         glossary = self.glossary()
         context = RunContext(self.engines, self.session.cache, RunStats(), glossary,
-                             self.settings.tgt_lang)
+                             self.settings.tgt_lang, auto=self.auto_names(glossary))
         again = translate_again(records.values(), context)
         if context.stats.errors:
             raise DeskError("translating again failed: " + "; ".join(context.stats.errors), 500)

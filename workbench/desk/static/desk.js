@@ -283,7 +283,10 @@ function renderDetails() {
       el("blockquote", {}, s.copies.src || "(not in this article)")) : null,
     s.glossary.length ? el("section", { class: "terms" }, el("h3", {}, "Glossary"),
       el("table", {}, el("tr", {}, ["Entry", "Form", "Result"].map((h) => el("th", { scope: "col" }, h))),
-        s.glossary.map((g) => el("tr", {}, el("td", {}, g.entry), el("td", {}, g.form),
+        s.glossary.map((g) => el("tr", { class: g.auto ? "auto-name" : null },
+          el("td", {}, g.entry, g.auto ? el("span", { class: "chip", title: "An unseen name the run "
+             + "protected: its proposed English. c accepts it into the glossary, r corrects it." },
+             "automatic: c accepts, r corrects") : null), el("td", {}, g.form),
           el("td", { class: g.found ? "found" : "missed" },
              g.found ? `in the English (${g.enforced})` : `missed${g.cause ? ": " + g.cause : ""}`,
              g.forbidden.length ? ` · forbidden: ${g.forbidden.join(", ")}` : ""))))) : null,
@@ -526,6 +529,8 @@ document.addEventListener("keydown", (event) => {
     n: () => focusSegment(nextPosition((x) => x.reviewable && !x.approved)),
     t: openTermTool,
     l: () => openRelabel(),  // relabel.js
+    c: () => saveName(),  // names.js
+    r: () => openNameBox(),  // names.js
     "[": () => a.previous && go("/article/" + a.previous),
     "]": () => a.next && go("/article/" + a.next),
   };
