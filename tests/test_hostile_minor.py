@@ -177,3 +177,20 @@ def test_sigterm_on_a_cluster_run_ends_it_in_one_line(capsys):
         signal.signal(signal.SIGTERM, before)
     assert capsys.readouterr().err.strip() == \
         "Stopped by SIGTERM: what was translated is cached; run again to finish."
+
+
+def test_a_csv_header_of_100000_columns_is_read_and_a_repeat_found_in_it(tmp_path,
+                                                                         installed_models):
+    """The repeated-column check was quadratic in the header's width (84 s for this feed)."""
+    from workbench.text.feed import first_repeated
+
+    names = [f"c{i}" for i in range(100_000)]
+    assert first_repeated([*names, "text"]) is None
+    assert first_repeated([*names, "c99999", "c5"]) == "c99999"
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "wide.csv").write_text(
+        ",".join(names) + ",text\n" + "," * 100_000 + GOOD, encoding="utf-8")
+    result = invoke("translate", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--silent",
+                    "--models-dir", str(installed_models), "--cache", str(tmp_path / "c.db"),
+                    "--no-glossary")
+    assert result.exit_code == 0, result.output

@@ -36,6 +36,7 @@ from workbench.glossary.edit import write_validated
 from workbench.glossary.store import LATIN, Glossary
 from workbench.records import TERM_TYPES
 from workbench.text.detect import script_of_language
+from workbench.text.feed import first_repeated
 
 FORMATS = ("tbx", "tsv", "csv")
 _LATIN_TAG = "und-Latn"
@@ -168,7 +169,7 @@ def _table_entries(path: Path, text: str, delimiter: str) -> Iterator[Entry]:
     names = [c.strip().lower() for c in rows[0][1]] if rows else []
     if not {"form", "target", "lang", "type"} <= set(names):
         raise InputError(path, f"the header must name the columns {', '.join(_COLUMNS)}", 1)
-    if twice := next((n for n in names if n and names.count(n) > 1), None):
+    if twice := first_repeated(names):
         raise InputError(path, f"the header names the column {twice!r} twice", rows[0][0])
     grouped: dict[tuple[str, str], Entry] = {}
     for number, row in rows[1:]:

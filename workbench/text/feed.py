@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -118,7 +118,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict | InputError]]:
         line = 1
         try:
             names = reader.fieldnames or []
-            twice = next((n for i, n in enumerate(names) if n in names[:i]), None)
+            twice = first_repeated(names)
             if twice is not None:  # DictReader would keep the last and drop the other
                 yield 1, InputError(path, f"the header names the column {twice!r} twice "
                                           "(rename one); the file is skipped", 1)
@@ -187,3 +187,12 @@ def _language(value: str | None) -> str | None:
     code = value.strip().lower().replace("_", "-").split("-")[0]
     return code if code.isascii() and code.isalpha() and 2 <= len(code) <= 3 else None
 
+
+def first_repeated(names: Sequence[str]) -> str | None:
+    """The first name a CSV header repeats; linear, whatever the header's width."""
+    seen: set[str] = set()
+    for name in names:
+        if name and name in seen:
+            return name
+        seen.add(name)
+    return None
