@@ -194,3 +194,16 @@ def test_a_csv_header_of_100000_columns_is_read_and_a_repeat_found_in_it(tmp_pat
                     "--models-dir", str(installed_models), "--cache", str(tmp_path / "c.db"),
                     "--no-glossary")
     assert result.exit_code == 0, result.output
+
+
+def test_names_with_terminal_escapes_or_bidi_controls_are_shown_escaped(tmp_path,
+                                                                        monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    name = "p\x1b]0;pwned\x07\u202eevil"
+    made = invoke("init", name)
+    assert made.exit_code == 0, made.output
+    assert "\x1b" not in made.output and "\u202e" not in made.output
+    assert "p\\x1b]0;pwned\\x07\\u202eevil" in made.output
+    again = invoke("init", name)  # an error naming it: escaped too
+    assert again.exit_code == 1
+    assert "\x1b" not in again.output and "\u202e" not in again.output

@@ -13,7 +13,9 @@ import re
 from pathlib import Path
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Controls, lone surrogates, noncharacters, and bidirectional embeddings, overrides and
+# isolates (U+202E shows the rest of a line reversed: a name could disguise itself).
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
 
 
 def safe_text(text: str) -> str:

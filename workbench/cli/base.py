@@ -23,6 +23,7 @@ from typing import Any
 import click
 
 from workbench import __version__
+from workbench.display import safe_text
 from workbench.errors import WorkbenchError
 from workbench.models import index as package_index
 from workbench.project import Project, find_project
@@ -192,7 +193,8 @@ def fail_on_errors(func: Callable) -> Callable:
         except WorkbenchError as err:
             if os.environ.get("WORKBENCH_RAISE_ERRORS"):
                 raise
-            raise click.ClickException(str(err)) from err
+            # One line a terminal shows as written: a name may hold escapes or U+202E.
+            raise click.ClickException(safe_text(str(err))) from err
 
     return wrapper
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from workbench.cli.base import CONTEXT, cli, fail_on_errors
+from workbench.display import display_path, safe_text
 from workbench.project import INCOMING_DIR, init_project
 from workbench.settings import SettingError, Settings
 
@@ -32,18 +33,23 @@ def init(directory: Path) -> None:
         models_dir = str(Settings.from_env(os.environ, project).models_dir)
     except SettingError:  # a bad WORKBENCH_MODELS_DIR: the run will name it
         models_dir = "the models folder"
-    click.echo(f"Created a workbench project in {project.root}: glossary in "
-               f"{project.glossary_dir}, cache in {project.cache_path}; project defaults "
-               f"(models_dir, formats, threads...) go in {project.marker}.\n"
+    shown = {name: display_path(path) for name, path in (
+        ("root", project.root), ("glossary", project.glossary_dir),
+        ("cache", project.cache_path), ("marker", project.marker),
+        ("incoming", project.root / INCOMING_DIR))}  # a name may hold escapes: shown safe
+    root = safe_text(root)
+    click.echo(f"Created a workbench project in {shown['root']}: glossary in "
+               f"{shown['glossary']}, cache in {shown['cache']}; project defaults "
+               f"(models_dir, formats, threads...) go in {shown['marker']}.\n"
                f"Next:\n"
                f"  1. Install the models for your articles' languages, once (they go to "
-               f"{models_dir}):\n"
+               f"{safe_text(models_dir)}):\n"
                f"       cd {root} && workbench models install nb pl de ru sv   # online: "
                f"the Argos package index\n"
                f"       cd {root} && workbench models install FILE.argosmodel  # offline: "
                f"a downloaded file\n"
                f"     or add --install-missing to step 3's command (online).\n"
                f"  2. Put articles (.txt, .html, .jsonl, .csv) in "
-               f"{project.root / INCOMING_DIR}.\n"
+               f"{shown['incoming']}.\n"
                f"  3. Translate them:\n"
                f"  cd {root} && workbench translate {INCOMING_DIR} -o out", err=True)
