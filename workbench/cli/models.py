@@ -26,7 +26,7 @@ from workbench.models.families import DEFAULT_ORDER, FAMILIES
 
 @cli.group("models", context_settings=CONTEXT)
 def models_group() -> None:
-    """Install, list and compare models into English: Argos, OPUS-MT, NLLB-200, M2M100..."""
+    """Install, list and compare models into English (Argos, OPUS-MT, NLLB-200, M2M100, MADLAD)."""
 
 
 def _size(size: int) -> str:

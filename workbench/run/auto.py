@@ -17,6 +17,7 @@ import shlex
 from collections import Counter
 from collections.abc import Iterable
 from itertools import chain
+from typing import TYPE_CHECKING
 
 from workbench.cache.fingerprint import code_fingerprint
 from workbench.cache.keys import key_of
@@ -25,10 +26,12 @@ from workbench.errors import InputError
 from workbench.glossary.auto_names import FAMILY_NAMES, AutoName, AutoNames, auto_terms
 from workbench.glossary.match import AUTO_FILE, fold
 from workbench.glossary.store import Glossary, Term
-from workbench.glossary.suggest import Candidate
 from workbench.records import Record, Segment
 from workbench.run.pipeline import RunContext, needs_translation, plausible_language
 from workbench.run.preparer import MatchedArticle
+
+if TYPE_CHECKING:
+    from workbench.glossary.suggest import Candidate
 
 #: The code that decides a run's names: a change finds them again.
 NAMES_CODE = ("workbench.glossary.auto_names", "workbench.glossary.vietnamese",
@@ -128,6 +131,9 @@ def used_names(records: Iterable[Record], glossary: Glossary) -> list[Candidate]
     The type is a person when the name starts with a family name, else a place (the
     finder's own first rule).
     """
+    # Imported here: a run never needs the suggestions module, only `glossary suggest`.
+    from workbench.glossary.suggest import Candidate
+
     curated = {fold(term.target) for term in glossary.terms}
     found: dict[str, Candidate] = {}
     for record in records:
