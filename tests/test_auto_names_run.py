@@ -8,6 +8,7 @@ The sentences are written for these tests.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -87,6 +88,13 @@ def test_unseen_names_come_out_in_the_nominative_marked_auto_and_flagged(
     assert manifest["auto_names"] == {"names": 2, "occurrences": 5}
     assert "Automatic names: 2 unseen names protected (5 occurrences), flagged " \
            "name:unconfirmed; `workbench glossary suggest" in output
+    # The static review pages filter on the flag too.
+    assert CliRunner().invoke(cli, ["export", str(out), "--format", "html", "--cache",
+                                    str(tmp_path / "cache.db")]).exit_code == 0
+    pages = "".join(p.read_text("utf-8") for p in (out / "review").glob("*.html"))
+    assert 'name:unconfirmed' in pages and "data-flags=" in pages
+    assert any("name:unconfirmed" in flags.split() for flags in
+               re.findall(r'data-flags="([^"]*)"', pages))
 
 
 def test_a_rerun_takes_everything_from_the_cache_with_the_same_records(

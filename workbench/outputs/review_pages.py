@@ -82,7 +82,7 @@ def review_flags(record: Record) -> list[str]:
         flags.append("glued")
     if any(f.startswith("lang-guess:") for f in record.flags):
         flags.append("lang-guess")
-    flags.extend(f for f in record.flags if f.startswith("qa:"))  # set when records are made
+    flags.extend(f for f in record.flags if f in CHECKS)  # QA's, set when records are made
     if record.status == Status.APPROVED:
         flags.append("approved")
     return flags
