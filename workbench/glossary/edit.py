@@ -1,8 +1,9 @@
 """Edit glossary files safely: keep people's comments and layout, validate, write atomically.
 
-Edits go through tomlkit, which preserves formatting; the edited text is validated with the
-same parser a run uses before it replaces the file, so an edit can never leave a glossary
-that a run would refuse.
+An edit changes only the text of the ``[[term]]`` tables it touches (``bulk.FileText``), so
+every other byte of a file stays as it was and no file is parsed whole with tomlkit. The
+edited text is validated as a whole, with the same parser a run uses, before it replaces the
+file, so an edit can never leave a glossary that a run would refuse.
 """
 
 from __future__ import annotations
@@ -14,11 +15,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import tomlkit
+    from workbench.glossary.bulk import FileText
 
-from workbench.errors import InputError, WorkbenchError
-from workbench.files import read_config_text
-from workbench.glossary.store import LATIN, Term, form_key, load_glossary, parse_glossary
+from workbench.errors import WorkbenchError
+from workbench.glossary.store import (
+    LATIN,
+    Glossary,
+    Term,
+    form_key,
+    is_clean,
+    load_glossary,
+    parse_glossary,
+)
 from workbench.outputs.atomic import atomic_write
 from workbench.records import TERM_TYPES
 from workbench.text.entered import EnteredTextError, clean_entered_text
@@ -58,12 +66,9 @@ def add_term(file: Path, target: str, kind: str, forms: dict[str, list[str]],
 
     ``glossary`` is the whole glossary the file belongs to (default: the file's folder); the
     edit is validated against all of it, so a duplicate of an entry in another file is
-    refused with both places, and nothing is written.
-
-    A form another entry owns is refused, naming both entries, unless ``move`` takes it
-    from that entry (which must keep at least one form).
-
-    Returns ``"added"``, ``"extended"`` or ``"unchanged"``, with what was moved.
+    refused with both places, and nothing is written. A form another entry owns is refused,
+    naming both entries, unless ``move`` takes it from that entry (which must keep at least
+    one form). Returns ``"added"``, ``"extended"`` or ``"unchanged"``, with what was moved.
 
     Raises:
         WorkbenchError: the type is unknown, there is no form, a text breaks the rule for
@@ -77,37 +82,64 @@ def add_term(file: Path, target: str, kind: str, forms: dict[str, list[str]],
     target, forms, forbidden = clean_edit(target, forms, forbidden or [])
     glossary = glossary if glossary is not None else [file.parent]
     writable_file(file, glossary)
-    import tomlkit
 
-    documents: dict[Path, tomlkit.TOMLDocument] = {}
-    originals: dict[Path, str] = {}
+    def add(full: bool) -> Added:
+        files: dict[str, FileText] = {}
 
-    def document_of(path: Path) -> tomlkit.TOMLDocument:
-        if path not in documents:
-            originals[path] = text = read_file(path)
-            parse_glossary(text, path)  # a malformed file is named with its line, never edited
-            documents[path] = parse_document(  # tomlkit appends [[term]] to a last line
-                text + "\n" if text and not text.endswith("\n") else text, path)
-        return documents[path]
+        def file_text(path: Path) -> FileText:
+            key = os.path.realpath(path)
+            if key not in files:
+                files[key] = _file_text(path, full)
+            return files[key]
 
-    document = document_of(file)
-    moved = _take_forms(document_of, [file, *_files(glossary)], forms, target, kind) \
-        if move else []
-    entries = document.get("term")
-    if entries is None:
-        entries = tomlkit.aot()
-        document.append("term", entries)
-    existing = next((e for e in entries if _same(e.get("target"), target)
-                     and e.get("type") == kind), None)
-    if existing is not None:
-        outcome = "extended" if extend_entry(existing, forms, note, forbidden) else "unchanged"
-    else:
-        entries.append(new_entry(target, kind, forms, note, forbidden))
-        outcome = "added"
-    texts = {path: tomlkit.dumps(doc) for path, doc in documents.items()}
-    write_validated({path: text for path, text in texts.items()
-                      if text != originals[path] or path == file}, glossary)
-    return Added(outcome, tuple(moved))
+        edited = file_text(file)
+        moved = _take_forms(file_text, [file, *_files(glossary)], forms, target, kind) \
+            if move else []
+        index = next(iter(edited.find(target, kind)), None)
+        if index is not None:
+            outcome = "extended" if extend_entry(edited.table(index), forms, note, forbidden) \
+                else "unchanged"
+        else:
+            edited.added.append(entry_fields(target, kind, forms, note, forbidden))
+            outcome = "added"
+        write_validated({f.path: text for f in files.values()
+                         if (text := f.text()) != f.original or f is edited}, glossary)
+        return Added(outcome, tuple(moved))
+
+    return _tried(add, full=move)
+
+
+def _tried(edit: Callable[[bool], Any], full: bool = False) -> Any:
+    """``edit(False)``; if it raised, ``edit(True)``, which reads and checks every entry.
+
+    The first finds entries by a text search (``FileText.find``), which may miss one; a
+    refusal is named by the second with the file's own lines.
+    """
+    from workbench.glossary.bulk import Unsure
+
+    if not full:
+        try:
+            return edit(False)
+        except (Unsure, WorkbenchError):
+            pass
+    return edit(True)
+
+
+def _file_text(path: Path, full: bool) -> FileText:
+    from workbench.glossary.bulk import FileText  # bulk builds on this module
+    text = FileText(path, full)
+    if full:  # a problem the file has is named where it is, before any edit
+        parse_glossary(text.original, path)
+    return text
+
+
+def _none_left(target: str, kind: str | None) -> Callable[[Glossary], None]:
+    """A check of the edited glossary: no entry has the target (and type), else one was missed."""
+    def check(validated: Glossary) -> None:
+        from workbench.glossary.bulk import Unsure
+        if any(t.target == target and kind in (None, t.type) for t in validated.terms):
+            raise Unsure(f"another entry has the target {target!r}")
+    return check
 
 
 def clean_edit(target: str, forms: dict[str, list[str]], forbidden: list[str]
@@ -130,12 +162,13 @@ def clean_edit(target: str, forms: dict[str, list[str]], forbidden: list[str]
         raise WorkbenchError(str(err)) from err
 
 
-def _same(written: object, target: str) -> bool:
+def same_target(written: object, target: str) -> bool:
     """Whether a target as written in a file is ``target`` (as loading cleans it)."""
     if not isinstance(written, str):
         return False
     try:
-        return written == target or clean_entered_text(written) == target
+        return written == target or (not is_clean(written)
+                                     and clean_entered_text(written) == target)
     except EnteredTextError:
         return False
 
@@ -149,26 +182,18 @@ def extend_entry(entry: MutableMapping[str, Any], forms: dict[str, list[str]], n
     """
     changed = False
     for lang, values in forms.items():
-        current = entry.get(lang)
-        if current is None:
-            entry[lang] = list(values)
-            changed = True
-            continue
-        known = [current] if isinstance(current, str) else list(current)
-        new = [v for v in values if v not in known]
-        if new:
-            entry[lang] = known + new
-            changed = True
+        changed = _append(entry, lang, values) or changed
     if note and entry.get("note") != note:
-        entry["note"] = note
-        changed = True
-    current_forbidden = entry.get("forbidden", [])
-    current_forbidden = [current_forbidden] if isinstance(current_forbidden, str) \
-        else list(current_forbidden)
-    if new_forbidden := [f for f in forbidden if f not in current_forbidden]:
-        entry["forbidden"] = current_forbidden + new_forbidden
-        changed = True
-    return changed
+        entry["note"], changed = note, True
+    return _append(entry, "forbidden", forbidden) or changed
+
+
+def _append(entry: MutableMapping[str, Any], key: str, values: list[str]) -> bool:
+    current = entry.get(key, [])
+    known = [current] if isinstance(current, str) else list(current)
+    if new := [v for v in values if v not in known]:
+        entry[key] = known + new
+    return bool(new)
 
 
 def entry_fields(target: str, kind: str, forms: dict[str, list[str]], note: str,
@@ -179,44 +204,36 @@ def entry_fields(target: str, kind: str, forms: dict[str, list[str]], note: str,
             **({"forbidden": list(forbidden)} if forbidden else {})}
 
 
-def new_entry(target: str, kind: str, forms: dict[str, list[str]], note: str,
-              forbidden: list[str]) -> tomlkit.items.Table:
-    """A new ``[[term]]`` table, its keys in the order people write them."""
-    import tomlkit
-
-    entry = tomlkit.table()
-    for key, value in entry_fields(target, kind, forms, note, forbidden).items():
-        entry[key] = value
-    return entry
-
-
 #: The keys of an entry that are not source forms.
 _NOT_FORMS = frozenset({"target", "type", "note", "pattern", "forbidden"})
 
 
-def _take_forms(document_of: Callable[[Path], Any], files: list[Path],
+def _take_forms(file_text: Callable[[Path], FileText], files: list[Path],
                 forms: dict[str, list[str]], target: str, kind: str
                 ) -> list[tuple[str, str, str]]:
     """Remove ``forms`` from every other entry that owns them; return (entry, lang, form)."""
     wanted = {(lang, form_key(form)) for lang, values in forms.items() for form in values}
     moved = []
     for path in dict.fromkeys(files):
-        for entry in document_of(path).get("term") or []:
+        text = file_text(path)
+        for index, entry in enumerate(text.entries):  # checked: every form is text
             if entry.get("target") == target and entry.get("type") == kind:
                 continue
+            table = None
             for lang in [k for k in entry if k not in _NOT_FORMS]:
-                values = [entry[lang]] if isinstance(entry[lang], str) else list(entry[lang])
+                values = [entry[lang]] if isinstance(entry[lang], str) else entry[lang]
                 kept = [v for v in values if not any(
                     form_key(v) == key and (lang == other or LATIN in (lang, other))
                     for other, key in wanted)]
                 if len(kept) == len(values):
                     continue
-                moved += [(str(entry["target"]), lang, str(v)) for v in values if v not in kept]
-                if kept:
-                    entry[lang] = kept
-                else:
-                    del entry[lang]
-            if not any(k not in _NOT_FORMS or k == "pattern" for k in entry):
+                moved += [(str(entry["target"]), lang, v) for v in values if v not in kept]
+                table = text.table(index)
+                table[lang] = kept
+                if not kept:
+                    del table[lang]
+            if table is not None and not any(k not in _NOT_FORMS or k == "pattern"
+                                             for k in table):
                 raise WorkbenchError(f"moving the forms would leave {entry['target']!r} "
                                      f"({path}) with none; remove it with glossary remove")
     return moved
@@ -255,10 +272,9 @@ def writable_file(file: Path, glossary: Iterable[Path]) -> Path:
     """The file an edit of ``file`` writes: the file, or the file its symbolic link names.
 
     One rule for every writer (add, rename, remove, import, the desk's save and undo): an
-    edit writes only inside the glossary folder. A file that is a symbolic link is written
-    through, so the link stays a link, when the file it names lies inside the folder too;
-    a link that leads outside it is refused, like any file outside it. The folder is each
-    folder in ``glossary`` (or, when it names files only, the folder each is in).
+    edit writes only inside the glossary folder (each folder in ``glossary``, or the folder
+    of each file it names). A symbolic link is written through, so it stays a link, when the
+    file it names is inside the folder too; one that leads outside it is refused.
 
     Raises:
         WorkbenchError: the file, or the file its link names, is outside the glossary folder.
@@ -284,8 +300,7 @@ def writable_file(file: Path, glossary: Iterable[Path]) -> Path:
 def rename_term(paths: list[Path], old: str, new: str, kind: str | None = None) -> Term:
     """Give the entry whose English is ``old`` the English ``new``; return it as it was.
 
-    Its forms stay; the next run re-translates exactly the segments that hold the entry (the
-    English a segment must contain is part of its cache key).
+    Its forms stay; the next run re-translates exactly the segments that hold the entry.
 
     Raises:
         WorkbenchError: no such entry, several (give the type), or ``new`` is taken.
@@ -296,39 +311,48 @@ def rename_term(paths: list[Path], old: str, new: str, kind: str | None = None) 
         raise WorkbenchError(f"the new English {new!r} must be one line of text without "
                              "leading, trailing or doubled spaces")
     old = _as_loaded(old)
-    found = [(file, i, term) for file in _files(paths)
-             for i, term in enumerate(parse_glossary(read_file(file), file))
-             if term.target == old and (kind is None or term.type == kind)]
-    if not found:
-        raise WorkbenchError(f"no glossary entry with target {old!r}")
-    if len(found) > 1:
-        raise WorkbenchError(f"{len(found)} entries have the target {old!r} "
-                             f"({', '.join(t.type for *_, t in found)}); give --type")
-    file, index, term = found[0]
-    document = parse_document(read_file(file), file)
-    document["term"][index]["target"] = new
-    write_validated({file: document.as_string()}, paths)
-    return term
+
+    def rename(full: bool) -> Term:
+        found = [(text, i) for text in (_file_text(f, full) for f in _files(paths))
+                 for i in text.find(old, kind)]
+        if not found:
+            raise WorkbenchError(f"no glossary entry with target {old!r}")
+        if len(found) > 1:
+            kinds = ", ".join(str(t.entry(i).get("type")) for t, i in found)
+            raise WorkbenchError(f"{len(found)} entries have the target {old!r} ({kinds}); "
+                                 "give --type")
+        text, index = found[0]
+        term = text.term(index)
+        text.table(index)["target"] = new
+        write_validated({text.path: text.text()}, paths,
+                        None if full else _none_left(old, kind))
+        return term
+
+    return _tried(rename)
 
 
 def remove_term(paths: list[Path], target: str, kind: str | None = None) -> list[Term]:
-    """Remove every entry with this target (and type, if given); return what was removed."""
-    removed: list[Term] = []
+    """Remove every entry with this target (and type, if given); return what was removed.
+
+    An entry goes with the comment lines right above it and right after it; every other
+    byte of its file stays as it was.
+    """
     target = _as_loaded(target)
-    for file in _files(paths):
-        text = read_file(file)
-        terms = parse_glossary(text, file)
-        doomed = [i for i, t in enumerate(terms)
-                  if t.target == target and (kind is None or t.type == kind)]
-        if not doomed:
-            continue
-        document = parse_document(text, file)
-        entries = document["term"]
-        for i in reversed(doomed):
-            del entries[i]
-            removed.append(terms[i])
-        write_validated({file: document.as_string()}, paths)
-    return removed
+
+    def remove(full: bool) -> list[Term]:
+        removed: list[Term] = []
+        texts: dict[Path, str] = {}
+        for text in (_file_text(f, full) for f in _files(paths)):
+            if doomed := text.find(target, kind):
+                removed += [text.term(i) for i in reversed(doomed)]
+                texts[text.path] = text.remove(doomed)
+        if not full and not texts:
+            raise WorkbenchError("none found by a search: read every entry")
+        if texts:
+            write_validated(texts, paths, None if full else _none_left(target, kind))
+        return removed
+
+    return _tried(remove)
 
 
 def _as_loaded(target: str) -> str:
@@ -346,33 +370,19 @@ def _files(paths: list[Path]) -> list[Path]:
     return [f for f in files if f.exists()]
 
 
-def read_file(file: Path) -> str:
-    """A glossary file's text; a file not written yet is empty."""
-    if not file.exists():
-        return ""
-    return read_config_text(file)
-
-
-def parse_document(text: str, file: Path) -> tomlkit.TOMLDocument:
-    """A glossary file's text as a tomlkit document, which keeps its comments and layout."""
-    import tomlkit
-    from tomlkit.exceptions import TOMLKitError
-
-    try:
-        return tomlkit.parse(text)
-    except (TOMLKitError, RecursionError) as err:
-        raise InputError(file, f"not valid TOML: {err}") from err
-
-
-def write_validated(texts: dict[Path, str], glossary: list[Path]) -> None:
+def write_validated(texts: dict[Path, str], glossary: list[Path],
+                    check: Callable[[Glossary], None] | None = None) -> None:
     """Validate the whole glossary with the new texts first; write only if all of it holds.
 
-    Each file is written as :func:`writable_file` says (through a link inside the folder).
-    Under a preview (``glossary.preview.edited_glossary``) nothing is written.
+    ``check`` may refuse the validated glossary too. Each file is written as
+    :func:`writable_file` says (through a link inside the folder). Under a preview
+    (``glossary.preview.edited_glossary``) nothing is written.
     """
     from workbench.glossary.preview import previewing
 
     validated = load_glossary([p for p in glossary if p.exists()], replaced=texts)
+    if check is not None:
+        check(validated)
     if (previewed := previewing()) is not None:
         previewed.append(validated)
         return

@@ -35,6 +35,9 @@ from workbench.text.entered import EnteredTextError, clean_entered_text
 LATIN = "latin"
 _LANGUAGE_KEY = re.compile(r"^[a-z]{2,3}$")
 _KNOWN_KEYS = {"target", "type", "note", "pattern", "forbidden"}
+#: A ``[[term]]`` header line, however TOML lets it be written (a comment may follow).
+_HEADER = re.compile(r"""^[ \t]*\[\[[ \t]*(?:term|"term"|'term')[ \t]*\]\][ \t]*(?:#.*)?\r?$""",
+                     re.MULTILINE)
 #: What no target or form may hold: it would break every listing and output line.
 _LINE_BREAK = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 #: Seconds one pattern may spend on one sentence; past that it is a pattern that backtracks
@@ -152,7 +155,20 @@ def load_glossary(paths: Iterable[Path], replaced: dict[Path, str] | None = None
 def form_key(form: str) -> str:
     """A form as matching sees it: case, accents and spacing do not tell two forms apart."""
     decomposed = unicodedata.normalize("NFKD", " ".join(form.split()))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    if not decomposed.isascii():
+        decomposed = decomposed.translate(_NOT_COMBINING)
+    return decomposed.casefold()
+
+
+class _CombiningMarks(dict):
+    """``str.translate`` table that drops combining marks, filled as characters are seen."""
+
+    def __missing__(self, code: int) -> int | None:
+        self[code] = None if unicodedata.combining(chr(code)) else code
+        return self[code]
+
+
+_NOT_COMBINING = _CombiningMarks()
 
 
 def owners(terms: Iterable[Term]) -> dict[tuple[str, str], Term]:
@@ -209,10 +225,35 @@ def parse_glossary(text: str, file: Path) -> list[Term]:
     entries = data.get("term", [])
     if not isinstance(entries, list):
         raise InputError(file, "'term' must be written as [[term]] tables", 1)
-    header_lines = [i for i, line in enumerate(text.splitlines(), 1)
-                    if line.strip().startswith("[[term]]")]
+    header_lines, line, at = [], 1, 0
+    for start in table_starts(text):
+        line, at = line + text.count("\n", at, start), start
+        header_lines.append(line)
     return [_term(entry, file, header_lines[i] if i < len(header_lines) else 1, text)
             for i, entry in enumerate(entries)]
+
+
+def raw_entries(text: str, file: Path) -> list[dict[str, Any]]:
+    """A file's ``[[term]]`` tables as tomllib reads them, their values not checked yet.
+
+    Raises:
+        InputError: not TOML, or not shaped as a glossary: as :func:`parse_glossary` says.
+    """
+    try:
+        data: Any = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError):
+        data = None
+    entries = data.get("term", []) if isinstance(data, dict) else None
+    if not isinstance(entries, list) or set(data) - {"term"} or \
+            not all(isinstance(entry, dict) for entry in entries):
+        parse_glossary(text, file)  # raises, with the line
+        raise InputError(file, "not a glossary file")
+    return entries
+
+
+def table_starts(text: str) -> list[int]:
+    """Where each line that looks like a ``[[term]]`` header starts (in a string, too)."""
+    return [m.start() for m in _HEADER.finditer(text)]
 
 
 def _term(entry: object, file: Path, line: int, text: str) -> Term:
@@ -277,10 +318,24 @@ def entered(text: str, what: str, fail: Any, key: str | None = None) -> str:
     line, and a form written with a zero-width space or a soft hyphen is the form without it
     (as article text is), so it matches, and the one-form-one-entry rule sees it.
     """
+    if is_clean(text):
+        return text
     try:
         return clean_entered_text(text, what)
     except EnteredTextError as err:
         raise fail(str(err), key or what) from err
+
+
+def is_clean(text: str) -> bool:
+    """Whether ``clean_entered_text`` surely gives ``text`` back unchanged: a cheap test.
+
+    Every character it refuses or removes (controls, line breaks, surrogates, noncharacters,
+    bidirectional and other format characters, tabs) is one ``str.isprintable`` refuses; the
+    only printable space is U+0020, which must not open or close the text; and NFC must
+    leave the text as it is.
+    """
+    return text.isprintable() and text[:1] not in ("", " ") and text[-1] != " " and \
+        unicodedata.is_normalized("NFC", text)
 
 
 def check_entry(entry: dict[str, Any], file: Path) -> Term:
