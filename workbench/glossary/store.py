@@ -115,6 +115,10 @@ def glossary_files(paths: Iterable[Path]) -> list[Path]:
     return list(unique.values())
 
 
+#: Files parsed lately, by name and text: the desk, validating edit after edit, parses one.
+_PARSED: dict[tuple[str, str], list[Term]] = {}
+
+
 def load_glossary(paths: Iterable[Path], replaced: dict[Path, str] | None = None) -> Glossary:
     """Load glossary files (or folders of ``*.toml``), all validated together.
 
@@ -140,7 +144,11 @@ def load_glossary(paths: Iterable[Path], replaced: dict[Path, str] | None = None
         except OSError as err:
             raise InputError(file, f"cannot read glossary ({err})") from err
         digest.update(file.name.encode() + b"\0" + text.encode() + b"\0")
-        terms.extend(parse_glossary(text, file))
+        if (parsed := _PARSED.get((str(file), text))) is None:
+            parsed = _PARSED[(str(file), text)] = parse_glossary(text, file)
+            while len(_PARSED) > 1 and sum(map(len, _PARSED.values())) > 50_000:
+                _PARSED.pop(next(iter(_PARSED)), None)  # the oldest
+        terms.extend(parsed)
     seen: dict[str, Term] = {}
     for term in terms:
         if term.id in seen:
@@ -327,12 +335,9 @@ def entered(text: str, what: str, fail: Any, key: str | None = None) -> str:
 
 
 def is_clean(text: str) -> bool:
-    """Whether ``clean_entered_text`` surely gives ``text`` back unchanged: a cheap test.
+    """Whether ``clean_entered_text`` surely gives ``text`` back as it is (a cheap test).
 
-    Every character it refuses or removes (controls, line breaks, surrogates, noncharacters,
-    bidirectional and other format characters, tabs) is one ``str.isprintable`` refuses; the
-    only printable space is U+0020, which must not open or close the text; and NFC must
-    leave the text as it is.
+    All it refuses or removes is not printable; the one printable space is kept inside.
     """
     return text.isprintable() and text[:1] not in ("", " ") and text[-1] != " " and \
         unicodedata.is_normalized("NFC", text)
