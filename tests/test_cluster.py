@@ -71,8 +71,8 @@ def ray_local():
 
 
 def settings_for(tmp_path: Path, models: Path, name: str, **extra) -> Settings:
-    return Settings(models_dir=models, cache_path=tmp_path / f"{name}.db",
-                    glossary_paths=(ROOT / "glossary",), **extra)
+    return Settings(**{"models_dir": models, "cache_path": tmp_path / f"{name}.db",
+                       "glossary_paths": (ROOT / "glossary",), **extra})
 
 
 def run_local(tmp_path, models, inputs, name, settings=None):
@@ -208,8 +208,7 @@ def test_unreadable_articles_in_a_cluster_run_are_one_line(tmp_path, ray_local,
 
 def test_a_worker_that_cannot_see_the_output_folder_says_so_in_one_line(tmp_path):
     """The actor class itself, called in this process (not through Ray)."""
-    plan = WorkerPlan(tmp_path / "elsewhere", tmp_path / "elsewhere" / "snapshot.db",
-                      Glossary(), ("de",))
+    plan = WorkerPlan(tmp_path / "elsewhere", Glossary(), ("de",))
     line = ArticleWorker(Settings(models_dir=tmp_path), plan).translate(1, [])
     assert line.startswith("worker on ") and str(tmp_path / "elsewhere") in line
     assert "every node mounts" in line and "\n" not in line
@@ -275,3 +274,17 @@ def test_a_stopped_driver_resumes_with_only_the_unfinished_parts_translated(
     assert again.stats.statuses["cached"] >= 2 * 2 * 5  # two parts of 2 articles of 5 lines
     assert again.stats.statuses["translated"] == 60 - again.stats.statuses["cached"]
     assert not (tmp_path / "remote" / "parts" / "cache-snapshot.db").exists()
+
+
+def test_a_warm_rerun_translates_nothing_and_sends_workers_a_part_of_the_cache(
+        tmp_path, ray_local, aren_models):
+    inputs = [arabic_articles(tmp_path / "in", 12)]
+    first = run_cluster(tmp_path, aren_models, inputs, "remote", per_part=3)
+    assert first.stats.statuses["translated"] == 60
+    again = run_cluster(tmp_path, aren_models, inputs, "remote2", per_part=3,
+                        cache_path=tmp_path / "remote.db")
+    assert again.stats.statuses["translated"] == 0 and again.stats.statuses["cached"] == 60
+    assert again.stats.prepared_reused == 12
+    cluster = json.loads((tmp_path / "remote2" / "run.json").read_text())["cluster"]
+    assert 0 < cluster["bytes_to_workers"] < 0.1 * cluster["cache_bytes"], cluster
+    assert cluster["left_behind"] == []

@@ -36,6 +36,9 @@ def test_a_node_lost_mid_run_hands_its_work_to_the_others(installed_models):
     assert run["records"] == run["unique"]  # every record once
     assert described["lost_workers"] >= 1 and described["resent"] >= 1, described
     assert sum(n["lost_actors"] for n in described["nodes"]) == described["lost_workers"]
+    # The lost worker's store, in the temporary folder these simulated nodes share, was
+    # removed by a worker that outlived it; nothing is left behind.
+    assert described["left_behind"] == [], described
     # The segments each node translated add up to the run's (a lost batch's work was done
     # again elsewhere, and counted there).
     assert sum(n["segments"] for n in described["nodes"]) == run["translated"]

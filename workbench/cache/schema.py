@@ -91,8 +91,13 @@ def m007_qa(db: sqlite_utils.Database) -> None:
     db["qa"].create({"key": str, "data": bytes, "created": str}, pk="key")
 
 
+def m008_article_rows(db: sqlite_utils.Database) -> None:
+    """The keys each article used in its last cluster run (see cache/subset.py)."""
+    db["article_rows"].create({"key": str, "data": bytes, "created": str}, pk="key")
+
+
 MIGRATIONS = (m001_translations, m002_glossary, m003_approvals, m004_source_segments,
-              m005_prepared, m006_lemmas, m007_qa)
+              m005_prepared, m006_lemmas, m007_qa, m008_article_rows)
 
 
 def applied(conn: sqlite3.Connection) -> set[str]:

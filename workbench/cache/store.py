@@ -288,6 +288,8 @@ class TranslationCache(ReviewerApprovals):
         with self._immediate():
             removed = {table: self.conn.execute(f"delete from {table} where created < ?",
                                                 [cutoff]).rowcount for table in DERIVED_TABLES}
+            # Which rows each article used on a cluster: made again by its next run.
+            self.conn.execute("delete from article_rows where created < ?", [cutoff])
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the deletions, into the file
         return removed
 

@@ -7,11 +7,15 @@ worker added into the run's cache (one transaction per batch), so the SQLite cac
 authoritative and a killed driver loses at most the batches in flight: a re-run finds the
 rest cached. At the end it writes ``parts/manifest.json`` and ``run.json``.
 
-Why a snapshot plus merged rows: each worker's lookups must not cross the network (the
-driver would be the data path again), and SQLite has one writer. So workers read their own
-copy of the cache as the run began, made with SQLite's backup API (WAL included), and the
-driver, the one writer, merges what they add with one ``insert or replace`` per table. A
-segment repeated in two batches may be translated by both; both get the same English.
+Why rows by key plus merged rows: each worker's lookups must not cross the network (the
+driver would be the data path again), SQLite has one writer, and a worker must not need the
+whole cache (an archive's is hundreds of gigabytes). So with each batch the driver sends the
+rows its articles used in their last run (``cache.subset``: an index by article path of the
+keys used), looked up in one go per table; the worker looks everything up in those, and the
+driver, the one writer, merges what the workers add with one ``insert or replace`` per table
+and stores the keys each article used. A segment repeated in two batches may be translated
+by both; both get the same English. An article the index does not know (new, or renamed)
+gets no rows: its segments that another article already translated are translated again.
 """
 
 from __future__ import annotations
@@ -21,6 +25,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from workbench.cache.store import TranslationCache
+from workbench.cache.subset import (
+    article_index_key,
+    article_keys,
+    empty_copy,
+    every_approval,
+    pack_keys,
+    pack_rows,
+    put_article_keys,
+    rows_by_key,
+    rows_for_articles,
+)
 from workbench.cluster.pool import RayCluster
 from workbench.cluster.worker import ArticleWorker, PartResult, WorkerPlan
 from workbench.errors import InputError
@@ -65,31 +80,33 @@ def translate_on_cluster(cluster: RayCluster, inputs: Sequence[Path | ArticleFil
         (out_dir / stale).unlink(missing_ok=True)
     (out_dir / PARTS).mkdir(parents=True, exist_ok=True)
     (out_dir / PARTS / PARTS_MANIFEST).unlink(missing_ok=True)  # no stale list of parts
-    snapshot = out_dir / PARTS / SNAPSHOT
+    (out_dir / PARTS / SNAPSHOT).unlink(missing_ok=True)  # an earlier version's copy
     batches: dict[int, list[ArticleFile | InputError]] = {}  # sent, not back yet
     spans: dict[int, tuple[int, str, str]] = {}  # back: how many articles, first, last
     with TranslationCache(settings.cache_path) as cache:
-        cache.copy_to(snapshot)
+        shipped = Shipped(cache, settings.tgt_lang)
         try:
-            cluster.start(ArticleWorker, WorkerPlan(out_dir.absolute(), snapshot.absolute(),
-                                                    glossary, languages, settings.tgt_lang,
-                                                    include_kept, engines))
+            cluster.start(ArticleWorker, WorkerPlan(
+                out_dir.absolute(), glossary, languages, settings.tgt_lang, include_kept,
+                engines, empty_copy(cache, out_dir / PARTS / SNAPSHOT), shipped.first()))
             progress.start(f"Translating on {cluster.workers} workers", 0)
-            calls = _numbered(_batches(article_files(inputs, fields or DEFAULT_FIELDS),
-                                       articles_per_part, stats.notices), batches)
+            calls = shipped.each(_numbered(_batches(
+                article_files(inputs, fields or DEFAULT_FIELDS), articles_per_part,
+                stats.notices), batches))
             for n, outcome in cluster.run("translate", calls, _translated):
                 if isinstance(outcome, PartResult):
-                    cache.merge_rows(outcome.rows)
-                    outcome.rows = {}  # merged: a run's worth of cache rows is not kept here
+                    shipped.back(outcome)
+                    outcome.rows, outcome.used = {}, {}  # merged: not kept here
                 parts[n + 1] = outcome  # calls are numbered from 0, parts from 1
                 batch = batches.pop(n + 1)  # a feed's entries carry their bytes: let go
                 spans[n + 1] = (len(batch), _name(batch[0]), _name(batch[-1]))
                 progress.advance(len(batch))
             progress.finish()
-            described = cluster.describe()
         finally:
-            cluster.close(farewell="finish")
-            snapshot.unlink(missing_ok=True)
+            swept = _swept(cluster.close(farewell="finish"))
+            shipped.remember_lemmas()
+        described = {**cluster.describe(swept), "cache_bytes": shipped.cache_bytes(),
+                     "bytes_to_workers": shipped.bytes}
     entries = _count_in(stats, parts, spans)
     write_parts_manifest(out_dir, entries)
     remove_stale_parts(out_dir, entries)
@@ -99,6 +116,78 @@ def translate_on_cluster(cluster: RayCluster, inputs: Sequence[Path | ArticleFil
                              "records_sha256": None, "outputs_sha256": None,
                              "derived": [], "written": names_written(out_dir)})
     return RunResult(out_dir, stats)
+
+
+class Shipped:
+    """The cache rows sent to workers: each batch's, found by its articles' index entries.
+
+    Also what comes back: rows merged, index entries stored; dictionary forms made in this
+    run go with every later batch (a worker that started before they were made lacks them).
+    """
+
+    def __init__(self, cache: TranslationCache, tgt: str) -> None:
+        self.cache, self.tgt = cache, tgt
+        self.bytes = 0  # packed rows sent (a batch sent again after a loss counts once)
+        self._lemma_entry = article_index_key(tgt, "\x00lemmas")
+        self._lemmas: set[str] = set()
+        self._new_lemmas: dict[str, tuple] = {}
+
+    def first(self) -> bytes:
+        """What every worker starts with: the approvals, and the lemma tables last used."""
+        known = article_keys(self.cache, self._lemma_entry).get("prepared", [])
+        packed = pack_rows([*every_approval(self.cache),
+                            *rows_by_key(self.cache, "lemmas", known)])
+        self.bytes += len(packed)
+        return packed
+
+    def each(self, batches: Iterator[tuple[int, list[ArticleFile | InputError]]]
+             ) -> Iterator[tuple[int, list[ArticleFile | InputError], bytes]]:
+        """Each batch with its rows, looked up as the pool draws it."""
+        for number, batch in batches:
+            keys = [article_index_key(self.tgt, item.path, item.line) for item in batch
+                    if isinstance(item, ArticleFile)]
+            rows = rows_for_articles(self.cache, keys)
+            if self._new_lemmas:
+                rows.append(("lemmas", ("key", "data", "created"),
+                             list(self._new_lemmas.values())))
+            packed = pack_rows(rows)
+            self.bytes += len(packed)
+            yield number, batch, packed
+
+    def back(self, part: PartResult) -> None:
+        """Merge a part's new rows and store its articles' index entries."""
+        self.cache.merge_rows(part.rows)
+        if "lemmas" in part.rows:
+            columns, rows = part.rows["lemmas"]
+            at = columns.index("key")
+            self._new_lemmas.update({row[at]: tuple(row[columns.index(c)] for c in
+                                                    ("key", "data", "created"))
+                                     for row in rows})
+        if part.used:
+            put_article_keys(self.cache, part.used)
+        self._lemmas.update(part.lemmas)
+
+    def remember_lemmas(self) -> None:
+        """Store which lemma tables this run's workers used, for the next run's start."""
+        if self._lemmas:  # kept under the index's "prepared" slot: keys are keys
+            put_article_keys(self.cache, {self._lemma_entry: pack_keys(
+                {"prepared": sorted(self._lemmas)})})
+
+    def cache_bytes(self) -> int:
+        """The cache's size on disk (file and WAL)."""
+        path = self.cache.path
+        return sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal"))
+                   if p.exists())
+
+
+def _swept(said: list) -> dict[str, list[str]]:
+    """The lost workers' folders the workers removed, and those left, from their farewells."""
+    swept: dict[str, list[str]] = {"removed": [], "left": []}
+    for one in said:
+        if isinstance(one, dict):
+            for kind in swept:
+                swept[kind] += [p for p in one.get(kind, []) if p not in swept[kind]]
+    return swept
 
 
 def _translated(outcome: object) -> int:

@@ -55,6 +55,7 @@ class RayCluster:
     _where: dict[int, Any] = field(default_factory=dict)  # each actor's (node, host) future
     _segments: dict[int, int] = field(default_factory=dict)  # translated per actor
     _lost: int = 0
+    _lost_keys: set[int] = field(default_factory=set)  # lost actors (describe may follow close)
     _resent: int = 0  # calls sent again because their actor was lost
     _checked_joins: float = 0.0
     _worker: Any = None
@@ -94,7 +95,8 @@ class RayCluster:
     def start(self, worker_class: type, *args: Any) -> None:
         """Start one actor of ``worker_class(settings, *args)`` per ``--threads`` CPUs.
 
-        The class needs a ``where()`` method: its node id and host name, for ``run.json``.
+        The class needs a ``where()`` method: its node id, host name and temporary folder,
+        for ``run.json``.
         """
         self._worker = self._ray.remote(num_cpus=self.per_worker, max_restarts=0,
                                         max_task_retries=0)(worker_class)
@@ -126,28 +128,37 @@ class RayCluster:
         for _ in range(free):
             self._add_actor()
 
-    def describe(self) -> dict:
-        """What ``run.json`` says about the cluster: address, nodes, actors, segments."""
+    def describe(self, swept: dict[str, list[str]] | None = None) -> dict:
+        """What ``run.json`` says about the cluster: address, nodes, actors, segments.
+
+        ``swept``: the lost workers' folders the others removed (``removed``) or could not
+        (``left``); a lost worker's folder in neither is named in ``left`` too, with its
+        node, as nothing on that node removed it.
+        """
         nodes: dict[str, dict] = {}
-        alive = {id(a) for a in self._actors}
+        swept = swept or {"removed": [], "left": []}
+        left = [{"path": path, "host": None, "node": None} for path in swept["left"]]
         for actor in self._every:
             key = id(actor)
             try:
-                node, host = self._ray.get(self._where[key], timeout=5)
+                node, host, folder = self._ray.get(self._where[key], timeout=5)
             except Exception:  # an actor that never started
                 if not self._segments[key]:
                     continue
-                node, host = "unknown", "unknown"
+                node, host, folder = "unknown", "unknown", ""
+            if key in self._lost_keys and folder and folder not in swept["removed"] \
+                    and folder not in swept["left"]:
+                left.append({"path": folder, "host": host, "node": node})
             entry = nodes.setdefault(node, {"node": node, "host": host, "actors": 0,
                                             "lost_actors": 0, "segments": 0})
-            entry["actors" if key in alive else "lost_actors"] += 1
+            entry["lost_actors" if key in self._lost_keys else "actors"] += 1
             entry["segments"] += self._segments[key]
         gcs = None
         with contextlib.suppress(Exception):
             gcs = self._ray.get_runtime_context().gcs_address
         return {"address": self.target or self.address, "gcs_address": gcs,
                 "workers": self.workers, "lost_workers": self._lost,
-                "resent": self._resent,
+                "resent": self._resent, "left_behind": left,
                 "nodes": sorted(nodes.values(), key=lambda n: n["node"]),
                 "seconds": round(time.perf_counter() - self.started, 2)}
 
@@ -215,6 +226,7 @@ class RayCluster:
             return
         self._actors.remove(actor)
         self._lost += 1
+        self._lost_keys.add(key)
         with contextlib.suppress(Exception):
             self._ray.kill(actor, no_restart=True)
 
@@ -232,19 +244,22 @@ class RayCluster:
                                    "run again to finish")
             time.sleep(1.0)
 
-    def close(self, farewell: str | None = None) -> None:
+    def close(self, farewell: str | None = None) -> list[Any]:
         """Let the actors go (a local Ray instance stops with the process).
 
-        ``farewell``: a method each actor runs first (to remove its temporary files).
+        ``farewell``: a method each actor runs first (to remove its temporary files); what
+        each returned is returned (nothing for an actor that did not answer in 30 s).
         """
+        said: list[Any] = []
         if farewell:
             with contextlib.suppress(Exception):
-                self._ray.get([getattr(a, farewell).remote() for a in self._actors],
-                              timeout=30)
+                said = self._ray.get([getattr(a, farewell).remote() for a in self._actors],
+                                     timeout=30)
         for actor in self._actors:
             with contextlib.suppress(Exception):
                 self._ray.kill(actor, no_restart=True)
         self._actors.clear()
+        return said
 
 
 class _Lost:
