@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 from workbench.errors import InputError
 from workbench.files import read_config_text
 from workbench.glossary.edit import (
+    Unsure,
     clean_edit,
     default_file,
     entry_fields,
@@ -107,10 +108,6 @@ def drop_table(text: str, starts: list[int], index: int) -> str:
     if after == len(text):  # the last table: the blank lines before it go instead
         begin = _run_above(text, 0, begin, "blank")
     return text[:begin] + text[after:]
-
-
-class Unsure(Exception):
-    """A text search may have missed an entry: read every entry of the file and edit again."""
 
 
 class FileText:

@@ -1,9 +1,8 @@
 """Edit glossary files safely: keep people's comments and layout, validate, write atomically.
 
-An edit changes only the text of the ``[[term]]`` tables it touches (``bulk.FileText``), so
-every other byte of a file stays as it was and no file is parsed whole with tomlkit. The
-edited text is validated as a whole, with the same parser a run uses, before it replaces the
-file, so an edit can never leave a glossary that a run would refuse.
+An edit changes only the text of the ``[[term]]`` tables it touches (``bulk.FileText``); the
+result is validated as a whole, as a run loads it, before it replaces the file, so an edit
+can never leave a glossary that a run would refuse.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from workbench.glossary.bulk import FileText
 
-from workbench.errors import WorkbenchError
+from workbench.errors import InputError, OutputError, WorkbenchError
 from workbench.glossary.store import (
     LATIN,
     Glossary,
@@ -109,19 +108,22 @@ def add_term(file: Path, target: str, kind: str, forms: dict[str, list[str]],
     return _tried(add, full=move)
 
 
+class Unsure(Exception):
+    """A text search may have missed an entry: read every entry of the file and edit again."""
+
+
 def _tried(edit: Callable[[bool], Any], full: bool = False) -> Any:
     """``edit(False)``; if it raised, ``edit(True)``, which reads and checks every entry.
 
     The first finds entries by a text search (``FileText.find``), which may miss one; a
     refusal is named by the second with the file's own lines.
     """
-    from workbench.glossary.bulk import Unsure
-
     if not full:
         try:
             return edit(False)
-        except (Unsure, WorkbenchError):
-            pass
+        except (Unsure, InputError) as err:  # raised before anything is written...
+            if isinstance(err, OutputError):  # ...but this one
+                raise
     return edit(True)
 
 
@@ -136,7 +138,6 @@ def _file_text(path: Path, full: bool) -> FileText:
 def _none_left(target: str, kind: str | None) -> Callable[[Glossary], None]:
     """A check of the edited glossary: no entry has the target (and type), else one was missed."""
     def check(validated: Glossary) -> None:
-        from workbench.glossary.bulk import Unsure
         if any(t.target == target and kind in (None, t.type) for t in validated.terms):
             raise Unsure(f"another entry has the target {target!r}")
     return check
@@ -316,7 +317,7 @@ def rename_term(paths: list[Path], old: str, new: str, kind: str | None = None) 
         found = [(text, i) for text in (_file_text(f, full) for f in _files(paths))
                  for i in text.find(old, kind)]
         if not found:
-            raise WorkbenchError(f"no glossary entry with target {old!r}")
+            raise (WorkbenchError if full else Unsure)(f"no glossary entry with target {old!r}")
         if len(found) > 1:
             kinds = ", ".join(str(t.entry(i).get("type")) for t, i in found)
             raise WorkbenchError(f"{len(found)} entries have the target {old!r} ({kinds}); "
@@ -347,7 +348,7 @@ def remove_term(paths: list[Path], target: str, kind: str | None = None) -> list
                 removed += [text.term(i) for i in reversed(doomed)]
                 texts[text.path] = text.remove(doomed)
         if not full and not texts:
-            raise WorkbenchError("none found by a search: read every entry")
+            raise Unsure(f"no entry quotes {target!r}: read every entry")
         if texts:
             write_validated(texts, paths, None if full else _none_left(target, kind))
         return removed

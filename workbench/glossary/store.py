@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import tomllib
 import unicodedata
 from collections.abc import Iterable
@@ -117,6 +118,7 @@ def glossary_files(paths: Iterable[Path]) -> list[Path]:
 
 #: Files parsed lately, by name and text: the desk, validating edit after edit, parses one.
 _PARSED: dict[tuple[str, str], list[Term]] = {}
+_PARSED_LOCK = threading.Lock()
 
 
 def load_glossary(paths: Iterable[Path], replaced: dict[Path, str] | None = None) -> Glossary:
@@ -145,9 +147,11 @@ def load_glossary(paths: Iterable[Path], replaced: dict[Path, str] | None = None
             raise InputError(file, f"cannot read glossary ({err})") from err
         digest.update(file.name.encode() + b"\0" + text.encode() + b"\0")
         if (parsed := _PARSED.get((str(file), text))) is None:
-            parsed = _PARSED[(str(file), text)] = parse_glossary(text, file)
-            while len(_PARSED) > 1 and sum(map(len, _PARSED.values())) > 50_000:
-                _PARSED.pop(next(iter(_PARSED)), None)  # the oldest
+            parsed = parse_glossary(text, file)
+            with _PARSED_LOCK:  # the desk's threads
+                _PARSED[(str(file), text)] = parsed
+                while len(_PARSED) > 1 and sum(map(len, _PARSED.values())) > 50_000:
+                    del _PARSED[next(iter(_PARSED))]  # the oldest
         terms.extend(parsed)
     seen: dict[str, Term] = {}
     for term in terms:
@@ -170,7 +174,6 @@ def form_key(form: str) -> str:
 
 class _CombiningMarks(dict):
     """``str.translate`` table that drops combining marks, filled as characters are seen."""
-
     def __missing__(self, code: int) -> int | None:
         self[code] = None if unicodedata.combining(chr(code)) else code
         return self[code]
@@ -249,13 +252,13 @@ def raw_entries(text: str, file: Path) -> list[dict[str, Any]]:
     """
     try:
         data: Any = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, RecursionError, ValueError):
-        data = None
-    entries = data.get("term", []) if isinstance(data, dict) else None
-    if not isinstance(entries, list) or set(data) - {"term"} or \
-            not all(isinstance(entry, dict) for entry in entries):
+        entries = data.get("term", [])
+        if set(data) - {"term"} or not isinstance(entries, list) or \
+                not all(isinstance(entry, dict) for entry in entries):
+            raise ValueError("not shaped as a glossary")
+    except (RecursionError, ValueError):  # TOMLDecodeError, int() past its limit...
         parse_glossary(text, file)  # raises, with the line
-        raise InputError(file, "not a glossary file")
+        raise InputError(file, "not a glossary file") from None
     return entries
 
 
@@ -335,10 +338,8 @@ def entered(text: str, what: str, fail: Any, key: str | None = None) -> str:
 
 
 def is_clean(text: str) -> bool:
-    """Whether ``clean_entered_text`` surely gives ``text`` back as it is (a cheap test).
-
-    All it refuses or removes is not printable; the one printable space is kept inside.
-    """
+    """Whether ``clean_entered_text`` surely gives ``text`` back as it is (a cheap test)."""
+    # All it refuses or removes is not printable; the one printable space, U+0020, it strips.
     return text.isprintable() and text[:1] not in ("", " ") and text[-1] != " " and \
         unicodedata.is_normalized("NFC", text)
 
