@@ -55,7 +55,7 @@ def cluster_in_process(inputs: list[Path], out: Path, cache_path: Path,
                        engines: FakeEngines, per_part: int = 3) -> tuple[list, Shipped]:
     """The driver's loop without Ray: one worker, batches in order, rows shipped and merged."""
     settings = Settings(models_dir=out.parent / "none", cache_path=cache_path,
-                        glossary_paths=(ROOT / "glossary",))
+                        glossary_paths=(ROOT / "glossary",), auto_names=False)
     glossary = load_glossary(settings.glossary_paths)
     (out / "parts").mkdir(parents=True)
     results = []
@@ -100,7 +100,7 @@ def test_the_cluster_runs_cache_serves_a_local_run_and_records_match(tmp_path):
                        FakeEngines(LANGUAGES))
     settings = Settings(models_dir=tmp_path / "none", cache_path=tmp_path / "c.db",
                         glossary_paths=(ROOT / "glossary",), auto_names=False)
-    engines = FakeEngines(LANGUAGES)  # (a cluster run finds no automatic names)
+    engines = FakeEngines(LANGUAGES)
     local = translate_inputs([corpus], tmp_path / "local", settings, engines)
     assert local.stats.statuses["translated"] == 0 and engines.segments_sent == 0
     assert local.stats.prepared_reused == local.stats.articles

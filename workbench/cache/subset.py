@@ -27,10 +27,11 @@ from workbench.cache.store import LOOKUP_CHUNK, TranslationCache
 #: What the index names per article, in this order: rows by key, and translations by
 #: ``text_key`` (an engine-less worker reuses any engine's, as a local run does).
 INDEXED = ("prepared", "matched", "qa", "translations", "by_text")
-#: The translation columns a worker's lookups read (``get_many``, ``get_by_text``,
-#: ``known_segments``): no source text, no ``segment_text_key``.
-TRANSLATION_COLUMNS = ("key", "text_key", "signature", "target", "score", "glossary",
-                       "segment_key", "created")
+#: The translation columns a worker's lookups by key read (``get_many``; ``known_segments``
+#: on a miss): no source text, no other keys, no date.
+TRANSLATION_COLUMNS = ("key", "signature", "target", "score", "glossary", "segment_key")
+#: Looked up by ``text_key`` (``get_by_text``, newest first) they need both.
+BY_TEXT_COLUMNS = (*TRANSLATION_COLUMNS, "text_key", "created")
 #: What a batch's rows are: (table, columns, rows), a table possibly twice.
 Shipment = list[tuple[str, tuple[str, ...], list[tuple]]]
 #: Tables a worker's store empties before each batch (approvals and lemmas stay).
@@ -102,12 +103,12 @@ def rows_for_articles(cache: TranslationCache, index_keys: Sequence[str]) -> Shi
             rows = _select(cache.conn, f"select key, data, created from {table} "
                                        "where key in ({marks})", wanted[table])
             shipment.append((table, ("key", "data", "created"), rows))
-    columns = ", ".join(TRANSLATION_COLUMNS)
-    for column, table in (("key", "translations"), ("text_key", "by_text")):
+    for column, table, columns in (("key", "translations", TRANSLATION_COLUMNS),
+                                   ("text_key", "by_text", BY_TEXT_COLUMNS)):
         if wanted[table]:
-            rows = _select(cache.conn, f"select {columns} from translations "
+            rows = _select(cache.conn, f"select {', '.join(columns)} from translations "
                                        f"where {column} in ({{marks}})", wanted[table])
-            shipment.append(("translations", TRANSLATION_COLUMNS, rows))
+            shipment.append(("translations", columns, rows))
     return [entry for entry in shipment if entry[2]]
 
 
