@@ -17,13 +17,23 @@
    it, the previous design's growth as its own benchmark printed it (batches of segments
    only; run from the git ref).
 
+3. The cache workers get (``--only cache``), this design beside ``--previous`` (the commit
+   whose workers each copied a snapshot of the whole cache), each in a process of its own
+   on a local Ray instance with 2 CPUs: on an unchanged corpus of ``--articles`` articles
+   run twice (the same TEST-DOUBLE engine), the warm re-run's segments translated, its
+   driver CPU (the ceiling: segments per driver-CPU second) and the bytes sent to workers
+   (packed rows; before: the snapshot, once per worker) against the cache's size; and a
+   worker's start-up (a run of 4 articles until its one part is back, best of three) with
+   an empty cache and with one of a million synthetic translation rows.
+
 Usage: uv run --group dev python benchmarks/cluster.py [--articles N] [--baseline REF]
-       [--only ceiling|growth]
+       [--previous REF] [--only ceiling|growth|cache]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -40,23 +50,32 @@ SLEEP_PER_SEGMENT = 0.010
 GROWTH_ARTICLES, LINES_PER_ARTICLE = 200, 20
 #: The design before the data path moved to the workers.
 BASELINE = "9b6b97c"
+#: The design whose workers each copied the whole cache.
+PREVIOUS = "b1468cf"
+BIG_CACHE_ROWS = 1_000_000
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--baseline", default=BASELINE, help="git ref of the previous design")
-    parser.add_argument("--only", choices=["ceiling", "growth"])
+    parser.add_argument("--previous", default=PREVIOUS,
+                        help="git ref of the design that copied the cache to each worker")
+    parser.add_argument("--only", choices=["ceiling", "growth", "cache"])
     args = parser.parse_args()
     if not WMT.exists():
         sys.exit(f"missing benchmark data: {WMT} (../shared/eval is not beside this clone)")
     work = Path(tempfile.mkdtemp(prefix="wb-cluster-"))
     try:
-        baseline = checkout(args.baseline, work / "baseline")
+        if args.only in (None, "ceiling", "growth"):
+            baseline = checkout(args.baseline, work / "baseline")
         if args.only in (None, "ceiling"):
             ceiling(work, args.articles, baseline, args.baseline)
         if args.only in (None, "growth"):
             growth(work, baseline, args.baseline)
+        if args.only in (None, "cache"):
+            cache_cost(work, args.articles, checkout(args.previous, work / "previous"),
+                    args.previous)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -234,6 +253,142 @@ def growth(work: Path, baseline: Path, ref: str) -> None:
     for count, (rate, first, steady) in rates.items():
         print(f"{count:>6}{rate:>12,.0f}{first:>16.1f}{steady:>18,.0f}"
               f"{old_rows.get(count, 'n/a'):>42}")
+
+
+#: Run in a process of its own with one design's tree first on sys.path (its workers get it
+#: through PYTHONPATH): prints one JSON line of figures.
+CACHE_SCRIPT = r"""
+import json, os, sqlite3, sys, time
+from pathlib import Path
+tree, corpus, work, big, rows = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), \
+    Path(sys.argv[4]), int(sys.argv[5])
+import ray
+from workbench.cache.store import TranslationCache
+from workbench.cluster.driver import translate_on_cluster
+from workbench.cluster.pool import RayCluster
+from workbench.engines.base import Translation
+from workbench.settings import Settings
+
+class Instant:  # TEST DOUBLE engine: each input back as its 'translation', at once
+    batch_tokens, supports_prefix, loaded, tgt = 1024, True, False, "en"
+    def __init__(self, src): self.src = src
+    def translate_batch(self, texts, n_best=1, alignment=False, prefixes=None):
+        return [Translation(f"{(prefixes or [None] * len(texts))[i] or ''} {t}".strip(), -0.1)
+                for i, t in enumerate(texts)]
+    def translate_stream(self, batches, n_best=1, alignment=False):
+        for batch in batches:
+            yield self.translate_batch(batch, n_best, alignment)
+    def prefix_problem(self, prefix): return None
+    def count_tokens(self, text): return len(text.split())
+    def signature(self): return "instant-test-double|cache-benchmark"
+    def release(self): pass
+
+def engines(settings):
+    return lambda src, tgt: Instant(src)
+
+class First:
+    first = None
+    def start(self, label, total): pass
+    def advance(self, n): self.first = self.first or time.perf_counter()
+    def finish(self): pass
+
+def run(inputs, out, cache):
+    settings = Settings(models_dir=work / "none", cache_path=cache, cluster="ray",
+                        glossary_paths=(Path(tree) / "glossary",), **({"auto_names": False}
+                        if "auto_names" in Settings.__dataclass_fields__ else {}))
+    first, wall, cpu = First(), time.perf_counter(), time.process_time()
+    result = translate_on_cluster(RayCluster("ray", settings), inputs, out, settings, first,
+                                  engines=engines, articles_per_part=50)
+    assert result.stats.complete, result.stats.errors[:3]
+    cluster = json.loads((out / "run.json").read_text())["cluster"]
+    return result.stats, first.first - wall, time.process_time() - cpu, cluster
+
+def size(path):
+    return sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
+
+ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+figures = {}
+cache = work / "c.db"
+run([corpus], work / "fill", cache)
+figures["cache_bytes"] = size(cache)
+stats, _, cpu, cluster = run([corpus], work / "warm", cache)
+figures.update(segments=stats.segments, translated=stats.statuses["translated"],
+               driver_cpu=cpu, workers=cluster["workers"],
+               # before: each worker copied a snapshot of the whole cache
+               to_workers=cluster.get("bytes_to_workers", figures["cache_bytes"] *
+                                      cluster["workers"]))
+try:  # this design: how much of what the workers got was prepared articles
+    from workbench.cache.subset import article_index_key, pack_rows, rows_for_articles
+    with TranslationCache(cache) as opened:
+        shipment = rows_for_articles(opened, [article_index_key("en", p, 0)
+                                              for p in sorted(corpus.iterdir())])
+    figures["prepared_share"] = len(pack_rows([e for e in shipment if e[0] == "prepared"])
+                                    ) / len(pack_rows(shipment))
+except ImportError:
+    pass
+small = work / "small"
+small.mkdir()
+for path in sorted(corpus.iterdir())[:4]:
+    (small / path.name).write_bytes(path.read_bytes())
+for name, path in (("empty", work / "empty.db"), ("big", big)):
+    if name == "big" and path.exists():  # made by the other design: migrated if need be,
+        TranslationCache(path).close()  # as any run of this design would, before timing
+    elif name == "big":  # a million synthetic translations
+        with TranslationCache(path) as made:
+            made.conn.execute("BEGIN")
+            made.conn.executemany(
+                "insert into translations (key, text_key, signature, src_lang, tgt_lang, "
+                "source, target, score, created, glossary, segment_key, segment_text_key) "
+                "values (?, ?, 'synthetic', 'de', 'en', ?, ?, -0.1, '2026', '[]', ?, ?)",
+                ((f"{n:064x}", f"{n + 1:064x}", f"Ein synthetischer Satz Nummer {n} " * 3,
+                  f"A synthetic sentence number {n} " * 3, f"{n + 2:064x}", f"{n + 3:064x}")
+                 for n in range(rows)))
+            made.conn.execute("COMMIT")
+            made.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    figures[f"{name}_cache_bytes"] = size(path)
+    figures[f"startup_{name}"] = min(run([small], work / f"start-{name}-{n}", path)[1]
+                                     for n in range(3))  # the best of three
+ray.shutdown()
+print(json.dumps(figures))
+"""
+
+
+def cache_cost(work: Path, articles: int, previous: Path, ref: str) -> None:
+    """Section 3: the cache the workers get, this design beside the previous one."""
+    from scale import make_corpus
+
+    corpus = work / "cache-corpus"
+    make_corpus(corpus, articles)
+    big = work / "big.db"  # made by the previous design first: this one migrates it after
+    print(f"\nThe cache workers get: {articles:,} articles run twice (warm re-run), "
+          f"TEST-DOUBLE engine, local Ray with 2 CPUs; start-up: a run of 4 articles until "
+          f"its part is back, with an empty cache and with {BIG_CACHE_ROWS:,} synthetic "
+          "translation rows", flush=True)
+    results = {}
+    for name, tree in ((f"previous ({ref})", previous), ("this design", ROOT)):
+        own = work / f"cache-{tree.name}"
+        own.mkdir()
+        done = subprocess.run([sys.executable, "-c", CACHE_SCRIPT, str(tree), str(corpus),
+                               str(own), str(big), str(BIG_CACHE_ROWS)], cwd=tree,
+                              capture_output=True, text=True,
+                              env={**os.environ, "PYTHONPATH": str(tree)})
+        if done.returncode:
+            sys.exit(f"{name} failed:\n{done.stderr[-3000:]}")
+        results[name] = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"{'':26}{'warm: translated':>17}{'to workers':>14}{'of cache':>10}"
+          f"{'driver seg/CPU s':>18}{'start-up empty':>16}{'start-up 1M':>13}")
+    for name, f in results.items():
+        print(f"{name:26}{f['translated']:>17,}{f['to_workers'] / 1e6:>11.1f} MB"
+              f"{f['to_workers'] / f['cache_bytes']:>10.1%}"
+              f"{f['segments'] / f['driver_cpu']:>18,.0f}{f['startup_empty']:>14.2f} s"
+              f"{f['startup_big']:>11.2f} s")
+    for name, f in results.items():
+        if "prepared_share" in f:
+            print(f"  {name}: prepared articles are {f['prepared_share']:.0%} of the bytes "
+                  "sent to workers (the rest: English, matches, QA flags)")
+        print(f"  {name}: {f['segments']:,} segments, {f['workers']} workers, cache "
+              f"{f['cache_bytes'] / 1e6:.1f} MB; 1M-row cache {f['big_cache_bytes'] / 1e6:.0f}"
+              f" MB; driver CPU {f['driver_cpu']:.2f} s")
 
 
 if __name__ == "__main__":
