@@ -76,6 +76,10 @@ def translate_on_cluster(cluster: RayCluster, inputs: Sequence[Path | ArticleFil
     started = datetime.now(UTC).isoformat(timespec="seconds")
     progress = progress or NoProgress()
     stats, parts = RunStats(), {}  # part number -> PartResult, or what failed it
+    if settings.auto_names:  # found per run, which no worker sees whole
+        stats.notices.append("automatic names are not found on a cluster run yet: unseen "
+                             "Vietnamese names go to the model as text (a local run "
+                             "protects them; --no-auto-names silences this line)")
     for stale in (RECORDS, ARTICLES):  # a local run's, checked as ours by the caller's claim
         (out_dir / stale).unlink(missing_ok=True)
     (out_dir / PARTS).mkdir(parents=True, exist_ok=True)
