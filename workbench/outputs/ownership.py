@@ -144,33 +144,38 @@ def claimed(out_dir: Path, inputs: Iterable[Path] = (), new_run: bool = False
         _lock(folder, out_dir)
         manifest = _checked_manifest(out_dir)
         remove_leftovers(out_dir)
-        if new_run:  # the free names are ours from now on, even if the run dies mid-write
-            _claim_free_names(out_dir, manifest)
+        free = [n for n in OUR_NAMES if not os.path.lexists(out_dir / n)]
+        if new_run and not manifest:  # the free names are ours from now on, even if it dies
+            write_manifest(out_dir, {"workbench": __version__, "complete": False,
+                                     "written": free})
         try:
             yield manifest
         except BaseException:
+            _record_made(out_dir, free)
             if created:
                 _remove_if_untouched(out_dir)
             raise
+        _record_made(out_dir, free)
     finally:
         os.close(folder)  # releases the lock
 
 
-def _claim_free_names(out_dir: Path, manifest: dict) -> None:
-    """Record every free name of ours in ``run.json`` before the run writes any of them.
+def _record_made(out_dir: Path, free: list[str]) -> None:
+    """Add to ``run.json`` the names of ours that were free and hold a file now.
 
-    A run killed between renaming an output into place and writing its final ``run.json``
-    (SIGKILL, power loss) would otherwise leave a file of ours that the next run refuses as
-    foreign. A name nobody holds now is ours from here on, as a first run's are.
+    The folder is locked: what appeared under our names meanwhile, this command wrote. A
+    command stopped (SIGTERM, an error) between renaming an output into place and writing
+    the ``run.json`` that lists it would otherwise leave a file the next run refuses as
+    not written by Workbench.
     """
-    free = {n for n in OUR_NAMES if not (out_dir / n).exists() and not (out_dir / n).is_symlink()}
-    if not manifest:
-        write_manifest(out_dir, {"workbench": __version__, "complete": False,
-                                 "written": sorted(free)})
+    made = {n for n in free if os.path.lexists(out_dir / n)}
+    if not made:
         return
-    ours = owned(manifest) - {MANIFEST}
-    if not free <= ours or not isinstance(manifest.get("written"), list):
-        write_manifest(out_dir, {**manifest, "written": sorted(ours | free)})
+    with contextlib.suppress(InputError, OSError):  # a damaged run.json: the next claim says so
+        manifest = read_manifest(out_dir)
+        listed = manifest.get("written")
+        if manifest.get("workbench") and isinstance(listed, list) and not made <= set(listed):
+            write_manifest(out_dir, {**manifest, "written": sorted({*listed, *made})})
 
 
 def _lock(folder: int, out_dir: Path) -> None:
