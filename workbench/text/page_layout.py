@@ -46,6 +46,9 @@ NAV_RUN = 3
 PROSE_GAP = 6
 #: A line that repeats a button's shape but reads as a headline keeps its words: this many.
 HEADLINE_WORDS = 4
+#: After the article's last prose, a sentence of at least this many words is still the
+#: article's ("Noch ein Satz."): a lost sentence costs more than a translated footer line.
+SENTENCE_WORDS = 2
 
 
 def page_layout(kinds: list[Kind | None], texts: list[str],
@@ -220,7 +223,7 @@ def _tail(kinds: list[Kind | None], texts: list[str],
         if cues.COPYRIGHT.search(texts[i]) or i in footer:
             kinds[i] = Kind.BOILERPLATE
             in_list = False
-        elif shape.prose or (shape.sentence and shape.words >= HEADLINE_WORDS) or \
+        elif shape.prose or (shape.sentence and shape.words >= SENTENCE_WORDS) or \
                 is_name_line(texts[i]) or _opens_text(kinds, shapes, i) or \
                 (shape.item and in_list and not cues.MEDIA_TIME.search(texts[i])) or \
                 (i + 1 < len(texts) and kinds[i + 1] == Kind.CREDIT):
