@@ -84,3 +84,23 @@ def test_an_input_that_is_the_open_cache_is_refused_not_read(run, tmp_path):
     assert f"{cache}: is a database this command has open" in result.stderr
     assert "Traceback" not in result.stderr
     assert _from_outside(cache)[0] == "ok"
+
+
+def test_a_term_save_whose_records_cannot_be_written_changes_nothing(run, tmp_path):
+    """records.jsonl replaced by a link: refused before the glossary is written (was a 500
+    after it, the change half made)."""
+    out, cache, glossary, _ = run
+    term = {"form": "partikomité", "lang": "nb", "target": "Party Committee", "type": "body"}
+    files_before = {p.name: p.read_bytes() for p in glossary.iterdir()}
+    with DeskProcess(out) as desk:
+        assert desk.post("/api/terms/preview", term).status == 200
+        real = tmp_path / "records-elsewhere.jsonl"
+        (out / "records.jsonl").rename(real)
+        (out / "records.jsonl").symlink_to(real)
+        refused = desk.post("/api/terms/save", term)
+        assert refused.status == 409, refused.body
+        assert refused.json()["error"].startswith("nothing saved: the run's records could "
+                                                  "not be written")
+    assert desk.stop() == 0 and "Traceback" not in desk.stderr
+    assert {p.name: p.read_bytes() for p in glossary.iterdir()} == files_before
+    assert _from_outside(cache)[0] == "ok"

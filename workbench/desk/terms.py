@@ -176,6 +176,7 @@ class TermDesk:
                 raise DeskError("the glossary already says this: nothing to save", 409)
             records = self._records(segments)
             self._check_models(records)
+            self._check_folder()
             file = self._file_for(request)
             before = file.read_text("utf-8") if file.exists() else ""
             self._checked(lambda: add_term(file, request.target, request.type,
@@ -204,6 +205,7 @@ class TermDesk:
                                 "(or with `workbench glossary remove`)", 409)
             session.refresh()
             records = self._records(change.segments)
+            self._check_folder()
             self._checked(lambda: restore_files({change.file: change.text_before},
                                                 self.paths))
             english = self._translate(records)
@@ -275,6 +277,19 @@ class TermDesk:
                 if record.index in indexes:
                     found[(article, record.index)] = record
         return found
+
+    def _check_folder(self) -> None:
+        """Refuse before the glossary is written when the run's records cannot be.
+
+        A save that wrote the glossary and then found ``records.jsonl`` replaced by a link
+        (or another run holding the folder) answered 500 with the change half made.
+        """
+        try:
+            with claimed(self.session.out_dir):
+                pass
+        except WorkbenchError as err:
+            raise DeskError(f"nothing saved: the run's records could not be written ({err})",
+                            409) from err
 
     def _check_models(self, records: dict[tuple[str, int], Record]) -> None:
         missing = sorted({(r.src_lang, r.tgt_lang) for r in records.values()
