@@ -8,7 +8,6 @@ evaluating treat every family alike.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 
 from workbench.errors import PackageError, UnknownPackage
 from workbench.models.families import DEFAULT_ORDER, FAMILIES
-from workbench.models.packages import InstalledPackage, newest_packages
+from workbench.models.packages import InstalledPackage, model_fingerprint, newest_packages
 from workbench.text.normalize import parse_json
 
 MANIFEST = "workbench-model.json"
@@ -61,18 +60,8 @@ class InstalledModel:
         """
         if self.package is not None:
             return self.package.fingerprint()
-        digest = hashlib.sha256()
-        for part in (self.path / MANIFEST, self.model_dir / "config.json"):
-            if part.exists():
-                digest.update(part.read_bytes())
-        model_bin = self.model_dir / "model.bin"
-        size = model_bin.stat().st_size
-        digest.update(str(size).encode())
-        with model_bin.open("rb") as handle:
-            digest.update(handle.read(1 << 16))
-            handle.seek(max(0, size - (1 << 16)))
-            digest.update(handle.read(1 << 16))
-        return digest.hexdigest()[:12]
+        return model_fingerprint((self.path / MANIFEST, self.model_dir / "config.json"),
+                                 self.model_dir / "model.bin")
 
     def describe(self) -> dict[str, Any]:
         """The fields ``models list --json`` prints.

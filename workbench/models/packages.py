@@ -19,7 +19,7 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,19 +73,23 @@ class InstalledPackage(PackageInfo):
         It goes into the engine signature, so replacing a model (even with the same version
         number) invalidates its cached translations, without hashing hundreds of megabytes.
         """
-        digest = hashlib.sha256()
-        for name in ("metadata.json", "model/config.json"):
-            part = self.path / name
-            if part.exists():
-                digest.update(part.read_bytes())
-        model_bin = self.model_dir / "model.bin"
-        size = model_bin.stat().st_size
-        digest.update(str(size).encode())
-        with model_bin.open("rb") as handle:
-            digest.update(handle.read(1 << 16))
-            handle.seek(max(0, size - (1 << 16)))
-            digest.update(handle.read(1 << 16))
-        return digest.hexdigest()[:12]
+        return model_fingerprint((self.path / "metadata.json", self.model_dir / "config.json"),
+                                 self.model_dir / "model.bin")
+
+
+def model_fingerprint(descriptions: Iterable[Path], model_bin: Path) -> str:
+    """The small files that describe a model, and the size and edges of its weights."""
+    digest = hashlib.sha256()
+    for part in descriptions:
+        if part.exists():
+            digest.update(part.read_bytes())
+    size = model_bin.stat().st_size
+    digest.update(str(size).encode())
+    with model_bin.open("rb") as handle:
+        digest.update(handle.read(1 << 16))
+        handle.seek(max(0, size - (1 << 16)))
+        digest.update(handle.read(1 << 16))
+    return digest.hexdigest()[:12]
 
 
 def load_package(path: Path) -> InstalledPackage:
@@ -222,17 +226,26 @@ def install_folder(folder: Path, models_dir: Path) -> InstalledPackage:
     return _install_staged(copy, metadata, models_dir, folder)
 
 
-def _install_staged(fill: Callable[[Path], None], metadata: dict, models_dir: Path,
-                    origin: Path) -> InstalledPackage:
-    """Fill a staging folder inside the models directory, check it, then rename it in."""
+def staging_folder(models_dir: Path) -> Path:
+    """A new folder inside the models directory to install into (renamed in when good).
+
+    Raises:
+        PackageError: the models directory is a file, or cannot be written.
+    """
     if models_dir.exists() and not models_dir.is_dir():
         raise PackageError(models_dir, "the models directory is a file, not a folder")
     try:
         models_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".installing-", dir=models_dir))
+        return Path(tempfile.mkdtemp(prefix=".installing-", dir=models_dir))
     except OSError as err:
         raise PackageError(models_dir, f"cannot write the models directory: "
                                        f"{err.strerror or err}") from err
+
+
+def _install_staged(fill: Callable[[Path], None], metadata: dict, models_dir: Path,
+                    origin: Path) -> InstalledPackage:
+    """Fill a staging folder inside the models directory, check it, then rename it in."""
+    staging = staging_folder(models_dir)
     try:
         target = staging / "package"
         fill(target)

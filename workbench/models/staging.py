@@ -9,14 +9,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from workbench.errors import PackageError
 from workbench.models.catalog import MANIFEST, InstalledModel, read_manifest
-from workbench.models.packages import _replace_dir
+from workbench.models.packages import _replace_dir, staging_folder
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -61,14 +60,7 @@ def install_staged(fill: Callable[[Path], dict[str, Any]], name: str, models_dir
     The manifest's ``tokenizers`` must all load, and so must the model; an existing model
     of the same name is swapped out only once the new one is known to work.
     """
-    if models_dir.exists() and not models_dir.is_dir():
-        raise PackageError(models_dir, "the models directory is a file, not a folder")
-    try:
-        models_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".installing-", dir=models_dir))
-    except OSError as err:
-        raise PackageError(models_dir, f"cannot write the models directory: "
-                                       f"{err.strerror or err}") from err
+    staging = staging_folder(models_dir)
     try:
         target = staging / "package"
         target.mkdir()
