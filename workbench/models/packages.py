@@ -252,14 +252,19 @@ def _install_staged(fill: Callable[[Path], None], metadata: dict, models_dir: Pa
         load_package(target)
         check_package_files(target, origin)
         final = models_dir / folder_name(metadata)
-        try:
-            _replace_dir(target, final, staging)
-        except OSError as err:
-            raise PackageError(models_dir, f"cannot install into the models directory: "
-                                           f"{err.strerror or err}") from err
+        move_in(target, final, staging)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return load_package(final)
+
+
+def move_in(target: Path, final: Path, staging: Path) -> None:
+    """Put a checked package in place (:func:`_replace_dir`); one line when it cannot be."""
+    try:
+        _replace_dir(target, final, staging)
+    except OSError as err:
+        raise PackageError(final.parent, f"cannot install into the models directory: "
+                                         f"{err.strerror or err}") from err
 
 
 def _replace_dir(new: Path, final: Path, staging: Path) -> None:

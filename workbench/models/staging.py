@@ -15,7 +15,7 @@ from typing import Any
 
 from workbench.errors import PackageError
 from workbench.models.catalog import MANIFEST, InstalledModel, read_manifest
-from workbench.models.packages import _replace_dir, staging_folder
+from workbench.models.packages import move_in, staging_folder
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -69,11 +69,7 @@ def install_staged(fill: Callable[[Path], dict[str, Any]], name: str, models_dir
                                        encoding="utf-8")
         verify_loads(target, origin, manifest.get("tokenizers", {}).values())
         final = models_dir / name
-        try:
-            _replace_dir(target, final, staging)
-        except OSError as err:
-            raise PackageError(models_dir, f"cannot install into the models directory: "
-                                           f"{err.strerror or err}") from err
+        move_in(target, final, staging)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return read_manifest(final)
