@@ -3,8 +3,9 @@
 A project is a folder marked by ``workbench.toml`` that holds ``glossary/`` and ``cache/``;
 it is found from the current directory upwards, as git finds a repository. Its
 ``workbench.toml`` may also set the run defaults a user would otherwise retype or set in the
-environment (``models_dir``, ``formats``, ``threads``...: :data:`PROJECT_SETTINGS`); an
-option on the command line and a ``WORKBENCH_*`` variable win over them.
+environment (``models_dir``, ``formats``, ``threads``, a ``[models]`` table of the model per
+source language...: :data:`PROJECT_SETTINGS`); an option on the command line and a
+``WORKBENCH_*`` variable win over them.
 
 Outside any project a run still works: no glossary, and a cache in the user's cache
 directory (platformdirs), so translations are never recomputed for want of a folder.
@@ -36,6 +37,9 @@ FORMATS_KEY = "formats"
 #: Whether runs find unseen Vietnamese names and protect them provisionally (true or false).
 AUTO_NAMES_KEY = "auto_names"
 _PATH_KEYS = ("glossary", "cache")
+#: How the template describes the ``[models]`` table.
+MODELS_HELP = ("The model per source language: a model's or a family's name (workbench "
+               "models list); or a [models] table, after the other keys.")
 #: Every key a ``workbench.toml`` may hold.
 KEYS = (*_PATH_KEYS, FORMATS_KEY, *(s.name for s in PROJECT_SETTINGS), AUTO_NAMES_KEY)
 _HEADER = """\
@@ -56,13 +60,14 @@ cache = "cache/workbench.db"
 def _template() -> str:
     """The ``workbench.toml`` that ``init`` writes: every project setting, commented out."""
     lines = [_HEADER]
-    examples = {"models_dir": '"models"', "cluster": '"ray"'}
+    examples = {"models_dir": '"models"', "cluster": '"ray"',
+                "models": '{ de = "opus-mt-de-en", ru = "nllb" }'}
     for setting in PROJECT_SETTINGS:
         default = Settings.__dataclass_fields__[setting.name].default
         value = examples.get(setting.name) or (
             str(default) if setting.kind is int else f'"{default}"')
-        lines.append(f"# {setting.help} Default: {setting.shown_default()}.\n"
-                     f"# {setting.name} = {value}\n")
+        lines.append(f"# {MODELS_HELP if setting.kind is tuple else setting.help} Default: "
+                     f"{setting.shown_default()}.\n# {setting.name} = {value}\n")
     return "".join(lines)
 
 
@@ -140,6 +145,14 @@ def _setting(marker: Path, setting: Setting, raw: object) -> Any:
     Raises:
         InputError: one line naming the file and the key.
     """
+    if setting.kind is tuple:  # the [models] table: language = "model"
+        if not isinstance(raw, dict):
+            raise InputError(marker, f'{setting.name}: must be a table, e.g. [{setting.name}] '
+                                     f'then de = "opus-mt-de-en" (got {_shown(raw)})')
+        try:
+            return setting.parse(raw, setting.name)
+        except SettingError as err:
+            raise InputError(marker, str(err)) from None
     if setting.kind is int and (not isinstance(raw, int) or isinstance(raw, bool)):
         raise InputError(marker, f"{setting.name}: must be a whole number, without quotes "
                                  f"(got {_shown(raw)})")

@@ -9,7 +9,8 @@ reads ``os.environ``: ``from_env`` is the single place the environment is consul
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,61 @@ def argos_packages_dir(env: Mapping[str, str]) -> Path:
     return data_home / "argos-translate" / "packages"
 
 
+#: A source language as detection and the models name it: ``de``, ``nb``, ``zh_Hant``...
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})?")
+#: A model's or a family's name as ``workbench models list`` shows it.
+MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,127}")
+#: What a ``--model`` value looks like.
+CHOICE_EXAMPLE = "write LANG=MODEL, e.g. de=opus-mt-de-en or ru=nllb"
+
+
+def parse_choices(raw: object, source: str) -> tuple[tuple[str, str], ...]:
+    """Model choices per source language, as sorted ``(lang, name)`` pairs.
+
+    ``raw``: text of ``LANG=MODEL`` items separated by commas (``WORKBENCH_MODELS``), several
+    such texts (``--model``, repeated), a mapping (the ``[models]`` table), or pairs.
+
+    Raises:
+        SettingError: an item is not ``LANG=MODEL``, or gives a language twice; one line
+            naming ``source`` (for a table, ``source.LANG``).
+    """
+    def refuse(where: str, problem: str, got: object) -> SettingError:
+        shown = str(got)
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        return SettingError(f"{where}: {problem} (got {shown!r})")
+
+    items: list[tuple[str, object, str, object]] = []  # lang, name, where, as written
+    if isinstance(raw, Mapping):
+        items = [(str(k), v, f"{source}.{k}", v) for k, v in raw.items()]
+    else:
+        texts: Iterable[object] = [raw] if isinstance(raw, str) else raw  # type: ignore[assignment]
+        for text in texts:
+            if isinstance(text, tuple | list) and len(text) == 2:
+                items.append((str(text[0]), text[1], source, "=".join(map(str, text))))
+                continue
+            parts = [p.strip() for p in str(text).split(",")]
+            if not any(parts):
+                raise refuse(source, CHOICE_EXAMPLE, text)
+            for part in filter(None, parts):
+                lang, sep, name = part.partition("=")
+                if not sep or not lang.strip() or not name.strip():
+                    raise refuse(source, CHOICE_EXAMPLE, part)
+                items.append((lang.strip(), name.strip(), source, part))
+    chosen: dict[str, str] = {}
+    for lang, name, where, written in items:
+        if not LANGUAGE_CODE.fullmatch(lang):
+            raise refuse(where, f"{lang!r} is not a language code (two or three lower-case "
+                                "letters, e.g. de)", written)
+        if not isinstance(name, str) or not MODEL_NAME.fullmatch(name):
+            raise refuse(where, "must be a model's or a family's name, as `workbench models "
+                                "list` shows it" + (" (in quotes)" if where != source
+                                                   else ""), written)
+        if lang in chosen:
+            raise refuse(where, f"a model is chosen for {lang} twice", written)
+        chosen[lang] = name
+    return tuple(sorted(chosen.items()))
+
+
 @dataclass(frozen=True)
 class Setting:
     """One user-facing setting: option, environment variable, type, limits and help."""
@@ -74,6 +130,8 @@ class Setting:
 
     def parse(self, raw: Any, source: str) -> Any:
         """Check and convert one value; ``source`` names where it came from."""
+        if self.kind is tuple:
+            return parse_choices(raw, source)
         def refuse(problem: str) -> SettingError:
             shown = str(raw)
             shown = shown if len(shown) <= 40 else shown[:37] + "..."
@@ -131,6 +189,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Translate on Ray: 'ray' (the cluster RAY_ADDRESS names, else a local Ray "
             "instance) or 'ray://HOST:PORT' (Ray Client). Needs workbench[ray].",
             "none: in this process", check=check_cluster),
+    Setting("models", "--model", "WORKBENCH_MODELS", tuple,
+            "The model for a source language, LANG=MODEL: a model's name or a family's "
+            "(`workbench models list`), e.g. de=opus-mt-de-en or ru=nllb. Repeat for several "
+            "(the variable: comma-separated).",
+            "the first installed of OPUS-MT, NLLB-200, MADLAD-400, M2M100, Argos"),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 #: Settings a project's ``workbench.toml`` may give (the cache is its ``cache`` key).
@@ -161,6 +224,9 @@ class Settings:
     batch_tokens: int = 1024
     threads: int = 0
     cluster: str | None = None
+    #: The model chosen per source language, as sorted ``(lang, name)`` pairs (a name may be
+    #: a family's); a language not here takes the default order.
+    models: tuple[tuple[str, str], ...] = ()
     tgt_lang: str = PIVOT_LANGUAGE
     glossary_paths: tuple[Path, ...] = ()
     #: The project's site rules folder (None: outside any project, no site rules).
@@ -181,7 +247,8 @@ class Settings:
         glossary and the cache is in the user's cache directory. Precedence: an override (a
         command-line option) over the environment over the project over the built-in
         default. ``None`` overrides are ignored, so the CLI can pass every option through
-        unchanged. Every declared setting is validated, wherever its value came from.
+        unchanged. Every declared setting is validated, wherever its value came from. Model
+        choices merge per language: ``--model ru=nllb`` keeps the project's choice for de.
 
         Raises:
             SettingError: a value is malformed or out of range; names its option or variable.
@@ -191,14 +258,22 @@ class Settings:
             values.update(project=project.root, cache_path=project.cache_path,
                           glossary_paths=(project.glossary_dir,), labels_dir=project.labels_dir)
             values.update(project.settings)
+        def put(name: str, value: Any) -> None:
+            if name in values and BY_NAME[name].kind is tuple:  # choices: per language
+                value = tuple(sorted({**dict(values[name]), **dict(value)}.items()))
+            values[name] = value
+
         for setting in SETTINGS:
             if setting.env and env.get(setting.env):
-                values[setting.name] = setting.parse(env[setting.env], setting.env)
+                put(setting.name, setting.parse(env[setting.env], setting.env))
         for name, value in overrides.items():
             if value is None:
                 continue
             declared = BY_NAME.get(name)
-            values[name] = declared.parse(value, declared.option) if declared else value
+            if declared:
+                put(name, declared.parse(value, declared.option))
+            else:
+                values[name] = value
         return cls(**values)
 
     def with_(self, **changes: Any) -> Settings:

@@ -169,11 +169,18 @@ def setting_options(*names: str) -> Callable[[Callable], Callable]:
             metavar = "N" if s.kind is int else "|".join(s.choices) if few else \
                 "TYPE" if s.choices else "PATH" if s.kind is Path else "TEXT"
             choices = f" One of: {', '.join(s.choices)}." if s.choices and not few else ""
-            func = click.option(s.option, name, metavar=metavar, help=(
+            several = {"multiple": True, "callback": _none_if_empty} if s.kind is tuple else {}
+            metavar = "LANG=MODEL" if s.kind is tuple else metavar
+            func = click.option(s.option, name, metavar=metavar, **several, help=(
                 f"{s.help}{choices} [env: {s.env}; default: {s.shown_default()}]"))(func)
         return func
 
     return decorate
+
+
+def _none_if_empty(ctx: click.Context, param: click.Parameter, value: tuple) -> tuple | None:
+    """A repeatable option given no times is not given (the environment or project decide)."""
+    return value or None
 
 
 settings_options = setting_options("models_dir", "index_url")

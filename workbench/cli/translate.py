@@ -78,7 +78,7 @@ def _stdin_article() -> ArticleFile:
               help="Directory for records.jsonl, articles.jsonl and run.json; - writes the "
                    "records as JSON Lines to standard output (messages go to standard "
                    "error).")
-@setting_options("models_dir", "index_url", "cache_path")
+@setting_options("models_dir", "models", "index_url", "cache_path")
 @click.option("--install-missing", is_flag=True,
               help="Install missing language models from the package index before "
                    "translating (needs the network).")
@@ -154,6 +154,7 @@ def translate(inputs: tuple[Path, ...], out_dir: Path, silent: bool, install_mis
         formats = ["jsonl"]
     engines = ArgosEngines(settings, install_missing=install_missing,
                            on_download=download_bar(silent))
+    engines.check(settings.tgt_lang)  # a chosen model that is not there: one line, exit 1
     progress = ClickProgress(silent)
     if settings.project is None:
         click.echo(f"Note: not in a workbench project (no workbench.toml here or above): "

@@ -3,7 +3,8 @@
 A run loads an engine only for pairs that actually have something to translate, and with
 ``--install-missing`` installs a missing pair's Argos package from the index first. Which
 installed model serves a pair: the one chosen for its source language (``choices``, e.g.
-``{"de": "opus-mt-de-en", "ru": "nllb"}``), else the default order of
+``{"de": "opus-mt-de-en", "ru": "nllb"}``; by default ``settings.models``, so the run, the
+desk and a cluster worker all choose as the user did), else the default order of
 ``models.families.DEFAULT_ORDER``.
 """
 
@@ -41,9 +42,10 @@ class Engines:
     """Engine lookup for a run: one lazily-loaded engine per pair, created on first request.
 
     ``choices`` maps a source language to the model that translates it (a model's name, or
-    a family's: ``{"de": "opus-mt-de-en", "ru": "nllb"}``); other languages take the
-    default order. A choice that names no model able to translate the pair is a problem
-    (kept in ``problems``; :meth:`check` raises it before a run). With
+    a family's: ``{"de": "opus-mt-de-en", "ru": "nllb"}``; not given: ``settings.models``,
+    from ``--model``, ``WORKBENCH_MODELS`` or the project's ``[models]``); other languages
+    take the default order. A choice that names no model able to translate the pair is a
+    problem (kept in ``problems``; :meth:`check` raises it before a run). With
     ``install_missing``, a pair no model serves gets its Argos package from the index once;
     if that fails (offline, say) the reason is kept in ``problems`` and the pair stays
     missing.
@@ -52,12 +54,16 @@ class Engines:
     settings: Settings
     install_missing: bool = False
     on_download: Callable[[str], package_index.ProgressCallback | None] | None = None
-    choices: Mapping[str, str] = field(default_factory=dict)
+    choices: Mapping[str, str] | None = None
     problems: list[str] = field(default_factory=list)
     _engines: dict[tuple[str, str], Engine | None] = field(default_factory=dict)
     _models: list[InstalledModel] | None = None
     _index: package_index.PackageIndex | None = None
     _index_failed: bool = False
+
+    def __post_init__(self) -> None:
+        if self.choices is None:  # pairs; a run.json read back gives lists: both work
+            self.choices = {str(lang): str(name) for lang, name in self.settings.models}
 
     def __call__(self, src: str, tgt: str) -> Engine | None:
         """The engine for a pair, or ``None`` when no model is (or can be) installed."""
