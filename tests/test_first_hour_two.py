@@ -125,7 +125,7 @@ def test_project_defaults_reach_the_run(tmp_path, installed_models, monkeypatch)
                                    "xliff, html, sqlite, omegat"),
     ("colour = 1", "unknown key 'colour' (expected one of glossary, cache, formats, "
                    "models_dir, index_url, device, compute_type, beam_size, batch_tokens, "
-                   "threads, cluster, auto_names)"),
+                   "threads, cluster, models, auto_names)"),
 ])
 def test_a_bad_project_default_is_one_line_naming_file_and_key(tmp_path, monkeypatch, line,
                                                               problem):

@@ -123,17 +123,22 @@ def test_engines_take_the_settings_choice_unless_given_their_own(two_families):
     assert own.model("de", "en").name == "opus-mt-de-en"  # the default order
 
 
-def test_the_desk_chooses_as_its_settings_say(tmp_path, two_families):
+def test_the_desk_translates_again_with_the_runs_choice(tmp_path, two_families):
+    """run.json's engine settings carry the choice, as they carry the beam size: the desk's
+    re-translations use the run's model, whatever the desk's own environment says."""
     from workbench.desk.session import DeskSession
     from workbench.desk.terms import TermDesk
 
     out = tmp_path / "out"
     result = invoke("translate", ARTICLE, "-o", out, "--models-dir", two_families,
-                    "--cache", tmp_path / "c.db", "--format", "jsonl", "--threads", "1")
+                    "--cache", tmp_path / "c.db", "--format", "jsonl", "--threads", "1",
+                    "--model", "de=nllb")
     assert result.exit_code == 0, result.output
+    assert json.loads((out / "run.json").read_text())["engine_settings"]["models"] == [
+        ["de", "nllb"]]
     session = DeskSession(out)
     try:
-        settings = Settings.from_env({"WORKBENCH_MODELS": "de=nllb"})
+        settings = Settings.from_env({"WORKBENCH_MODELS": "de=opus-mt-de-en"})
         engines = TermDesk(session, settings).engines.engines
         assert engines.choices == {"de": "nllb"}
         assert engines.model("de", "en").name == "nllb-200-random"

@@ -261,7 +261,8 @@ def translate_inputs(inputs: Sequence[Path | ArticleFile], out_dir: Path, settin
 
 
 #: The settings that decide an engine's output, kept in ``run.json``.
-ENGINE_SETTINGS = ("models_dir", "device", "compute_type", "beam_size", "batch_tokens", "threads")
+ENGINE_SETTINGS = ("models_dir", "device", "compute_type", "beam_size", "batch_tokens", "threads",
+                   "models")
 
 
 def manifest_of(stats: RunStats, settings: Settings, started: str, glossary: Glossary) -> dict:
