@@ -24,6 +24,11 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
+// replaceChildren turns null into the text "null": only nodes and strings go in.
+function fill(node, ...children) {
+  node.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+}
+
 function toast(message, kind) {
   const box = document.getElementById("toast");
   box.textContent = message;
@@ -271,7 +276,7 @@ function renderDetails() {
   const details = document.getElementById("details");
   if (!details || !s) return;
   const readOnly = state.progress.read_only;
-  details.replaceChildren(
+  fill(details,
     el("h2", {}, `Segment ${s.index}`, " ", el("small", {}, `${s.kind} · ${s.src_lang}→${s.tgt_lang}`)),
     el("p", {}, "Status: ", el("strong", { id: "detail-status" }, s.approved ? "approved" : s.status),
        s.score !== null ? ` · model score ${s.score.toFixed(2)}` : ""),
@@ -486,7 +491,7 @@ async function showSearch(query) {
   document.getElementById("search").value = query;
   const data = await api("/api/search?q=" + encodeURIComponent(query));
   const renderings = Object.entries(data.renderings);
-  main.replaceChildren(
+  fill(main,
     el("h1", {}, "Search: ", query),
     el("p", { id: "search-counts" }, `${data.total} segments: ${data.in_source} in the source, `
        + `${data.in_english} in the English · ${count(data.languages)}`),

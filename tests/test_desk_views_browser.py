@@ -1,0 +1,94 @@
+"""Keys and views of the review desk act only on what the reviewer sees (issue 37, section 1).
+
+Headless Chromium against the real server. Models have RANDOM WEIGHTS (see conftest): what is
+checked is what the page shows and saves, never the wording of the English.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+
+import pytest
+from desk_server import DeskProcess, make_run
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+ARTICLE = "000_6ee16a1a097d6283"
+NEXT = "001_9e90e167a72bcd0b"
+REPEATED = "Regjeringen svarte raskt på spørsmålet fra Stortinget."
+PLAIN = "Været var fint og mange folk gikk en tur i parken."
+PLAIN_ENGLISH = "The weather was fine and many people went for a walk in the park."
+REPEATS = {"repeat.txt": "Nasjonalforsamlingen holdt møte i dag i Hanoi.\n"
+                         f"{REPEATED}\n"
+                         "Kamerater fra sentralkomiteen var til stede på møtet.\n"
+                         f"{REPEATED}\n"}
+
+
+@pytest.fixture
+def run(tmp_path, installed_models):
+    out, *_ = make_run(tmp_path, installed_models)
+    return out
+
+
+def wait(browser, condition, timeout: float = 15):
+    return WebDriverWait(browser, timeout, ignored_exceptions=(
+        StaleElementReferenceException, NoSuchElementException)).until(
+        lambda driver: condition(driver))
+
+
+def open_article(browser, desk, article: str = ARTICLE):
+    browser.get(f"{desk.url}/#/article/{urllib.parse.quote(article)}")
+    return wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "tr.seg.focus"))[0]
+
+
+def focused(browser) -> int:
+    return int(browser.find_element(By.CSS_SELECTOR, "tr.seg.focus").get_attribute(
+        "data-index"))
+
+
+def row(browser, index: int):
+    return browser.find_element(By.CSS_SELECTOR, f'tr.seg[data-index="{index}"]')
+
+
+def press(browser, *keys: str) -> None:
+    body = browser.find_element(By.TAG_NAME, "body")
+    for key in keys:
+        body.send_keys(key)
+
+
+def keys_in_place(browser, *keys: str) -> None:
+    """Keys to the page as it is scrolled (send_keys on body scrolls to the body first)."""
+    for key in keys:
+        ActionChains(browser).send_keys(key).perform()
+
+
+def toast(browser, words: str) -> str:
+    return wait(browser, lambda d: words in d.find_element(By.ID, "toast").text
+                and d.find_element(By.ID, "toast").text)
+
+
+def severe(browser) -> list[dict]:
+    return [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def in_viewport(browser, element) -> bool:
+    return browser.execute_script(
+        "var r = arguments[0].getBoundingClientRect();"  # below the sticky bar, on screen
+        "var bar = document.getElementById('bar').getBoundingClientRect().bottom;"
+        "return r.top >= bar - 1 && r.bottom <= window.innerHeight + 1;", element)
+
+
+@pytest.mark.parametrize("options", [(), ("--read-only",)])
+def test_the_details_pane_never_shows_null(browser, run, options):
+    with DeskProcess(run, *options) as desk:
+        for article in (ARTICLE, NEXT):
+            open_article(browser, desk, article)
+            count = len(browser.find_elements(By.CSS_SELECTOR, "tr.seg"))
+            for position in range(count):
+                browser.execute_script(
+                    f"document.querySelector('tr.seg[data-position=\"{position}\"]').click()")
+                text = browser.find_element(By.ID, "details").text
+                assert "null" not in text and "undefined" not in text, text
+        assert severe(browser) == []
