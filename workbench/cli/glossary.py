@@ -188,7 +188,7 @@ def glossary_remove(target: str, kind: str | None, preview_dir: Path | None,
         return
     removed = glossary_edit.remove_term([glossary_dir], target, kind)
     if not removed:
-        raise click.ClickException(f"no glossary entry with target {target!r} in {glossary_dir}")
+        raise glossary_edit.no_entry([glossary_dir], target)
     for term in removed:
         click.echo(f"Removed {term.target!r} ({term.type}) from {term.file}", err=True)
 

@@ -1,8 +1,7 @@
 """Edit glossary files safely: keep people's comments and layout, validate, write atomically.
 
-An edit changes only the text of the ``[[term]]`` tables it touches (``bulk.FileText``); the
-result is validated as a whole, as a run loads it, before it replaces the file, so an edit
-can never leave a glossary that a run would refuse.
+An edit changes only the text of the ``[[term]]`` tables it touches (``bulk.FileText``), and
+is validated as a run loads it before it replaces the file: it never leaves one a run refuses.
 """
 
 from __future__ import annotations
@@ -64,10 +63,10 @@ def add_term(file: Path, target: str, kind: str, forms: dict[str, list[str]],
     """Add a term, or add forms to the existing entry with the same target and type.
 
     ``glossary`` is the whole glossary the file belongs to (default: the file's folder); the
-    edit is validated against all of it, so a duplicate of an entry in another file is
-    refused with both places, and nothing is written. A form another entry owns is refused,
-    naming both entries, unless ``move`` takes it from that entry (which must keep at least
-    one form). Returns ``"added"``, ``"extended"`` or ``"unchanged"``, with what was moved.
+    edit is validated against all of it: a duplicate in another file is refused with both
+    places, and nothing is written. A form another entry owns is refused, naming both, unless
+    ``move`` takes it from that entry (which must keep a form). Returns ``"added"``,
+    ``"extended"`` or ``"unchanged"``, with what was moved.
 
     Raises:
         WorkbenchError: the type is unknown, there is no form, a text breaks the rule for
@@ -113,10 +112,9 @@ class Unsure(Exception):
 
 
 def _tried(edit: Callable[[bool], Any], full: bool = False) -> Any:
-    """``edit(False)``; if it raised, ``edit(True)``, which reads and checks every entry.
+    """``edit(False)``, a text search (``FileText.find``); if it raised, ``edit(True)``.
 
-    The first finds entries by a text search (``FileText.find``), which may miss one; a
-    refusal is named by the second with the file's own lines.
+    The text search may miss an entry; the second reads every entry, and names a refusal.
     """
     if not full:
         try:
@@ -178,8 +176,7 @@ def extend_entry(entry: MutableMapping[str, Any], forms: dict[str, list[str]], n
                  forbidden: list[str]) -> bool:
     """Add forms, a note and forbidden renderings to an entry (a table); return if it changed.
 
-    Works on a tomlkit table (keeping its layout) and on a plain dict alike, so an import can
-    try an edit on a copy before making it.
+    Works on a tomlkit table (keeping its layout) and on a plain dict alike (an import's trial).
     """
     changed = False
     for lang, values in forms.items():
@@ -250,32 +247,26 @@ class ProposalOutcome:
 
 
 def add_proposals(proposals: Iterable[TermProposal], glossary: Path) -> list[ProposalOutcome]:
-    """Add reviewers' proposed terms as ``glossary add`` would, each validated on its own.
-
-    One bad proposal does not stop the others: it comes back refused, with the reason.
-    """
+    """Add reviewers' terms as ``glossary add`` would, each on its own (a refusal, with why)."""
     outcomes = []
     for proposal in proposals:
         file = default_file(glossary, proposal.type) if glossary.is_dir() or \
             not glossary.suffix else glossary
         try:
-            outcome = add_term(file, proposal.target, proposal.type,
-                               {proposal.lang: [proposal.form]}, proposal.note,
-                               [glossary, file]).outcome
+            outcomes.append(ProposalOutcome(proposal, add_term(
+                file, proposal.target, proposal.type, {proposal.lang: [proposal.form]},
+                proposal.note, [glossary, file]).outcome))
         except WorkbenchError as err:
             outcomes.append(ProposalOutcome(proposal, refused=err))
-        else:
-            outcomes.append(ProposalOutcome(proposal, outcome))
     return outcomes
 
 
 def writable_file(file: Path, glossary: Iterable[Path]) -> Path:
     """The file an edit of ``file`` writes: the file, or the file its symbolic link names.
 
-    One rule for every writer (add, rename, remove, import, the desk's save and undo): an
-    edit writes only inside the glossary folder (each folder in ``glossary``, or the folder
-    of each file it names). A symbolic link is written through, so it stays a link, when the
-    file it names is inside the folder too; one that leads outside it is refused.
+    One rule for every writer (add, rename, remove, import, the desk's save and undo): only
+    inside the glossary folder (each folder in ``glossary``, or each file's folder). A link
+    is written through (it stays a link) when what it names is inside too, else refused.
 
     Raises:
         WorkbenchError: the file, or the file its link names, is outside the glossary folder.
@@ -304,7 +295,8 @@ def rename_term(paths: list[Path], old: str, new: str, kind: str | None = None) 
     Its forms stay; the next run re-translates exactly the segments that hold the entry.
 
     Raises:
-        WorkbenchError: no such entry, several (give the type), or ``new`` is taken.
+        WorkbenchError: no such entry (naming those differing only in case and accents),
+            several (give the type), or ``new`` is taken.
     """
     if new.strip():
         new = clean_edit(new, {}, [])[0]
@@ -317,7 +309,7 @@ def rename_term(paths: list[Path], old: str, new: str, kind: str | None = None) 
         found = [(text, i) for text in (_file_text(f, full) for f in _files(paths))
                  for i in text.find(old, kind)]
         if not found:
-            raise (WorkbenchError if full else Unsure)(f"no glossary entry with target {old!r}")
+            raise no_entry(paths, old) if full else Unsure(old)
         if len(found) > 1:
             kinds = ", ".join(str(t.entry(i).get("type")) for t, i in found)
             raise WorkbenchError(f"{len(found)} entries have the target {old!r} ({kinds}); "
@@ -335,8 +327,7 @@ def rename_term(paths: list[Path], old: str, new: str, kind: str | None = None) 
 def remove_term(paths: list[Path], target: str, kind: str | None = None) -> list[Term]:
     """Remove every entry with this target (and type, if given); return what was removed.
 
-    An entry goes with the comment lines right above it and right after it; every other
-    byte of its file stays as it was.
+    An entry goes with the comment lines right above and after it; the rest stays byte for byte.
     """
     target = _as_loaded(target)
 
@@ -354,6 +345,18 @@ def remove_term(paths: list[Path], target: str, kind: str | None = None) -> list
         return removed
 
     return _tried(remove)
+
+
+def no_entry(paths: list[Path], target: str) -> WorkbenchError:
+    """No entry has this target: the error names those that differ only in case and accents."""
+    from workbench.glossary.match import fold
+    try:
+        near = [f"{t.target!r} ({t.type})" for t in load_glossary(_files(paths)).terms
+                if fold(" ".join(t.target.split())) == fold(" ".join(target.split()))]
+    except WorkbenchError:  # a glossary a run would refuse: the run names why
+        near = []
+    return WorkbenchError(f"no glossary entry with target {target!r}"
+                          + (f"; did you mean {' or '.join(near)}?" if near else ""))
 
 
 def _as_loaded(target: str) -> str:
@@ -376,8 +379,7 @@ def write_validated(texts: dict[Path, str], glossary: list[Path],
     """Validate the whole glossary with the new texts first; write only if all of it holds.
 
     ``check`` may refuse the validated glossary too. Each file is written as
-    :func:`writable_file` says (through a link inside the folder). Under a preview
-    (``glossary.preview.edited_glossary``) nothing is written.
+    :func:`writable_file` says. Under a preview (``preview.edited_glossary``) nothing is.
     """
     from workbench.glossary.preview import previewing
 
@@ -393,6 +395,5 @@ def write_validated(texts: dict[Path, str], glossary: list[Path],
             out.write(text)
 
 
-def restore_files(texts: dict[Path, str], glossary: list[Path]) -> None:
-    """Put glossary files back as they were (an undo), validated like any edit first."""
-    write_validated(texts, glossary)
+#: Put glossary files back as they were (an undo), validated like any edit first.
+restore_files = write_validated
