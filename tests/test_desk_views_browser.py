@@ -92,3 +92,13 @@ def test_the_details_pane_never_shows_null(browser, run, options):
                 text = browser.find_element(By.ID, "details").text
                 assert "null" not in text and "undefined" not in text, text
         assert severe(browser) == []
+
+
+def test_a_search_with_a_percent_sign_opens(browser, run):
+    with DeskProcess(run) as desk:
+        open_article(browser, desk)
+        browser.execute_script("location.hash = '#/search/50%'")
+        wait(browser, lambda d: d.find_elements(By.ID, "search-counts"))
+        assert browser.find_element(By.CSS_SELECTOR, "main h1").text == "Search: 50%"
+        assert browser.find_elements(By.ID, "segments") == []
+        assert severe(browser) == []

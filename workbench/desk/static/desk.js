@@ -63,8 +63,17 @@ function progressText(done, total) {
 
 // -- routing -------------------------------------------------------------------------------
 
+// A hash typed by hand may hold a lone "%" (#/search/50%): what decodes is decoded, the
+// rest is taken as it is, instead of a URIError that leaves the old view on screen.
+function decodeHash(text) {
+  try { return decodeURIComponent(text); } catch (err) {
+    return text.replace(/(?:%[0-9a-f]{2})+/gi, (run) => {
+      try { return decodeURIComponent(run); } catch (e) { return run; } });
+  }
+}
+
 async function route() {
-  const hash = decodeURIComponent(location.hash.slice(1) || "/");
+  const hash = decodeHash(location.hash.slice(1) || "/");
   try {
     if (hash.startsWith("/article/")) await showArticle(hash.slice(9));
     else if (hash.startsWith("/search/")) await showSearch(hash.slice(8));
