@@ -6,6 +6,7 @@ checked is what the page shows and saves, never the wording of the English.
 
 from __future__ import annotations
 
+import time
 import urllib.parse
 
 import pytest
@@ -13,6 +14,7 @@ from desk_server import DeskProcess, make_run
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 ARTICLE = "000_6ee16a1a097d6283"
@@ -102,3 +104,21 @@ def test_a_search_with_a_percent_sign_opens(browser, run):
         assert browser.find_element(By.CSS_SELECTOR, "main h1").text == "Search: 50%"
         assert browser.find_elements(By.ID, "segments") == []
         assert severe(browser) == []
+
+
+def test_keys_never_act_on_the_article_behind_a_search(browser, run):
+    with DeskProcess(run) as desk:
+        open_article(browser, desk)
+        before = desk.article(ARTICLE)["segments"]
+        press(browser, "/")
+        browser.switch_to.active_element.send_keys("partiet", Keys.ENTER)
+        wait(browser, lambda d: "segments" in d.find_element(By.ID, "search-counts").text)
+        browser.switch_to.active_element.send_keys(Keys.ESCAPE)
+        press(browser, "a", "u", "e", "j", "f", "]")
+        time.sleep(1)
+        assert "#/search/" in browser.current_url
+        assert browser.find_elements(By.ID, "search-results")
+        assert browser.find_elements(By.ID, "editor") == []
+        assert "Approved" not in browser.find_element(By.ID, "toast").text
+        after = desk.article(ARTICLE)["segments"]
+    assert [s["approved"] for s in after] == [s["approved"] for s in before]

@@ -74,12 +74,16 @@ function decodeHash(text) {
 
 async function route() {
   const hash = decodeHash(location.hash.slice(1) || "/");
+  state.article = null;  // until the new view is drawn, no key acts on the old one
+  state.editing = false;
+  const ticket = state.route = (state.route || 0) + 1;
+  state.current = () => state.route === ticket;
   try {
     if (hash.startsWith("/article/")) await showArticle(hash.slice(9));
     else if (hash.startsWith("/search/")) await showSearch(hash.slice(8));
     else await showIndex();
   } catch (err) {
-    main.replaceChildren(el("p", { class: "error" }, err.message));
+    if (state.route === ticket) fill(main, el("p", { class: "error" }, err.message));
   }
 }
 
@@ -113,8 +117,9 @@ function rowValue(row, key) {
 }
 
 async function showIndex() {
-  state.article = null;
+  const current = state.current;
   const data = await loadRun();
+  if (!current()) return;
   const langs = [...new Set(data.articles.map((a) => a.lang).filter(Boolean))].sort();
   const flags = [...new Set(data.articles.flatMap((a) => Object.keys(a.flags)))].sort();
   const filterText = el("input", { type: "search", id: "index-filter",
@@ -178,9 +183,12 @@ async function showIndex() {
 // -- an article ----------------------------------------------------------------------------
 
 async function showArticle(id) {
+  const current = state.current;
   const article = await api("/api/article?id=" + encodeURIComponent(id));
+  if (!current()) return;  // the reviewer went elsewhere meanwhile
   showRunProgress(article.run);
-  if (!state.article || state.article.article !== article.article) state.focus = firstReviewable(article);
+  if (state.shown !== article.article) state.focus = firstReviewable(article);
+  state.shown = article.article;
   state.article = article;
   state.editing = false;
   renderArticle();
@@ -480,7 +488,9 @@ function showTermSaved(out, data) {
 async function refreshArticle() {
   if (!state.article) return;
   const keep = state.focus;
+  const current = state.current;
   const article = await api("/api/article?id=" + encodeURIComponent(state.article.article));
+  if (!current()) return;
   state.article = article;
   showRunProgress(article.run);
   const tool = document.getElementById("term-tool");
@@ -497,8 +507,10 @@ async function refreshArticle() {
 // -- concordance ---------------------------------------------------------------------------
 
 async function showSearch(query) {
+  const current = state.current;
   document.getElementById("search").value = query;
   const data = await api("/api/search?q=" + encodeURIComponent(query));
+  if (!current()) return;
   const renderings = Object.entries(data.renderings);
   fill(main,
     el("h1", {}, "Search: ", query),
@@ -531,7 +543,7 @@ document.addEventListener("keydown", (event) => {
   if (event.key === "?") { toggleHelp(); event.preventDefault(); return; }
   if (event.key === "/") { document.getElementById("search").focus(); event.preventDefault(); return; }
   const a = state.article;
-  if (!a) return;
+  if (!a || !document.getElementById("segments")) return;  // keys act on the article on screen only
   const s = a.segments[state.focus];
   const actions = {
     j: () => focusSegment(nextPosition(() => true)), ArrowDown: () => focusSegment(nextPosition(() => true)),
