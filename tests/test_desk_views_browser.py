@@ -122,3 +122,42 @@ def test_keys_never_act_on_the_article_behind_a_search(browser, run):
         assert "Approved" not in browser.find_element(By.ID, "toast").text
         after = desk.article(ARTICLE)["segments"]
     assert [s["approved"] for s in after] == [s["approved"] for s in before]
+
+
+def test_enter_on_a_button_or_link_presses_it(browser, run):
+    with DeskProcess(run) as desk:
+        open_article(browser, desk)
+        press(browser, "t")
+        form = wait(browser, lambda d: d.find_element(By.ID, "term-form"))
+        form.send_keys("partiets sentralkomité")
+        browser.find_element(By.ID, "term-target").send_keys("Party Central Committee")
+        browser.execute_script("document.getElementById('term-preview').focus()")
+        browser.switch_to.active_element.send_keys(Keys.ENTER)
+        wait(browser, lambda d: d.find_element(By.ID, "term-result").text, 30)
+        assert "segment" in browser.find_element(By.ID, "term-result").text, \
+            browser.find_element(By.ID, "term-result").text
+        assert browser.find_elements(By.ID, "editor") == []
+        browser.switch_to.active_element.send_keys(Keys.ESCAPE)
+        assert browser.find_element(By.ID, "term-tool").get_attribute("open") is not None
+        assert browser.find_element(By.ID, "term-form").get_attribute("value") == \
+            "partiets sentralkomité"
+        # An editor cancelled with Esc leaves the term form as it was too.
+        press(browser, "e")
+        wait(browser, lambda d: d.find_element(By.ID, "editor"))
+        browser.switch_to.active_element.send_keys(Keys.ESCAPE)
+        wait(browser, lambda d: not d.find_elements(By.ID, "editor"))
+        assert browser.find_element(By.ID, "term-tool").get_attribute("open") is not None
+        assert browser.find_element(By.ID, "term-target").get_attribute("value") == \
+            "Party Central Committee"
+        index = focused(browser)
+        browser.execute_script("document.getElementById('approve-button').focus()")
+        browser.switch_to.active_element.send_keys(Keys.ENTER)
+        toast(browser, "Approved as it is")
+        assert browser.find_elements(By.ID, "editor") == []
+        assert desk.article(ARTICLE)["segments"][index]["approved"]
+        link = browser.find_element(By.LINK_TEXT, "next →")
+        browser.execute_script("arguments[0].focus()", link)
+        browser.switch_to.active_element.send_keys(Keys.ENTER)
+        wait(browser, lambda d: NEXT in d.current_url)
+        assert browser.find_elements(By.ID, "editor") == []
+        assert severe(browser) == []

@@ -213,6 +213,7 @@ function renderArticle() {
     [["all", "All segments"], ["unreviewed", "Not yet reviewed"], ["flagged", "Flagged"]]
       .map(([v, label]) => el("option", { value: v, selected: state.filter === v }, label)));
   const rows = a.segments.map((s, i) => visible(s) ? segmentRow(s, i) : null);
+  state.draft = termDraft();  // the details pane goes with main: keep what was typed
   main.replaceChildren(
     el("nav", { class: "article-nav" },
        a.previous ? el("a", { href: "#/article/" + encodeURIComponent(a.previous) }, "← previous") : "",
@@ -293,6 +294,8 @@ function renderDetails() {
   const details = document.getElementById("details");
   if (!details || !s) return;
   const readOnly = state.progress.read_only;
+  const draft = termDraft() || state.draft;
+  state.draft = null;
   fill(details,
     el("h2", {}, `Segment ${s.index}`, " ", el("small", {}, `${s.kind} · ${s.src_lang}→${s.tgt_lang}`)),
     el("p", {}, "Status: ", el("strong", { id: "detail-status" }, s.approved ? "approved" : s.status),
@@ -320,6 +323,27 @@ function renderDetails() {
                       "Undo approval (u)") : null) : null,
     !readOnly ? termTool(s) : null,
     el("p", { class: "hint" }, "Select words in the source to add them to the glossary (t)."));
+  restoreTermDraft(draft);
+}
+
+// What the reviewer typed into the term form outlives the details pane being drawn again
+// (another segment, an edit saved or cancelled) within the same article.
+const TERM_FIELDS = ["term-form", "term-lang", "term-target", "term-type", "term-mode"];
+
+function termDraft() {
+  const tool = document.getElementById("term-tool");
+  if (!tool || !state.article) return null;
+  return { article: state.article.article, open: tool.open,
+           values: TERM_FIELDS.map((id) => document.getElementById(id).value),
+           result: document.getElementById("term-result") };
+}
+
+function restoreTermDraft(draft) {
+  const tool = document.getElementById("term-tool");
+  if (!draft || !tool || draft.article !== state.article.article) return;
+  tool.open = draft.open;
+  TERM_FIELDS.forEach((id, i) => { document.getElementById(id).value = draft.values[i]; });
+  document.getElementById("term-result").replaceWith(draft.result);
 }
 
 // -- saving --------------------------------------------------------------------------------
@@ -431,13 +455,16 @@ function termTool(s) {
   const out = el("div", { id: "term-result" });
   const request = () => ({ form: form.value, lang: lang.value, target: target.value, type: type.value,
                            extends: mode.value === "extends" });
+  // The result box is looked up when an answer comes: the pane may have been drawn again
+  // meanwhile, with the box carried over (termDraft).
+  const result = () => document.getElementById("term-result") || out;
   const previewButton = el("button", { type: "button", id: "term-preview", onclick: async () => {
-    try { showTermPreview(out, await api("/api/terms/preview", request())); }
-    catch (err) { out.replaceChildren(el("p", { class: "error" }, err.message)); } } }, "Preview");
+    try { showTermPreview(result(), await api("/api/terms/preview", request())); }
+    catch (err) { result().replaceChildren(el("p", { class: "error" }, err.message)); } } }, "Preview");
   const saveButton = el("button", { type: "button", id: "term-save", onclick: async () => {
-    out.replaceChildren(el("p", {}, "Saving and translating again…"));
-    try { showTermSaved(out, await api("/api/terms/save", request())); }
-    catch (err) { out.replaceChildren(el("p", { class: "error" }, err.message)); } } }, "Save");
+    result().replaceChildren(el("p", {}, "Saving and translating again…"));
+    try { showTermSaved(result(), await api("/api/terms/save", request())); }
+    catch (err) { result().replaceChildren(el("p", { class: "error" }, err.message)); } } }, "Save");
   box.append(el("div", { class: "term-fields" },
     el("label", {}, "Source ", form), el("label", {}, "Language ", lang, langs),
     el("label", {}, "English ", target), el("label", {}, "Type ", type), el("label", {}, "As ", mode),
@@ -493,15 +520,8 @@ async function refreshArticle() {
   if (!current()) return;
   state.article = article;
   showRunProgress(article.run);
-  const tool = document.getElementById("term-tool");
-  const open = tool && tool.open;
-  const result = document.getElementById("term-result");  // kept whole, with its buttons
-  renderArticle();
-  focusSegment(keep, false);
-  if (open && result) {
-    document.getElementById("term-tool").open = true;
-    document.getElementById("term-result").replaceWith(result);
-  }
+  state.focus = keep;
+  renderArticle();  // the term form keeps its fields and result (see termDraft)
 }
 
 // -- concordance ---------------------------------------------------------------------------
@@ -537,9 +557,13 @@ function toggleHelp(show) {
 }
 
 document.addEventListener("keydown", (event) => {
-  const typing = ["INPUT", "TEXTAREA", "SELECT"].includes(event.target.tagName);
-  if (event.key === "Escape") { toggleHelp(false); if (typing) event.target.blur(); return; }
+  const target = event.target;
+  const typing = ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName) || target.isContentEditable;
+  if (event.key === "Escape") { toggleHelp(false); if (typing) target.blur(); return; }
   if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+  // Enter and Space on a focused button, link or summary press it (Preview, next →).
+  if ((event.key === "Enter" || event.key === " ") && target.closest
+      && target.closest("a[href], button, summary, label")) return;
   if (event.key === "?") { toggleHelp(); event.preventDefault(); return; }
   if (event.key === "/") { document.getElementById("search").focus(); event.preventDefault(); return; }
   const a = state.article;
