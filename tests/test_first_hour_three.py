@@ -5,6 +5,7 @@ the records database reads well in Datasette."""
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,88 @@ def test_the_suggested_target_renames(glossary):
                     "--glossary", glossary)
     assert result.exit_code == 0, result.output
     assert [t.target for t in load_glossary([glossary]).terms] == ["Pham Minh Chinh", "Tô Lâm"]
+
+
+# --- glossary import: counts and the changed entries; a refusal's row and a real way out --------
+
+def test_an_import_lists_only_what_it_changed_and_counts_the_rest(tmp_path, glossary):
+    source = tmp_path / "terms.csv"
+    source.write_text("form,target,lang,type,note\n"
+                      "Pham Minh Chinh,Phạm Minh Chính,latin,person,\n"
+                      "To Lam,Tô Lâm,latin,person,\n"
+                      "То Лам,Tô Lâm,ru,person,\n"
+                      "Nowy,New One,pl,person,\n", "utf-8")
+    result = invoke("glossary", "import", source, "--glossary", glossary)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "'Tô Lâm' (person): extended", "'New One' (person): added",
+        f"2 entries added or extended in {glossary} (1 added, 1 extended, 1 unchanged)."]
+    again = invoke("glossary", "import", source, "--glossary", glossary)
+    assert again.exit_code == 0
+    assert again.output.splitlines() == [
+        f"0 entries added or extended in {glossary} (0 added, 0 extended, 3 unchanged)."]
+
+
+@pytest.mark.parametrize("suffix", ["csv", "tbx"])
+def test_a_refused_import_names_its_row_and_a_command_that_exists(tmp_path, glossary, suffix):
+    source = tmp_path / f"terms.{suffix}"
+    if suffix == "csv":
+        source.write_text("form,target,lang,type,note\n"
+                          "Nowy,New One,pl,person,\n"
+                          "Inny,Somebody,pl,person,\n"
+                          "To Lam,Somebody,pl,person,\n", "utf-8")
+        line = 4
+    else:
+        source.write_text(
+            '<?xml version="1.0" encoding="UTF-8"?>\n<martif type="TBX-Basic"><text><body>\n'
+            '<termEntry><descrip type="subjectField">person</descrip>\n'
+            '<langSet xml:lang="en"><tig><term>New One</term></tig></langSet>\n'
+            '<langSet xml:lang="pl"><tig><term>Nowy</term></tig></langSet></termEntry>\n'
+            '<termEntry><descrip type="subjectField">person</descrip>\n'
+            '<langSet xml:lang="en"><tig><term>Somebody</term></tig></langSet>\n'
+            '<langSet xml:lang="pl"><tig><term>To Lam</term></tig></langSet></termEntry>\n'
+            '</body></text></martif>\n', "utf-8")
+        line = 6
+    (glossary / "people.toml").write_text(PEOPLE + 'ru = ["То Лам"]\n', "utf-8")
+    before = (glossary / "people.toml").read_bytes()
+    result = invoke("glossary", "import", source, "--glossary", glossary)
+    assert result.exit_code == 3, result.output  # incomplete, as corrections apply and check
+    refused = [x for x in result.output.splitlines() if "refused:" in x]
+    assert len(refused) == 1
+    assert refused[0].startswith(f"{source}:{line}: 'Somebody' (person): refused: form 'To Lam' "
+                                 "(pl) of 'Somebody' is also a form of 'Tô Lâm' "
+                                 f"({glossary / 'people.toml'}:6)")
+    assert len(source.read_text("utf-8").splitlines()) >= line
+    command = "workbench glossary add Somebody --type person --form 'pl=To Lam' --move"
+    assert refused[0].endswith(f"change or drop that row, or move the form to this entry "
+                               f"first with `{command}`")
+    assert "(glossary add --move moves it)" not in result.output
+    assert "Nothing written: 1 entry refused (1 added, 0 extended, 0 unchanged)." in \
+        result.output
+    assert (glossary / "people.toml").read_bytes() == before
+    # the suggested command works as written
+    moved = invoke(*shlex.split(command)[1:], "--glossary", glossary)
+    assert moved.exit_code == 0, moved.output
+    assert invoke("glossary", "import", source, "--glossary", glossary).exit_code == 0
+
+
+def test_a_clash_between_two_rows_of_the_import_names_the_later_row(tmp_path, glossary):
+    source = tmp_path / "terms.csv"
+    source.write_text("form,target,lang,type,note\nNowy,New One,pl,person,\n"
+                      "nowy,Other One,latin,person,\n", "utf-8")
+    result = invoke("glossary", "import", source, "--glossary", glossary)
+    assert result.exit_code == 3
+    assert f"{source}:3: 'Other One' (person): refused:" in result.output
+    assert result.output.count("change or drop one of the two rows") == 1
+
+
+def test_an_unusable_import_file_is_still_exit_1(tmp_path, glossary):
+    source = tmp_path / "terms.csv"
+    source.write_text("form,target\nx,y\n", "utf-8")
+    result = invoke("glossary", "import", source, "--glossary", glossary)
+    assert result.exit_code == 1 and "the header must name the columns" in result.output
+
+
+def test_import_help_states_the_exit_codes():
+    result = invoke("glossary", "import", "--help")
+    assert "3 incomplete: an entry was refused" in " ".join(result.output.split())

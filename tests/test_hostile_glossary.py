@@ -135,7 +135,7 @@ def test_an_import_refuses_a_form_another_entry_or_an_earlier_row_owns(tmp_path,
                       "neu\tOther Body\tde\tbody\t\n"
                       "to lam\tSomeone\tpl\tperson\t\n", "utf-8")
     result = invoke("glossary", "import", str(source), "--glossary", str(glossary))
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # incomplete: refused entries
     assert "'Other Body' (body): refused" in result.output and "'New Body'" in result.output
     assert "'Someone' (person): refused" in result.output and "'Tô Lâm'" in result.output
     assert tree(glossary) == before
@@ -314,7 +314,7 @@ def test_imported_and_proposed_terms_follow_the_rule(tmp_path, glossary):
     source = tmp_path / "bidi.tbx"
     source.write_text(tbx(2).replace("Term 00001", "Term \u202e00001"), "utf-8")
     result = invoke("glossary", "import", str(source), "--glossary", str(glossary))
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # incomplete: refused entries
     assert "refused: the English (target) holds a bidirectional control" in result.output
     assert tree(glossary) == before
     outcomes = add_proposals([TermProposal("\u200b", "person", "ru", "Иван"),

@@ -15,6 +15,7 @@ import click
 
 from workbench.cli.base import (
     CONTEXT,
+    EXIT_INCOMPLETE,
     cli,
     count,
     current_project,
@@ -245,22 +246,30 @@ def glossary_import(file: Path, glossary_dir: Path) -> None:
     """Add the entries of a TBX, TSV or CSV file to the glossary, as glossary add would.
 
     Every entry is validated against the whole glossary first, and nothing is written if any
-    is refused; each is reported as added, extended, unchanged or refused. Importing what
-    `glossary export` wrote changes nothing. On a terminal, a bar shows the progress.
+    is refused. The entries added or extended are listed, each refused one is named with its
+    line in FILE and why, and a last line counts them all (added, extended, unchanged,
+    refused). Importing what `glossary export` wrote changes nothing. On a terminal, a bar
+    shows the progress.
+
+    Exit codes: 0 imported; 1 FILE or the glossary cannot be read (nothing is read further);
+    3 incomplete: an entry was refused, so nothing was written (as `corrections apply` and
+    `glossary check` use 3).
     """
     with _import_progress() as progress:
         report = import_glossary(file, glossary_dir, progress)
     for entry, outcome in report.outcomes:
-        click.echo(f"{entry.target!r} ({entry.type}): {outcome}", err=True)
-    for entry, why in report.refused:
-        click.secho(f"{entry.target!r} ({entry.type}): refused: {why}", fg="red", err=True)
-    changed = sum(o != "unchanged" for _, o in report.outcomes)
+        if outcome != "unchanged":
+            click.echo(f"{safe_text(entry.target)!r} ({entry.type}): {outcome}", err=True)
+    for line in report.refusals():
+        click.secho(safe_text(line), fg="red", err=True)
+    n = report.counts()
+    counts = f"{n['added']} added, {n['extended']} extended, {n['unchanged']} unchanged"
     if report.refused:
-        click.echo(f"Nothing written: {count(len(report.refused), 'entry', 'entries')} "
-                   f"refused.", err=True)
-        raise SystemExit(1)
-    click.echo(f"{count(changed, 'entry', 'entries')} added or extended in {glossary_dir}.",
-               err=True)
+        click.echo(f"Nothing written: {count(n['refused'], 'entry', 'entries')} refused "
+                   f"({counts}).", err=True)
+        raise SystemExit(EXIT_INCOMPLETE)
+    click.echo(f"{count(n['added'] + n['extended'], 'entry', 'entries')} added or extended "
+               f"in {glossary_dir} ({counts}).", err=True)
 
 
 @contextlib.contextmanager

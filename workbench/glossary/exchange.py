@@ -21,14 +21,18 @@ writes nothing unless every entry holds.
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
 import re
+import shlex
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+from workbench.display import display_path
 from workbench.errors import InputError, WorkbenchError
 from workbench.files import read_config_text
 from workbench.glossary.bulk import Draft
@@ -56,6 +60,8 @@ class Entry:
     forms: dict[str, list[str]] = field(default_factory=dict)
     note: str = ""
     forbidden: list[str] = field(default_factory=list)
+    line: int | None = None  # where it starts in the file it was read from
+    form_lines: dict[tuple[str, str], int] = field(default_factory=dict)  # (lang, form): row
 
 
 def export_glossary(glossary: Glossary, fmt: str) -> str:
@@ -144,7 +150,7 @@ def _tbx_entries(path: Path, text: str) -> Iterator[Entry]:
         kind = (element.findtext(".//{*}descrip[@type='subjectField']") or
                 element.findtext(".//descrip[@type='subjectField']") or "").strip()
         note = (element.findtext("{*}note") or element.findtext("note") or "").strip()
-        entry = Entry("", kind, note=note)
+        entry = Entry("", kind, note=note, line=element.sourceline)
         for lang_set in element.iter("{*}langSet", "langSet"):
             lang = (lang_set.get(lang_attr) or lang_set.get("lang") or "").strip()
             for tig in lang_set.iter("{*}tig", "tig", "{*}ntig", "ntig"):
@@ -177,11 +183,13 @@ def _table_entries(path: Path, text: str, delimiter: str) -> Iterator[Entry]:
             continue
         cells = dict(zip(names, (restored(c.strip()) for c in row), strict=False))
         key = (cells.get("target", ""), cells.get("type", ""))
-        entry = grouped.setdefault(key, _checked(Entry(*key, note=cells.get("note", "")),
+        entry = grouped.setdefault(key, _checked(Entry(*key, note=cells.get("note", ""),
+                                                       line=number),
                                                  path, number, forms_needed=False))
         if not cells.get("form") or not cells.get("lang"):
             raise InputError(path, "a row needs a form and a language", number)
         entry.forms.setdefault(cells["lang"], []).append(cells["form"])
+        entry.form_lines.setdefault((cells["lang"], cells["form"]), number)
     yield from grouped.values()
 
 
@@ -239,11 +247,53 @@ class ImportReport:
 
     outcomes: list[tuple[Entry, str]] = field(default_factory=list)  # added/extended/unchanged
     refused: list[tuple[Entry, str]] = field(default_factory=list)  # and why
+    path: Path = Path()  # the imported file
 
     @property
     def written(self) -> bool:
         """Whether the glossary was changed (only when no entry was refused)."""
         return not self.refused and any(o != "unchanged" for _, o in self.outcomes)
+
+    def counts(self) -> dict[str, int]:
+        """How many entries were added, extended, left unchanged and refused."""
+        found = Counter(outcome for _, outcome in self.outcomes)
+        return {**{o: found[o] for o in ("added", "extended", "unchanged")},
+                "refused": len(self.refused)}
+
+    def refusals(self) -> list[str]:
+        """One line per refused entry: the file and line it is on, and why."""
+        return [f"{display_path(self.path)}{f':{line}' if line else ''}: {entry.target!r} "
+                f"({entry.type}): refused: {why}" for entry, why, line in
+                ((e, w, _line_of(e, w)) for e, w in self.refused)]
+
+
+#: How a refusal names a form that another entry owns.
+_CLASH = re.compile(r"form (?P<form>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\") "
+                    r"\((?P<lang>[^()]+)\) of ")
+_MOVE_HINT = " (glossary add --move moves it)"
+
+
+def _line_of(entry: Entry, why: str) -> int | None:
+    """The line of the row holding the form a refusal names, else the entry's first line."""
+    if (found := _CLASH.search(why)) is not None:
+        form = ast.literal_eval(found["form"])
+        return entry.form_lines.get((found["lang"], form), entry.line)
+    return entry.line
+
+
+def _import_refusal(entry: Entry, err: WorkbenchError) -> str:
+    """Why an entry was refused, with what an import user can do about a form clash."""
+    why = err.problem if isinstance(err, InputError) else str(err)
+    found = _CLASH.search(why)
+    if found is None or not why.endswith(_MOVE_HINT):
+        return why
+    if ", added by this import); " in why:
+        return f"{why.removesuffix(_MOVE_HINT)}: change or drop one of the two rows"
+    move = shlex.join(["workbench", "glossary", "add", entry.target, "--type", entry.type,
+                       "--form", f"{found['lang']}={ast.literal_eval(found['form'])}",
+                       "--move"])
+    return (f"{why.removesuffix(_MOVE_HINT)}: change or drop that row, or move the form to "
+            f"this entry first with `{move}`")
 
 
 def import_glossary(path: Path, glossary_dir: Path,
@@ -268,14 +318,14 @@ def import_glossary(path: Path, glossary_dir: Path,
         raise WorkbenchError(f"{glossary_dir} is not a folder; glossary import adds to a "
                              "glossary folder")
     entries = read_exchange(path)
-    report = ImportReport()
+    report = ImportReport(path=path)
     draft = Draft(glossary_dir)
     for done, entry in enumerate(entries, 1):
         try:
             outcome = draft.add(entry.target, entry.type, entry.forms, entry.note,
                                 entry.forbidden)
         except WorkbenchError as err:
-            report.refused.append((entry, str(err)))
+            report.refused.append((entry, _import_refusal(entry, err)))
         else:
             report.outcomes.append((entry, outcome))
         if progress is not None:
