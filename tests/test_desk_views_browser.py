@@ -161,3 +161,22 @@ def test_enter_on_a_button_or_link_presses_it(browser, run):
         wait(browser, lambda d: NEXT in d.current_url)
         assert browser.find_elements(By.ID, "editor") == []
         assert severe(browser) == []
+
+
+def test_the_focus_is_scrolled_into_view(browser, run):
+    with DeskProcess(run) as desk:
+        open_article(browser, desk)
+        keys_in_place(browser, *"j" * 25)
+        assert in_viewport(browser, browser.find_element(By.CSS_SELECTOR, "tr.seg.focus"))
+        assert browser.execute_script("return window.scrollY") > 0
+        keys_in_place(browser, "]")
+        wait(browser, lambda d: NEXT in d.current_url and d.find_elements(
+            By.CSS_SELECTOR, "tr.seg.focus"))
+        time.sleep(0.5)
+        assert in_viewport(browser, browser.find_element(By.CSS_SELECTOR, "tr.seg.focus"))
+        keys_in_place(browser, *"j" * 25)
+        assert browser.execute_script("return window.scrollY") > 0
+        keys_in_place(browser, "/")
+        browser.switch_to.active_element.send_keys("partiet", Keys.ENTER)
+        wait(browser, lambda d: d.find_elements(By.ID, "search-counts"))
+        assert in_viewport(browser, browser.find_element(By.CSS_SELECTOR, "main h1"))

@@ -177,6 +177,7 @@ async function showIndex() {
        el("label", {}, unreviewed, " not yet reviewed only"), shown),
     table, more);
   render();
+  window.scrollTo(0, 0);
   performance.mark("desk-drawn");
 }
 
@@ -187,11 +188,14 @@ async function showArticle(id) {
   const article = await api("/api/article?id=" + encodeURIComponent(id));
   if (!current()) return;  // the reviewer went elsewhere meanwhile
   showRunProgress(article.run);
-  if (state.shown !== article.article) state.focus = firstReviewable(article);
+  const same = state.shown === article.article;
+  if (!same) state.focus = firstReviewable(article);
   state.shown = article.article;
   state.article = article;
   state.editing = false;
   renderArticle();
+  if (!same) window.scrollTo(0, 0);
+  focusSegment(state.focus);  // in view: the article before may have been scrolled far down
   performance.mark("desk-drawn");  // benchmarks/review_desk.py reads it
 }
 
@@ -547,6 +551,7 @@ async function showSearch(query) {
         el("td", {}, highlighted(s.tgt || "", [query])),
         el("td", {}, s.status))))),
     data.total > data.segments.length ? el("p", {}, `Showing the first ${data.segments.length}.`) : null);
+  window.scrollTo(0, 0);  // results open at their top, not where the last page was scrolled
 }
 
 // -- keys ----------------------------------------------------------------------------------
