@@ -180,3 +180,38 @@ def test_the_focus_is_scrolled_into_view(browser, run):
         browser.switch_to.active_element.send_keys("partiet", Keys.ENTER)
         wait(browser, lambda d: d.find_elements(By.ID, "search-counts"))
         assert in_viewport(browser, browser.find_element(By.CSS_SELECTOR, "main h1"))
+
+
+def test_a_repeated_sentence_is_updated_everywhere_in_the_page(browser, tmp_path,
+                                                               installed_models):
+    out, *_ = make_run(tmp_path, installed_models, stems=(), extra=REPEATS)
+    with DeskProcess(out) as desk:
+        open_article(browser, desk, "repeat")
+        twins = [s["index"] for s in desk.article("repeat")["segments"] if s["src"] == REPEATED]
+        assert len(twins) == 2
+        first, second = twins
+        row(browser, first).find_element(By.CSS_SELECTOR, "td.src").click()
+        press(browser, "e")
+        editor = wait(browser, lambda d: d.find_element(By.ID, "editor"))
+        editor.clear()
+        editor.send_keys("The government answered quickly.", Keys.CONTROL, Keys.ENTER)
+        toast(browser, "Saved and approved")
+        for index in twins:
+            assert row(browser, index).find_element(By.CSS_SELECTOR, "td.tgt").text == \
+                "The government answered quickly."
+            assert "approved" in row(browser, index).get_attribute("class")
+        row(browser, second).find_element(By.CSS_SELECTOR, "td.src").click()
+        press(browser, "e")
+        editor = wait(browser, lambda d: d.find_element(By.ID, "editor"))
+        editor.clear()
+        editor.send_keys("The government answered the parliament quickly.",
+                         Keys.CONTROL, Keys.ENTER)
+        toast(browser, "Saved and approved")
+        assert "changed meanwhile" not in browser.find_element(By.ID, "toast").text
+        assert row(browser, first).find_element(By.CSS_SELECTOR, "td.tgt").text == \
+            "The government answered the parliament quickly."
+        # Undoing the approval shows the machine English in both rows again.
+        press(browser, "u")
+        toast(browser, "Approval undone")
+        for index in twins:
+            assert "approved" not in row(browser, index).get_attribute("class")

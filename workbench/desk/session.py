@@ -251,7 +251,12 @@ class DeskSession:
         entry = self.index.articles[article]
         by_index = {r.index: r for r in records}
         done, run = self.progress(entry), self.progress()
-        return {"segment": segment_view(by_index[index], by_index),
+        saved = by_index[index]
+        # Approvals are kept by source text: every repeat of the sentence in the article
+        # changed with it, and the page updates them all in place.
+        same = [segment_view(r, by_index) for r in records
+                if (r.src, r.src_lang, r.tgt_lang) == (saved.src, saved.src_lang, saved.tgt_lang)]
+        return {"segment": segment_view(saved, by_index), "segments": same,
                 "article_reviewed": done.reviewed, "article_reviewable": done.total,
                 "run_reviewed": run.reviewed, "run_reviewable": run.total}
 

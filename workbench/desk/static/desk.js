@@ -394,8 +394,11 @@ async function post(path, body) {
 
 function applySegment(data) {
   const a = state.article;
-  const position = a.segments.findIndex((s) => s.index === data.segment.index);
-  a.segments[position] = data.segment;
+  if (!a) return;
+  for (const segment of data.segments || [data.segment]) {  // the sentence and its repeats
+    const position = a.segments.findIndex((s) => s.index === segment.index);
+    if (position >= 0) a.segments[position] = segment;
+  }
   a.reviewed = data.article_reviewed;
   a.reviewable = data.article_reviewable;
   showRunProgress({ ...state.progress, reviewed: data.run_reviewed,
