@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from desk_server import make_run, records, translate
+from lxml import etree
 
 from workbench.cli import cli
 from workbench.glossary.store import load_glossary
@@ -144,3 +146,57 @@ def test_an_unusable_import_file_is_still_exit_1(tmp_path, glossary):
 def test_import_help_states_the_exit_codes():
     result = invoke("glossary", "import", "--help")
     assert "3 incomplete: an entry was refused" in " ".join(result.output.split())
+
+
+# --- corrections apply takes a whole OmegaT project folder ---------------------------------------
+
+def _omegat_memory(project: Path, src: str, pairs: list[tuple[str, str]]) -> Path:
+    """A project_save.tmx as OmegaT writes one, with these (source, English) units."""
+    tmx = etree.Element("tmx", version="1.1")
+    etree.SubElement(tmx, "header", creationtool="OmegaT", srclang=src, adminlang="EN-US",
+                     datatype="plaintext", segtype="paragraph", **{"o-tmf": "OmegaT TMX"})
+    body = etree.SubElement(tmx, "body")
+    for source, english in pairs:
+        tu = etree.SubElement(body, "tu")
+        for lang, value in ((src, source), ("en", english)):
+            etree.SubElement(etree.SubElement(tu, "tuv", lang=lang), "seg").text = value
+    saved = project / "omegat" / "project_save.tmx"
+    etree.ElementTree(tmx).write(str(saved), xml_declaration=True, encoding="UTF-8")
+    return saved
+
+
+def test_corrections_apply_reads_an_omegat_project_folder(tmp_path, installed_models):
+    out, cache, glossary = make_run(tmp_path, installed_models)
+    assert invoke("export", out, "--format", "omegat").exit_code == 0
+    project = out / "omegat" / "pl-en"
+    unsaved = invoke("corrections", "apply", project, "--cache", cache)
+    assert unsaved.exit_code == 3
+    assert f"{project}: an OmegaT project without omegat/project_save.tmx yet" in \
+        unsaved.output
+    first = next(r for r in records(out) if r["src_lang"] == "pl" and r["status"] ==
+                 "translated")
+    _omegat_memory(project, "pl", [(first["src"], "Edited in OmegaT.")])
+    # no --cache: the project is in its run's folder, whose run.json names the cache
+    applied = invoke("corrections", "apply", project)
+    assert applied.exit_code == 0, applied.output
+    assert f"{project}: approved 1," in applied.output
+    assert f"Approved 1 corrections in {cache}." in " ".join(applied.output.split())
+    translate(tmp_path / "in", out, cache, glossary, installed_models)
+    assert [(r["article"], r["index"], r["tgt"]) for r in records(out)
+            if r["status"] == "approved"] == [(first["article"], first["index"],
+                                               "Edited in OmegaT.")]
+
+
+def test_a_folder_that_is_not_an_omegat_project_is_one_line(tmp_path):
+    folder = tmp_path / "omegat"
+    for name in ("nb-en", "pl-en"):
+        (folder / name / "omegat").mkdir(parents=True)
+        (folder / name / "omegat.project").write_text("<omegat/>", "utf-8")
+    corrections = tmp_path / "corrections.jsonl"
+    corrections.write_text("", "utf-8")
+    result = invoke("corrections", "apply", folder, "--cache", tmp_path / "cache.db")
+    assert result.exit_code == 3
+    errors = [line for line in result.output.splitlines() if line.startswith("Error")]
+    assert errors == [f"Error: {folder}: a folder, not an OmegaT project (no omegat.project); "
+                      "give corrections files or OmegaT project folders, e.g. "
+                      f"{folder / 'nb-en'}, {folder / 'pl-en'}"]

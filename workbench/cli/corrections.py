@@ -24,7 +24,11 @@ from workbench.glossary import edit as glossary_edit
 from workbench.glossary.edit import TermProposal
 from workbench.outputs.run_folder import run_cache
 from workbench.review.apply import ApplyReport, apply_file
-from workbench.review.corrections import ReviewFileInfo, describe_review_file
+from workbench.review.corrections import (
+    ReviewFileInfo,
+    describe_review_file,
+    review_source,
+)
 
 #: Embeddings, overrides and isolates: a unit id holding one would reorder the line shown.
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
@@ -37,7 +41,7 @@ def corrections_group() -> None:
 
 @corrections_group.command("apply", context_settings=CONTEXT)
 @click.argument("files", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+                type=click.Path(exists=True, path_type=Path))
 @setting_options("cache_path")
 @click.option("--glossary", "glossary_dir", type=click.Path(path_type=Path),
               help="Glossary that proposed terms go to. [default: the project's glossary/]")
@@ -54,6 +58,7 @@ def corrections_apply(files: tuple[Path, ...], cache_path: Path | None,
       omegat/xx-en/target/records.xx.xlf
                          what OmegaT wrote for a project of `export --format omegat`
       project_save.tmx   OmegaT's memory, or any TMX 1.1/1.4 a CAT tool exports
+      omegat/xx-en/      an OmegaT project folder (its omegat/project_save.tmx is read)
       corrections.jsonl  one correction object per line (as in corrections.json)
 
     From XLIFF, a unit is approved when its English differs from the machine translation and
@@ -85,7 +90,7 @@ def corrections_apply(files: tuple[Path, ...], cache_path: Path | None,
     with TranslationCache(settings.cache_path) as cache:
         for file in files:
             try:
-                report = apply_file(file, cache)
+                report = apply_file(review_source(file), cache)
             except InputError as err:  # one bad file does not stop the others
                 click.secho(f"Error: {_shown(str(err))}", fg="red", err=True)
                 unreadable += 1

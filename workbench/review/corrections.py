@@ -118,12 +118,40 @@ class ReviewFileInfo:
     proposed_terms: int = 0
 
 
+#: Where OmegaT keeps a project's translations (its memory), inside the project folder.
+OMEGAT_MEMORY = Path("omegat", "project_save.tmx")
+
+
+def review_source(path: Path) -> Path:
+    """The file to read for ``path``: itself, or an OmegaT project folder's memory.
+
+    Raises:
+        InputError: a folder that is not an OmegaT project, or one OmegaT has not saved.
+    """
+    if not path.is_dir():
+        return path
+    if (path / OMEGAT_MEMORY).is_file():
+        return path / OMEGAT_MEMORY
+    if (path / "omegat.project").is_file():
+        raise InputError(path, f"an OmegaT project without {OMEGAT_MEMORY} yet: open it in "
+                               "OmegaT, translate, and save (Ctrl+S), then apply it again")
+    inside = sorted(p.parent for p in path.glob("*/omegat.project"))
+    raise InputError(path, "a folder, not an OmegaT project (no omegat.project); give "
+                           "corrections files or OmegaT project folders" +
+                     (f", e.g. {', '.join(str(p) for p in inside[:5])}" if inside else ""))
+
+
 def describe_review_file(path: Path) -> ReviewFileInfo:
     """The run a ``corrections.json`` names, and whether it proposes glossary terms.
 
-    The review pages write ``"run": "STARTED|OUT_DIR"``; CAT files (XLIFF, TMX) and JSON
-    Lines name no run, and are not read here (a 60 MB XLIFF is streamed once, by apply).
+    The review pages write ``"run": "STARTED|OUT_DIR"``; an OmegaT project folder of
+    ``export --format omegat`` (``OUT_DIR/omegat/xx-en``) is in its run's folder. Other CAT
+    files (XLIFF, TMX) and JSON Lines name no run, and are not read here (a 60 MB XLIFF is
+    streamed once, by apply).
     """
+    if path.is_dir():
+        run = path.resolve().parent.parent
+        return ReviewFileInfo(run if (run / "run.json").is_file() else None)
     try:
         if is_json_lines(path) or not looks_like_json(path):
             return ReviewFileInfo()
