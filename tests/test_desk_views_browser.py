@@ -215,3 +215,45 @@ def test_a_repeated_sentence_is_updated_everywhere_in_the_page(browser, tmp_path
         toast(browser, "Approval undone")
         for index in twins:
             assert "approved" not in row(browser, index).get_attribute("class")
+
+
+def test_qa_is_checked_again_on_the_english_shown(browser, tmp_path, installed_models):
+    out, *_ = make_run(tmp_path, installed_models, stems=(), extra={"qa.txt": (
+        "Nasjonalforsamlingen holdt møte i dag i Hanoi om budsjettet for neste år.\n"
+        f"{PLAIN}\n"
+        "Kamerater fra sentralkomiteen var til stede på møtet i går kveld.\n")})
+    with DeskProcess(out) as desk:
+        segments = desk.article("qa")["segments"]
+        low = [s["index"] for s in segments
+               if any(f["flag"] == "qa:low-score" for f in s["flags"])]
+        plain = next(s["index"] for s in segments if s["src"] == PLAIN)
+        assert plain in low and len(low) >= 2, [s["flags"] for s in segments]
+        other = next(index for index in low if index != plain)
+        open_article(browser, desk, "qa")
+        row(browser, other).find_element(By.CSS_SELECTOR, "td.src").click()
+        press(browser, "a")
+        toast(browser, "Approved as it is")
+        assert "qa:low-score" not in row(browser, other).find_element(
+            By.CSS_SELECTOR, "td.status").text
+        row(browser, other).find_element(By.CSS_SELECTOR, "td.src").click()
+        assert "qa:low-score" not in browser.find_element(By.ID, "details").text
+        row(browser, plain).find_element(By.CSS_SELECTOR, "td.src").click()
+        press(browser, "e")
+        editor = wait(browser, lambda d: d.find_element(By.ID, "editor"))
+        editor.clear()
+        editor.send_keys(PLAIN_ENGLISH, Keys.CONTROL, Keys.ENTER)
+        toast(browser, "Saved and approved")
+        assert "flagged" not in row(browser, plain).get_attribute("class")
+        assert row(browser, plain).find_elements(By.CSS_SELECTOR, "span.chip") == []
+        # f no longer stops there.
+        row(browser, segments[0]["index"]).find_element(By.CSS_SELECTOR, "td.src").click()
+        stops = []
+        for _ in range(len(segments)):
+            press(browser, "f")
+            if stops and stops[-1] == focused(browser):
+                break
+            stops.append(focused(browser))
+        assert plain not in stops
+        stored = {s["index"]: s for s in desk.article("qa")["segments"]}
+    assert stored[plain]["flags"] == []
+    assert not any(f["flag"] == "qa:low-score" for f in stored[other]["flags"])

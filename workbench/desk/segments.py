@@ -2,7 +2,8 @@
 
 The English shown is the cache's approved English when there is some (approvals are stored
 the moment a reviewer makes them, long before the next run rewrites ``records.jsonl``), else
-the run's. Flags are computed on that English, so an approval's QA is current too.
+the run's. QA flags are computed again on that English, so an approval's QA is current too
+(the machine English's ``qa:low-score`` goes with it).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from workbench.glossary.enforce import verify_approved
 from workbench.outputs.review_pages import review_flags
-from workbench.qa.checks import findings
+from workbench.qa.checks import findings, with_qa
 from workbench.records import TRANSLATED_KINDS, Record, Status
 
 #: What to do about each flag: the reviewer's next step, shown under the reason.
@@ -53,10 +54,12 @@ def current(record: Record, approved: str | None, machine: str | None) -> Record
     if approved is not None and reviewable(record):
         if approved == record.tgt and record.status is Status.APPROVED:
             return record
-        return replace(record, tgt=approved, status=Status.APPROVED, score=None,
-                       glossary=verify_approved(approved, record.glossary))
+        # QA made for the machine English (qa:low-score, ...) is checked again on this one.
+        return with_qa(replace(record, tgt=approved, status=Status.APPROVED, score=None,
+                               glossary=verify_approved(approved, record.glossary)))
     if record.status is Status.APPROVED:  # approved at run time, withdrawn since
-        return replace(record, tgt=machine, status=Status.CACHED if machine else Status.FAILED)
+        return with_qa(replace(record, tgt=machine,
+                               status=Status.CACHED if machine else Status.FAILED))
     return record
 
 
