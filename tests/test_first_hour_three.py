@@ -5,7 +5,9 @@ the records database reads well in Datasette."""
 
 from __future__ import annotations
 
+import json
 import shlex
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -200,3 +202,98 @@ def test_a_folder_that_is_not_an_omegat_project_is_one_line(tmp_path):
     assert errors == [f"Error: {folder}: a folder, not an OmegaT project (no omegat.project); "
                       "give corrections files or OmegaT project folders, e.g. "
                       f"{folder / 'nb-en'}, {folder / 'pl-en'}"]
+
+
+# --- installing a model twice: one behaviour for files, folders and index codes -----------------
+
+def _version(archive: Path, target: Path, version: str) -> Path:
+    """The archive as another version of its package (metadata and folder name)."""
+    with zipfile.ZipFile(archive) as zin, zipfile.ZipFile(target, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename.endswith("metadata.json"):
+                data = data.replace(b'"package_version": "1.0"',
+                                    f'"package_version": "{version}"'.encode())
+            zout.writestr(info.filename, data)
+    return target
+
+
+def _snapshot(folder: Path) -> dict[str, int]:
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in folder.rglob("*")}
+
+
+def test_the_same_argosmodel_twice_is_already_installed_and_untouched(tmp_path, random_archives):
+    models = tmp_path / "models"
+    first = invoke("models", "install", random_archives["de"], "--models-dir", models)
+    assert first.exit_code == 0 and first.output.startswith("Installed translate-de_en 1.0")
+    before = _snapshot(models)
+    again = invoke("models", "install", random_archives["de"], "--models-dir", models)
+    assert again.exit_code == 0, again.output
+    assert again.output.startswith("Already installed (same version): translate-de_en 1.0")
+    assert "nothing changed" in again.output
+    assert _snapshot(models) == before
+    folder = invoke("models", "install", models / "translate-de_en-1_0", "--models-dir", models)
+    assert folder.exit_code == 0 and "Already installed (same version)" in folder.output
+    assert _snapshot(models) == before
+
+
+def test_another_version_from_a_file_replaces_the_installed_one(tmp_path, random_archives):
+    models = tmp_path / "models"
+    assert invoke("models", "install", random_archives["de"], "--models-dir",
+                  models).exit_code == 0
+    newer = _version(random_archives["de"], tmp_path / "translate-de_en-1_1.argosmodel", "1.1")
+    result = invoke("models", "install", newer, "--models-dir", models)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Installed translate-de_en 1.1")
+    assert "(replacing 1.0)" in result.output
+    assert sorted(p.name for p in models.iterdir()) == ["translate-de_en-1_1"]
+
+
+def _index(http_server, real_index, archives: dict[str, Path], versions: dict[str, str]) -> str:
+    base, root = http_server
+    (root / "packages").mkdir()
+    entries = json.loads(real_index.read_text())
+    for entry in entries:
+        if entry["to_code"] == "en" and entry["from_code"] in archives:
+            name = Path(entry["links"][0]).name
+            entry["links"] = [f"{base}/packages/{name}"]
+            entry.pop("checksum", None)
+            entry.pop("sha256", None)
+            entry["package_version"] = versions.get(entry["from_code"],
+                                                    entry["package_version"])
+            (root / "packages" / name).write_bytes(archives[entry["from_code"]].read_bytes())
+    (root / "index.json").write_text(json.dumps(entries))
+    return f"{base}/index.json"
+
+
+def test_an_index_code_says_the_same_and_replaces_another_version(tmp_path, random_archives,
+                                                                    http_server, real_index):
+    models = tmp_path / "models"
+    assert invoke("models", "install", random_archives["de"], "--models-dir",
+                  models).exit_code == 0
+    before = _snapshot(models)
+    url = _index(http_server, real_index, {"de": random_archives["de"]}, {})
+    same = invoke("models", "install", "de", "--silent", "--models-dir", models,
+                  "--index-url", url)
+    assert same.exit_code == 0, same.output
+    assert same.output.startswith("Already installed (same version): translate-de_en 1.0")
+    assert "remove" not in same.output
+    assert _snapshot(models) == before
+    newer = _version(random_archives["de"], tmp_path / "new.argosmodel", "2.0")
+    http_server[1].joinpath("index.json").unlink()
+    for child in http_server[1].joinpath("packages").iterdir():
+        child.unlink()
+    http_server[1].joinpath("packages").rmdir()
+    url = _index(http_server, real_index, {"de": newer}, {"de": "2.0"})
+    replaced = invoke("models", "install", "de", "--silent", "--models-dir", models,
+                      "--index-url", url)
+    assert replaced.exit_code == 0, replaced.output
+    assert "Installed translate-de_en 2.0" in replaced.output and "(replacing 1.0)" in \
+        replaced.output
+    assert sorted(p.name for p in models.iterdir() if not p.name.startswith(".")) == \
+        ["translate-de_en-2_0"]
+    offline = invoke("models", "install", "de", "--models-dir", models, "--index-url",
+                     "http://127.0.0.1:9/unreachable.json")
+    assert offline.exit_code == 0
+    assert offline.output.startswith("Already installed: translate-de_en 2.0")
+    assert "could not be reached" in offline.output

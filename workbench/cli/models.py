@@ -100,11 +100,14 @@ def models_install(packages: tuple[str, ...], silent: bool, family: str | None,
         else:
             what = (f"{model.name} ({FAMILIES[model.family].title}, {_pairs(model)}, "
                     f"licence {model.licence}) in {model.path}")
-        if done.already:
-            click.echo(f"Already installed: {what} (`workbench models remove "
-                       f"{model.sources[0]}` first to replace it)", err=True)
+        if done.unchecked:
+            click.echo(f"Already installed: {what}; the package index could not be reached "
+                       "(or lacks the pair) to look for another version", err=True)
+        elif done.already:
+            click.echo(f"Already installed (same version): {what}; nothing changed", err=True)
         else:
-            click.echo(f"Installed {what}", err=True)
+            replaced = f" (replacing {', '.join(done.replaced)})" if done.replaced else ""
+            click.echo(f"Installed {what}{replaced}", err=True)
     if failed:
         raise SystemExit(1)
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.errors import PackageError, UnknownPackage
+from workbench.errors import PackageError, UnknownPackage, WorkbenchError
 from workbench.models import index as package_index
 from workbench.models.catalog import InstalledModel, from_package, installed_models
 from workbench.models.ct2_folder import guess_family, install_ct2_folder, is_ct2_folder
@@ -19,11 +19,13 @@ from workbench.models.ct2_folder import read_vocabulary as ct2_vocabulary
 from workbench.models.opus_mt import install_release, is_release
 from workbench.models.packages import (
     InstalledPackage,
+    SameVersionInstalled,
     install_archive,
     install_folder,
     installed_packages,
     newest_packages,
     uninstall,
+    version_key,
 )
 from workbench.settings import Settings
 
@@ -61,14 +63,21 @@ def install_model(path: Path, settings: Settings, family: str | None = None, *,
 
 
 def install_local(path: Path, settings: Settings) -> InstalledPackage:
-    """Install a local ``.argosmodel`` file or unpacked package folder (verified; atomic)."""
+    """Install a local ``.argosmodel`` file or unpacked package folder (verified; atomic).
+
+    The pair keeps one version: another installed version is replaced once this one is in
+    place.
+
+    Raises:
+        SameVersionInstalled: this version of the pair is installed; nothing was touched.
+    """
     if path.is_dir():
-        return install_folder(path, settings.models_dir)
+        return install_folder(path, settings.models_dir, one_version=True)
     if not path.exists():
         raise PackageError(path, "no such file")
     if not path.is_file():
         raise PackageError(path, "not a regular file (a pipe or a device?)")
-    return install_archive(path, settings.models_dir)
+    return install_archive(path, settings.models_dir, one_version=True)
 
 
 @dataclass(frozen=True)
@@ -76,7 +85,9 @@ class Installed:
     """A package a ``models install`` argument stands for, and whether it was there before."""
 
     model: InstalledModel
-    already: bool = False  # an index code whose pair was installed: nothing was fetched
+    already: bool = False  # the same version was installed: nothing was touched
+    unchecked: bool = False  # already, but the index could not say which version it has
+    replaced: tuple[str, ...] = ()  # the versions of the pair this one replaced
 
     @property
     def package(self) -> InstalledPackage | None:
@@ -90,16 +101,35 @@ def install(spec: str, settings: Settings, index: Callable[[], package_index.Pac
             langs: list[str] | None = None) -> Installed:
     """Install by file, folder or index code; ``index`` fetches the index only when needed.
 
-    An index code whose pair is installed already installs nothing (it works offline);
-    ``models remove`` first replaces it with the index's package. Files and folders of
-    every family install through :func:`install_model`.
+    One behaviour for codes, files and folders of Argos packages: the version installed
+    already is left untouched (``already``); another version replaces the installed one,
+    atomically (the new one is in place before the old one goes). An index code whose pair
+    is installed compares versions with the index; when the index cannot be reached, the
+    installed package stays (``unchecked``). Other families install through
+    :func:`install_model`.
     """
-    if is_local_path(spec) or family not in (None, "argos"):
-        return Installed(install_model(Path(spec), settings, family, name=name, langs=langs))
-    pair = package_index.parse_pair(spec, settings.tgt_lang)
-    if (present := newest_packages(settings.models_dir).get(pair)) is not None:
-        return Installed(from_package(present), already=True)
-    return Installed(from_package(install_from_index(spec, settings, index(), progress)))
+    before = {p.path: p.package_version for p in installed_packages(settings.models_dir)}
+
+    def done(package: InstalledPackage) -> Installed:
+        return Installed(from_package(package), replaced=tuple(
+            version for path, version in before.items()
+            if path != package.path and not path.exists()))
+
+    try:
+        if is_local_path(spec) or family not in (None, "argos"):
+            model = install_model(Path(spec), settings, family, name=name, langs=langs)
+            return done(model.package) if model.package is not None else Installed(model)
+        pair = package_index.parse_pair(spec, settings.tgt_lang)
+        if (present := newest_packages(settings.models_dir).get(pair)) is not None:
+            try:
+                offered = index().resolve(spec, settings.tgt_lang)
+            except WorkbenchError:  # offline, or the index lacks the pair: keep what is here
+                return Installed(from_package(present), already=True, unchecked=True)
+            if version_key(offered.package_version) == version_key(present.package_version):
+                return Installed(from_package(present), already=True)
+        return done(install_from_index(spec, settings, index(), progress, one_version=True))
+    except SameVersionInstalled as same:
+        return Installed(from_package(same.package), already=True)
 
 
 def remove(code: str, settings: Settings) -> list[InstalledModel]:
@@ -139,8 +169,8 @@ def uninstall_model(model: InstalledModel) -> None:
 
 def install_from_index(code: str, settings: Settings,
                        index: package_index.PackageIndex | None = None,
-                       progress: package_index.ProgressCallback | None = None
-                       ) -> InstalledPackage:
+                       progress: package_index.ProgressCallback | None = None,
+                       one_version: bool = False) -> InstalledPackage:
     """Download a package named by language code (``de``, ``de_en``...) and install it.
 
     The download is removed afterwards, whether the install worked or not.
@@ -149,6 +179,6 @@ def install_from_index(code: str, settings: Settings,
     available = index.resolve(code, settings.tgt_lang)
     archive = package_index.download(available, settings.models_dir / DOWNLOADS, progress)
     try:
-        return install_archive(archive, settings.models_dir)
+        return install_archive(archive, settings.models_dir, one_version)
     finally:
         archive.unlink(missing_ok=True)

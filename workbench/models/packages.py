@@ -179,8 +179,21 @@ def _check_root_agrees(root: str, metadata: dict, archive: Path) -> None:
                            f"metadata.json says {declared}; refusing a mislabelled package")
 
 
-def install_archive(archive: Path, models_dir: Path) -> InstalledPackage:
+class SameVersionInstalled(Exception):
+    """The pair is installed at the version being installed: nothing was touched."""
+
+    def __init__(self, package: InstalledPackage) -> None:
+        super().__init__(str(package.path))
+        self.package = package
+
+
+def install_archive(archive: Path, models_dir: Path, one_version: bool = False
+                    ) -> InstalledPackage:
     """Verify an ``.argosmodel`` archive completely, then install it atomically.
+
+    With ``one_version`` (``models install``), the pair keeps one version: the same version
+    installed already is left untouched (:class:`SameVersionInstalled`), another one is
+    replaced by this one once it is in place.
 
     Raises:
         PackageError: the archive is not a zip, is corrupt, has unsafe member paths, links,
@@ -197,11 +210,14 @@ def install_archive(archive: Path, models_dir: Path) -> InstalledPackage:
         root, metadata = verify_archive(zip_file, archive)
         _check_root_agrees(root, metadata, archive)
         return _install_staged(lambda target: extract(zip_file, root, target, archive),
-                               metadata, models_dir, archive)
+                               metadata, models_dir, archive, one_version)
 
 
-def install_folder(folder: Path, models_dir: Path) -> InstalledPackage:
+def install_folder(folder: Path, models_dir: Path, one_version: bool = False
+                   ) -> InstalledPackage:
     """Install an unpacked package folder (a copy; the folder itself is left alone).
+
+    ``one_version`` as for :func:`install_archive`.
 
     Raises:
         PackageError: the folder is not a translate package, or holds links or special files.
@@ -223,7 +239,7 @@ def install_folder(folder: Path, models_dir: Path) -> InstalledPackage:
         except (OSError, shutil.Error) as err:
             raise PackageError(folder, f"cannot copy: {err}") from err
 
-    return _install_staged(copy, metadata, models_dir, folder)
+    return _install_staged(copy, metadata, models_dir, folder, one_version)
 
 
 def staging_folder(models_dir: Path) -> Path:
@@ -243,8 +259,14 @@ def staging_folder(models_dir: Path) -> Path:
 
 
 def _install_staged(fill: Callable[[Path], None], metadata: dict, models_dir: Path,
-                    origin: Path) -> InstalledPackage:
+                    origin: Path, one_version: bool = False) -> InstalledPackage:
     """Fill a staging folder inside the models directory, check it, then rename it in."""
+    pair = (metadata["from_code"], metadata["to_code"])
+    others = [p for p in installed_packages(models_dir) if p.pair == pair] if one_version \
+        else []
+    version = version_key(str(metadata.get("package_version", "") or "0"))
+    if same := next((p for p in others if version_key(p.package_version) == version), None):
+        raise SameVersionInstalled(same)
     staging = staging_folder(models_dir)
     try:
         target = staging / "package"
@@ -255,6 +277,9 @@ def _install_staged(fill: Callable[[Path], None], metadata: dict, models_dir: Pa
         move_in(target, final, staging)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    for other in others:  # the new version is in place: a reader never finds none
+        if other.path != final:
+            uninstall(other)
     return load_package(final)
 
 
