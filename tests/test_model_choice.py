@@ -9,6 +9,9 @@ English is meaningless, so only signatures, caching and messages are checked.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -208,16 +211,27 @@ def test_switching_models_retranslates_and_switching_back_is_free(tmp_path, two_
 
 
 def test_cluster_workers_use_the_runs_choice(tmp_path, two_families):
-    ray = pytest.importorskip("ray")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
-             configure_logging=False)
-    try:
-        out = tmp_path / "out"
-        result = invoke("translate", ARTICLE, "-o", out, "--models-dir", two_families,
-                        "--cache", tmp_path / "c.db", "--silent", "--no-glossary",
-                        "--cluster", "ray", "--model", "de=nllb")
-    finally:
-        ray.shutdown()
-    assert result.exit_code == 0, result.output
+    """In a process of its own: Ray keeps process-wide state (see tests/cluster_scenarios.py),
+    and a Ray started after another module's instance in this process may not come up."""
+    out = tmp_path / "out"
+    script = (
+        "import sys, ray\n"
+        "from click.testing import CliRunner\n"
+        "from workbench.cli import cli\n"
+        "ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,"
+        " configure_logging=False)\n"
+        "try:\n"
+        "    result = CliRunner().invoke(cli, sys.argv[1:])\n"
+        "finally:\n"
+        "    ray.shutdown()\n"
+        "print(result.output)\n"
+        "sys.exit(result.exit_code)\n")
+    env = {k: v for k, v in os.environ.items() if k != "RAY_AUTH_MODE"}
+    done = subprocess.run(
+        [sys.executable, "-c", script, "translate", str(ARTICLE), "-o", str(out),
+         "--models-dir", str(two_families), "--cache", str(tmp_path / "c.db"), "--silent",
+         "--no-glossary", "--cluster", "ray", "--model", "de=nllb"],
+        capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr[-2000:]
     signature = json.loads((out / "run.json").read_text("utf-8"))["engines"]["de-en"]
     assert signature.startswith("nllb:nllb-200-random#")
