@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -88,10 +89,22 @@ def client(models: Path) -> dict:
     common = ["--models-dir", str(models), "--silent", "--glossary", str(ROOT / "glossary"),
               "--compute-type", "float32"]
 
+    # Under `uv run` (the README's test command) Ray ships the driver's working directory to
+    # the Ray Client server, which starts the job's server there with `uv run`. The checkout
+    # may hold a user's `out/` (the README's first command writes one), with which that
+    # server did not start: the jobs run from a copy of just the project.
+    project = work / "project"
+    project.mkdir()
+    for name in ("pyproject.toml", "uv.lock", "README.md"):
+        shutil.copy2(ROOT / name, project / name)
+    shutil.copytree(ROOT / "workbench", project / "workbench",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+
     def translate(name: str, *extra: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "workbench", "translate", str(inputs),
                                "-o", str(work / name), "--cache", str(work / f"{name}.db"),
-                               *common, *extra], capture_output=True, text=True, timeout=300)
+                               *common, *extra], capture_output=True, text=True, timeout=300,
+                              cwd=project)
     session = nodes.head_node.get_session_dir_path()
     try:
         remote = translate("remote", "--cluster", "ray://127.0.0.1:25017")
