@@ -1,6 +1,11 @@
 """Helpers for tests in headless Chromium (the browser fixture is in conftest)."""
 
 import json
+import urllib.parse
+
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 
 def network_requests(driver) -> list[str]:
@@ -32,3 +37,34 @@ def select_in(browser, cell, text: str) -> None:
           }
         }
         return false;""", cell, text)
+
+
+#: The seed article the desk tests open.
+ARTICLE = "000_6ee16a1a097d6283"
+
+
+def wait(browser, condition, timeout: float = 15):
+    # The page re-renders after each answer: an element found a moment ago may be gone.
+    return WebDriverWait(browser, timeout, ignored_exceptions=(
+        StaleElementReferenceException, NoSuchElementException)).until(
+        lambda driver: condition(driver))
+
+
+def open_article(browser, desk, article: str = ARTICLE):
+    browser.get(f"{desk.url}/#/article/{urllib.parse.quote(article)}")
+    return wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "tr.seg.focus"))[0]
+
+
+def focused(browser) -> int:
+    return int(browser.find_element(By.CSS_SELECTOR, "tr.seg.focus").get_attribute(
+        "data-index"))
+
+
+def row(browser, index: int):
+    return browser.find_element(By.CSS_SELECTOR, f'tr.seg[data-index="{index}"]')
+
+
+def press(browser, *keys: str) -> None:
+    body = browser.find_element(By.TAG_NAME, "body")
+    for key in keys:
+        body.send_keys(key)

@@ -6,21 +6,24 @@ re-translates, never the wording of the English.
 
 from __future__ import annotations
 
-import urllib.parse
-
 import pytest
-from browser_tools import network_requests, select_in
+from browser_tools import (
+    ARTICLE,
+    focused,
+    network_requests,
+    open_article,
+    press,
+    row,
+    select_in,
+    wait,
+)
 from desk_server import DeskProcess, make_run, records, translate
 from selenium.common.exceptions import (
     NoAlertPresentException,
-    NoSuchElementException,
-    StaleElementReferenceException,
 )
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import Select, WebDriverWait
-
-ARTICLE = "000_6ee16a1a097d6283"
+from selenium.webdriver.support.ui import Select
 
 
 @pytest.fixture
@@ -29,31 +32,9 @@ def run(tmp_path, installed_models):
     return out, cache, glossary, installed_models
 
 
-def wait(browser, condition, timeout: float = 15):
-    # The page re-renders after each answer: an element found a moment ago may be gone.
-    return WebDriverWait(browser, timeout, ignored_exceptions=(
-        StaleElementReferenceException, NoSuchElementException)).until(
-        lambda driver: condition(driver))
 
 
-def open_article(browser, desk, article: str = ARTICLE):
-    browser.get(f"{desk.url}/#/article/{urllib.parse.quote(article)}")
-    return wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "tr.seg.focus"))[0]
 
-
-def focused(browser) -> int:
-    return int(browser.find_element(By.CSS_SELECTOR, "tr.seg.focus").get_attribute(
-        "data-index"))
-
-
-def row(browser, index: int):
-    return browser.find_element(By.CSS_SELECTOR, f'tr.seg[data-index="{index}"]')
-
-
-def press(browser, *keys: str) -> None:
-    body = browser.find_element(By.TAG_NAME, "body")
-    for key in keys:
-        body.send_keys(key)
 
 
 def toast(browser, words: str) -> str:

@@ -7,17 +7,14 @@ checked is what the page shows and saves, never the wording of the English.
 from __future__ import annotations
 
 import time
-import urllib.parse
 
 import pytest
+from browser_tools import ARTICLE, focused, open_article, press, row, wait
 from desk_server import DeskProcess, make_run
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
 
-ARTICLE = "000_6ee16a1a097d6283"
 NEXT = "001_9e90e167a72bcd0b"
 REPEATED = "Regjeringen svarte raskt på spørsmålet fra Stortinget."
 PLAIN = "Været var fint og mange folk gikk en tur i parken."
@@ -34,30 +31,9 @@ def run(tmp_path, installed_models):
     return out
 
 
-def wait(browser, condition, timeout: float = 15):
-    return WebDriverWait(browser, timeout, ignored_exceptions=(
-        StaleElementReferenceException, NoSuchElementException)).until(
-        lambda driver: condition(driver))
 
 
-def open_article(browser, desk, article: str = ARTICLE):
-    browser.get(f"{desk.url}/#/article/{urllib.parse.quote(article)}")
-    return wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "tr.seg.focus"))[0]
 
-
-def focused(browser) -> int:
-    return int(browser.find_element(By.CSS_SELECTOR, "tr.seg.focus").get_attribute(
-        "data-index"))
-
-
-def row(browser, index: int):
-    return browser.find_element(By.CSS_SELECTOR, f'tr.seg[data-index="{index}"]')
-
-
-def press(browser, *keys: str) -> None:
-    body = browser.find_element(By.TAG_NAME, "body")
-    for key in keys:
-        body.send_keys(key)
 
 
 def keys_in_place(browser, *keys: str) -> None:
